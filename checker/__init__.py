@@ -1,0 +1,1 @@
+"""raftcheck's checker: the world model, invariants, explorer, traces and command line."""
