@@ -1,34 +1,303 @@
-"""The command line: ``python -m checker COMMAND``."""
+"""The command line: ``python -m checker COMMAND``.
+
+Exit status, for every command: 0 ran to completion and found nothing; 1 found a violation
+(the trace was saved and its path printed); 2 bad input (one line on stderr, nothing written);
+130 interrupted with Ctrl-C after printing the summary so far.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any, NoReturn
 
-import raft
+from attrs import evolve
+
+from checker import trace as traces
+from checker.configs import REFERENCE
+from checker.explorer import ExploreResult, Progress, explore
+from checker.invariants import SAFETY, SOMETIMES_CHECKS
+from checker.variants import VARIANTS, UnknownVariant, get_variant
+from checker.world import NETWORKS, Config, Model, World
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _demo(args: argparse.Namespace) -> int:
-    cluster = raft.RaftCluster([1, 2, 3], seed=args.seed)
-    leader = cluster.run_until_leader()
-    print(f"leader elected: node {leader} in term {cluster.nodes[leader].current_term}")
-    for i in range(3):
-        result = cluster.submit(f"set x={i}")
-        print(f"submitted {result['entry']}")
-    committed = cluster.run_until_committed(3)
-    for _ in range(2):  # Followers learn the commit index with the next heartbeats.
-        cluster.tick(raft.HEARTBEAT_INTERVAL)
-    print(f"committed on the leader: {committed}")
-    for node_id, node in cluster.nodes.items():
-        log = ", ".join(f"{e.term}:{e.command}" for e in node.get_committed_entries())
-        print(f"node {node_id} ({node.state}, term {node.current_term}): [{log}]")
-    return 0
+class BadInput(Exception):
+    """Bad user input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of argparse's usage block.
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def _node_count(text: str) -> int:
+    value = _non_negative(text)
+    if not 1 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 9, not {value}")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+
+
+def _variant_name(text: str) -> str:
+    try:
+        return get_variant(text).name
+    except UnknownVariant as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m checker", description="raftcheck: model checking and fuzzing for Raft")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    ex = commands.add_parser("explore", help="bounded breadth-first search, exhaustive within its bounds")
+    ex.add_argument("--config", choices=sorted(REFERENCE), default="default", help="reference configuration to start from")
+    ex.add_argument("--nodes", type=_node_count, help="cluster size")
+    ex.add_argument("--network", choices=NETWORKS, help="sync: the seed's inline harness; async: messages in flight")
+    ex.add_argument("--variant", type=_variant_name, help="rules the nodes follow (see the variants command)")
+    ex.add_argument("--seed", type=_integer, help="recorded in the trace (the search itself is deterministic)")
+    for flag, what in [
+        ("--max-term", "highest term any node may reach"),
+        ("--max-requests", "client requests in all"),
+        ("--max-in-flight", "messages in the network at once (async)"),
+        ("--max-cut", "nodes cut off at once"),
+        ("--max-crashed", "nodes crashed at once"),
+        ("--max-depth", "steps from the initial state"),
+    ]:
+        ex.add_argument(flag, type=_non_negative, help=what)
+    ex.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
+    ex.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+    ex.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    rp = commands.add_parser("replay", help="re-run saved traces, checking every invariant after each step")
+    rp.add_argument("traces", nargs="+", metavar="TRACE")
+    rp.add_argument("--variant", type=_variant_name, help="replay under these rules instead of the recorded ones")
+    rp.add_argument("--json", action="store_true")
+
+    va = commands.add_parser("variants", help="list the known-bug variants")
+    va.add_argument("--json", action="store_true")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m checker")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="a 3-node cluster elects a leader and commits three commands")
-    demo.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    return _demo(args)
+    args = build_parser().parse_args(argv)
+    try:
+        return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants}[args.command](args)
+    except BadInput as e:
+        print(f"python -m checker {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+# --- explore -------------------------------------------------------------------------------
+
+
+def _config_from_args(args: argparse.Namespace) -> Config:
+    config = REFERENCE[args.config]
+    bounds = config.bounds
+    overrides = {
+        "max_term": args.max_term,
+        "max_requests": args.max_requests,
+        "max_in_flight": args.max_in_flight,
+        "max_cut": args.max_cut,
+        "max_crashed": args.max_crashed,
+        "max_depth": args.max_depth,
+    }
+    bounds = evolve(bounds, **{k: v for k, v in overrides.items() if v is not None})
+    changes: dict[str, Any] = {"bounds": bounds}
+    for name in ("nodes", "network", "variant", "seed"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    return evolve(config, **changes)
+
+
+def _print_progress(p: Progress) -> None:
+    rate = p.distinct / p.seconds if p.seconds else 0.0
+    print(
+        f"  depth {p.depth}: frontier {p.frontier:,}, distinct {p.distinct:,}, "
+        f"states {p.states:,}, {rate:,.0f} distinct/s, {p.seconds:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    config = _config_from_args(args)
+    out = sys.stderr if args.json else sys.stdout
+    print(
+        f"explore: {config.nodes} nodes, {config.network} network, variant {config.variant} "
+        f"(reference configuration {args.config})",
+        file=out,
+    )
+    print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
+    result = explore(config, on_progress=None if args.quiet else _print_progress)
+    path = None
+    if result.violation is not None:
+        outcome = traces.Outcome("violation", result.violation.invariant, len(result.trace), result.violation.message)
+        path = traces.save(traces.Trace(config, result.trace, outcome, "explore"), args.corpus)
+        _print_counterexample(config, result, out)
+    _print_summary(result, path, out)
+    if args.json:
+        print(json.dumps(_explore_json(result, path)))
+    if result.violation is not None:
+        return EXIT_FOUND
+    return EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
+
+
+def _print_counterexample(config: Config, result: ExploreResult, out) -> None:
+    model = Model(config, get_variant(config.variant).rules)
+    world = model.initial()
+    print(f"\ncounterexample, {len(result.trace)} steps:", file=out)
+    for k, action in enumerate(result.trace, start=1):
+        print(f"  {k:3}. {action.describe(world)}", file=out)
+        world = model.step(world, action)
+    print(f"  {_nodes_line(world)}", file=out)
+    print(f"  broken: {result.violation.invariant}: {result.violation.message}", file=out)
+
+
+def _nodes_line(w: World) -> str:
+    parts = []
+    for n in w.nodes:
+        log = " ".join(f"{e.term}:{e.command}" for e in n.log[1:]) or "-"
+        parts.append(f"node {n.id} {n.role.value} t{n.current_term} log[{log}] commit {n.commit_index}")
+    return "; ".join(parts)
+
+
+def _print_summary(result: ExploreResult, path, out) -> None:
+    if result.violation is not None:
+        verdict = f"VIOLATION of {result.violation.invariant} at depth {len(result.trace)}"
+    elif result.interrupted:
+        verdict = "interrupted: no violation so far, search NOT exhaustive"
+    elif result.exhaustive:
+        verdict = "clean: exhaustive, every reachable state within the bounds was checked"
+    else:
+        verdict = f"clean up to depth {result.depth} only: search NOT exhaustive (depth bound reached)"
+    rate = result.distinct / result.seconds if result.seconds else 0.0
+    print(f"\nresult: {verdict}", file=out)
+    print(
+        f"states: {result.states:,} generated, {result.distinct:,} distinct, depth {result.depth}, "
+        f"{result.seconds:.1f} s ({rate:,.0f} distinct/s), peak memory {result.peak_rss_bytes / 2**20:,.0f} MiB",
+        file=out,
+    )
+    print(f"invariants checked: {', '.join(i.name for i in SAFETY)}", file=out)
+    reached = [f"{p.name} (depth {result.reached[p.name]})" for p in SOMETIMES_CHECKS if p.name in result.reached]
+    missed = [p.name for p in SOMETIMES_CHECKS if p.name not in result.reached]
+    print(f"sometimes reached: {', '.join(reached) or 'none'}", file=out)
+    if missed:
+        print(f"sometimes NOT reached: {', '.join(missed)} (the bounds may be too small to say much)", file=out)
+    if path is not None:
+        print(f"trace saved: {path}", file=out)
+
+
+def _explore_json(result: ExploreResult, path) -> dict[str, Any]:
+    v = result.violation
+    return {
+        "result": "violation" if v else "clean",
+        "invariant": v.invariant if v else None,
+        "trace": str(path) if path else None,
+        "states": result.states,
+        "distinct": result.distinct,
+        "depth": result.depth,
+        "seconds": round(result.seconds, 3),
+        "exhaustive": result.exhaustive,
+        "interrupted": result.interrupted,
+        "config": traces.config_to_json(result.config),
+        "reached": result.reached,
+        "peak_rss_bytes": result.peak_rss_bytes,
+    }
+
+
+# --- replay --------------------------------------------------------------------------------
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    loaded = []
+    for path in args.traces:  # Validate every file before replaying any.
+        try:
+            loaded.append((path, traces.load(path)))
+        except traces.TraceError as e:
+            raise BadInput(str(e)) from None
+    found = False
+    reports = []
+    for path, t in loaded:
+        if args.variant is not None:
+            t = evolve(t, config=evolve(t.config, variant=args.variant))
+        r = traces.replay(t)
+        o = r.outcome
+        if o.result == "violation":
+            found = True
+            same = "as recorded" if r.reproduces(t.outcome) else f"recorded: {t.outcome.invariant} at step {t.outcome.step}"
+            line = f"{path}: violates {o.invariant} at step {o.step} ({same}): {o.message}"
+        elif r.disabled_at is not None:
+            line = f"{path}: no violation; step {r.disabled_at} ({_action_text(t, r.disabled_at)}) is no longer enabled"
+        else:
+            line = f"{path}: no violation in {r.steps} steps"
+        print(line, file=sys.stderr if args.json else sys.stdout)
+        reports.append(
+            {
+                "trace": str(path),
+                "result": o.result,
+                "invariant": o.invariant,
+                "step": o.step,
+                "reproduces": r.reproduces(t.outcome),
+                "steps": r.steps,
+            }
+        )
+    if args.json:
+        first = next((rep for rep in reports if rep["result"] == "violation"), reports[0])
+        print(
+            json.dumps(
+                {
+                    "result": "violation" if found else "clean",
+                    "invariant": first["invariant"],
+                    "trace": first["trace"],
+                    "states": sum(rep["steps"] for rep in reports),
+                    "distinct": sum(rep["steps"] for rep in reports) + len(reports),
+                    "depth": max(rep["steps"] for rep in reports),
+                    "seconds": 0.0,
+                    "traces": reports,
+                }
+            )
+        )
+    return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _action_text(t: traces.Trace, step: int) -> str:
+    return json.dumps(traces.action_to_json(t.actions[step - 1]))
+
+
+# --- variants ------------------------------------------------------------------------------
+
+
+def cmd_variants(args: argparse.Namespace) -> int:
+    rows = [
+        {"name": v.name, "description": v.description, "invariant": v.invariant, "network": v.network, "source": v.source}
+        for v in VARIANTS.values()
+    ]
+    if args.json:
+        print(json.dumps({"variants": rows}))
+        return EXIT_CLEAN
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        breaks = r["invariant"] or "nothing (correct Raft)"
+        print(f"{r['name']:<{width}}  {r['description']}")
+        print(f"{'':<{width}}  breaks: {breaks}; network: {r['network']}; source: {r['source']}")
+    return EXIT_CLEAN

@@ -1,0 +1,374 @@
+"""Counterexample traces: versioned JSON files that replay without the engine that found them.
+
+A trace holds the configuration, the actions, and the recorded outcome. Files are written
+atomically under a name derived from their content, and never replace a different trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from checker.invariants import REGISTRY, Violation, check_step, check_world
+from checker.variants import VARIANTS, get_variant
+from checker.world import (
+    NETWORKS,
+    Action,
+    Bounds,
+    ClientRequest,
+    Config,
+    Crash,
+    Cut,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Model,
+    Restart,
+    Tick,
+)
+from raft.log import LogEntry
+from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, RequestVoteRequest, RequestVoteResponse
+
+FORMAT = "raftcheck-trace"
+VERSION = 1
+
+
+class TraceError(ValueError):
+    """A file that is not a valid trace; the message says which file and what is wrong."""
+
+
+@frozen
+class Outcome:
+    """How a run ended: a violation of ``invariant`` at ``step`` (0 is the initial world), or clean."""
+
+    result: str  # "violation" or "clean"
+    invariant: str | None = None
+    step: int | None = None
+    message: str | None = None
+
+
+@frozen
+class Trace:
+    config: Config
+    actions: tuple[Action, ...]
+    outcome: Outcome
+    engine: str = "explore"
+
+
+# --- Encoding ------------------------------------------------------------------------------
+
+_NODE_ACTIONS = {
+    "tick": Tick,
+    "request": ClientRequest,
+    "cut": Cut,
+    "heal": Heal,
+    "crash": Crash,
+    "restart": Restart,
+}
+_MESSAGE_ACTIONS = {"deliver": Deliver, "drop": Drop, "duplicate": Duplicate}
+_ACTION_NAMES = {cls: name for name, cls in {**_NODE_ACTIONS, **_MESSAGE_ACTIONS}.items()}
+
+_MESSAGE_TYPES = {
+    "request_vote": (RequestVoteRequest, ("last_log_index", "last_log_term")),
+    "request_vote_response": (RequestVoteResponse, ("vote_granted",)),
+    "append_entries": (AppendEntriesRequest, ("prev_log_index", "prev_log_term", "entries", "leader_commit")),
+    "append_entries_response": (AppendEntriesResponse, ("success", "match_index")),
+}
+_MESSAGE_NAMES = {cls: name for name, (cls, _) in _MESSAGE_TYPES.items()}
+
+
+def message_to_json(m: Message) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": _MESSAGE_NAMES[type(m)], "from": m.source, "to": m.dest, "term": m.term}
+    for name in _MESSAGE_TYPES[out["type"]][1]:
+        value = getattr(m, name)
+        out[name] = [[e.term, e.index, e.command] for e in value] if name == "entries" else value
+    return out
+
+
+def action_to_json(a: Action) -> dict[str, Any]:
+    name = _ACTION_NAMES[type(a)]
+    if isinstance(a, (Deliver, Drop, Duplicate)):
+        return {"action": name, "message": message_to_json(a.message)}
+    return {"action": name, "node": a.node}
+
+
+def config_to_json(c: Config) -> dict[str, Any]:
+    b = c.bounds
+    return {
+        "nodes": c.nodes,
+        "network": c.network,
+        "variant": c.variant,
+        "impl": None,
+        "seed": c.seed,
+        "bounds": {
+            "max_term": b.max_term,
+            "max_requests": b.max_requests,
+            "max_in_flight": b.max_in_flight,
+            "max_cut": b.max_cut,
+            "max_crashed": b.max_crashed,
+            "max_depth": b.max_depth,
+        },
+    }
+
+
+def trace_to_json(t: Trace) -> dict[str, Any]:
+    o = t.outcome
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "engine": t.engine,
+        "config": config_to_json(t.config),
+        "actions": [action_to_json(a) for a in t.actions],
+        "outcome": {"result": o.result, "invariant": o.invariant, "step": o.step, "message": o.message},
+    }
+
+
+def dumps(t: Trace) -> str:
+    """The file's text: stable key order, one action a line, so diffs and eyes can follow it."""
+    doc = trace_to_json(t)
+    actions = doc.pop("actions")
+    head = json.dumps(doc, indent=2)
+    lines = ",\n".join("    " + json.dumps(a) for a in actions)
+    body = f'  "actions": [\n{lines}\n  ]' if actions else '  "actions": []'
+    return head[:-2] + ",\n" + body + "\n}\n"
+
+
+# --- Decoding, strictly --------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    pass
+
+
+def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(obj, dict):
+        raise _Bad(f"{where} must be an object")
+    if key not in obj:
+        raise _Bad(f"{where} lacks {key!r}")
+    value = obj[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise _Bad(f"{where}.{key} must be {_kind_name(kinds)}, not {value!r}")
+    if not isinstance(value, kinds):
+        raise _Bad(f"{where}.{key} must be {_kind_name(kinds)}, not {value!r}")
+    return value
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {int: "an integer", str: "a string", bool: "true or false", list: "a list", dict: "an object", type(None): "null"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _nonneg(obj: Any, key: str, where: str) -> int:
+    value = _get(obj, key, int, where)
+    if value < 0:
+        raise _Bad(f"{where}.{key} must not be negative, not {value}")
+    return value
+
+
+def config_from_json(doc: Any) -> Config:
+    where = "config"
+    nodes = _get(doc, "nodes", int, where)
+    if not 1 <= nodes <= 9:
+        raise _Bad(f"config.nodes must be between 1 and 9, not {nodes}")
+    network = _get(doc, "network", str, where)
+    if network not in NETWORKS:
+        raise _Bad(f"config.network must be one of {', '.join(NETWORKS)}, not {network!r}")
+    variant = _get(doc, "variant", str, where)
+    if variant not in VARIANTS:
+        raise _Bad(f"config.variant {variant!r} is not a known variant")
+    if doc.get("impl") is not None:
+        raise _Bad("config.impl traces need --impl support, which this version lacks")
+    seed = _get(doc, "seed", int, where)
+    b = _get(doc, "bounds", dict, where)
+    depth = _get(b, "max_depth", (int, type(None)), "config.bounds")
+    if depth is not None and depth < 0:
+        raise _Bad(f"config.bounds.max_depth must not be negative, not {depth}")
+    bounds = Bounds(
+        max_term=_nonneg(b, "max_term", "config.bounds"),
+        max_requests=_nonneg(b, "max_requests", "config.bounds"),
+        max_in_flight=_nonneg(b, "max_in_flight", "config.bounds"),
+        max_cut=_nonneg(b, "max_cut", "config.bounds"),
+        max_crashed=_nonneg(b, "max_crashed", "config.bounds"),
+        max_depth=depth,
+    )
+    return Config(nodes=nodes, network=network, variant=variant, bounds=bounds, seed=seed)
+
+
+def message_from_json(doc: Any, where: str) -> Message:
+    kind = _get(doc, "type", str, where)
+    if kind not in _MESSAGE_TYPES:
+        raise _Bad(f"{where}.type {kind!r} is not a message type")
+    cls, fields = _MESSAGE_TYPES[kind]
+    values: dict[str, Any] = {
+        "term": _nonneg(doc, "term", where),
+        "source": _nonneg(doc, "from", where),
+        "dest": _nonneg(doc, "to", where),
+    }
+    for name in fields:
+        if name in ("vote_granted", "success"):
+            values[name] = _get(doc, name, bool, where)
+        elif name == "entries":
+            raw = _get(doc, name, list, where)
+            entries = []
+            for k, e in enumerate(raw):
+                if not (isinstance(e, list) and len(e) == 3 and all(isinstance(x, int) and not isinstance(x, bool) for x in e)):
+                    raise _Bad(f"{where}.entries[{k}] must be [term, index, command], three integers")
+                entries.append(LogEntry(term=e[0], index=e[1], command=e[2]))
+            values[name] = tuple(entries)
+        else:
+            values[name] = _nonneg(doc, name, where)
+    return cls(**values)
+
+
+def action_from_json(doc: Any, where: str, nodes: int) -> Action:
+    name = _get(doc, "action", str, where)
+    if name in _NODE_ACTIONS:
+        node = _get(doc, "node", int, where)
+        if not 1 <= node <= nodes:
+            raise _Bad(f"{where}.node must be between 1 and {nodes}, not {node}")
+        return _NODE_ACTIONS[name](node)
+    if name in _MESSAGE_ACTIONS:
+        return _MESSAGE_ACTIONS[name](message_from_json(_get(doc, "message", dict, where), f"{where}.message"))
+    raise _Bad(f"{where}.action {name!r} is not an action")
+
+
+def outcome_from_json(doc: Any) -> Outcome:
+    result = _get(doc, "result", str, "outcome")
+    if result not in ("violation", "clean"):
+        raise _Bad(f"outcome.result must be 'violation' or 'clean', not {result!r}")
+    invariant = _get(doc, "invariant", (str, type(None)), "outcome")
+    step = _get(doc, "step", (int, type(None)), "outcome")
+    message = _get(doc, "message", (str, type(None)), "outcome")
+    if result == "violation":
+        if invariant is None or step is None:
+            raise _Bad("outcome of a violation must name its invariant and step")
+        if invariant not in {i.name for i in REGISTRY}:
+            raise _Bad(f"outcome.invariant {invariant!r} is not a known invariant")
+    return Outcome(result=result, invariant=invariant, step=step, message=message)
+
+
+def loads(text: str) -> Trace:
+    """Parse a trace; raises ``_Bad`` with what is wrong."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _Bad(f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise _Bad(f"not a raftcheck trace (no \"format\": \"{FORMAT}\")")
+    version = _get(doc, "version", int, "trace")
+    if version > VERSION:
+        raise _Bad(f"trace format version {version} is newer than this raftcheck reads (up to {VERSION}); upgrade raftcheck")
+    if version < 1:
+        raise _Bad(f"trace format version {version} does not exist")
+    engine = _get(doc, "engine", str, "trace")
+    config = config_from_json(_get(doc, "config", dict, "trace"))
+    raw_actions = _get(doc, "actions", list, "trace")
+    actions = tuple(action_from_json(a, f"actions[{k}]", config.nodes) for k, a in enumerate(raw_actions))
+    outcome = outcome_from_json(_get(doc, "outcome", dict, "trace"))
+    if outcome.step is not None and not 0 <= outcome.step <= len(actions):
+        raise _Bad(f"outcome.step {outcome.step} is outside the trace's {len(actions)} actions")
+    return Trace(config=config, actions=actions, outcome=outcome, engine=engine)
+
+
+def load(path: str | os.PathLike) -> Trace:
+    """Read and validate a trace file; raises TraceError naming the file and what is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TraceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise TraceError(f"{path}: is a directory, not a trace file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise TraceError(f"{path}: cannot be read ({e})") from None
+    try:
+        return loads(text)
+    except _Bad as e:
+        raise TraceError(f"{path}: {e}") from None
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def file_name(t: Trace) -> str:
+    """A name that says what the trace shows, with a digest of its content."""
+    text = dumps(t)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    what = t.outcome.invariant or "clean"
+    return f"{t.config.variant}-{t.config.network}-{what}-{digest}.json"
+
+
+def save(t: Trace, directory: str | os.PathLike) -> Path:
+    """Write ``t`` into ``directory`` atomically and return its path. An identical trace already
+    there is reused; a different file is never replaced."""
+    text = dumps(t)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = file_name(t)
+    stem, suffix = name[: -len(".json")], ".json"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        for attempt in range(1, 1000):
+            target = folder / (name if attempt == 1 else f"{stem}-{attempt}{suffix}")
+            try:
+                os.link(tmp, target)  # Fails rather than replacing an existing file.
+                return target
+            except FileExistsError:
+                if target.read_text(encoding="utf-8") == text:
+                    return target
+        raise OSError(f"{folder}: too many traces named {stem}-*")
+    finally:
+        os.unlink(tmp)
+
+
+# --- Replay --------------------------------------------------------------------------------
+
+
+@frozen
+class ReplayResult:
+    """What happened when a trace's actions were applied again."""
+
+    outcome: Outcome
+    steps: int  # Actions applied.
+    disabled_at: int | None = None  # 1-based step whose action was not enabled, if any.
+
+    def reproduces(self, recorded: Outcome) -> bool:
+        return (self.outcome.result, self.outcome.invariant, self.outcome.step) == (
+            recorded.result,
+            recorded.invariant,
+            recorded.step,
+        )
+
+
+def replay(t: Trace) -> ReplayResult:
+    """Apply the trace's actions from the initial world, checking every invariant after each step.
+    Stops at the first violation, or at an action that is no longer enabled."""
+    model = Model(t.config, get_variant(t.config.variant).rules)
+    world = model.initial()
+    violation = check_world(world)
+    if violation is not None:
+        return ReplayResult(_violated(violation, 0), 0)
+    for k, action in enumerate(t.actions, start=1):
+        after = model.step(world, action)
+        if after is None:
+            return ReplayResult(Outcome("clean"), k - 1, disabled_at=k)
+        violation = check_step(world, action, after) or check_world(after)
+        if violation is not None:
+            return ReplayResult(_violated(violation, k), k)
+        world = after
+    return ReplayResult(Outcome("clean"), len(t.actions))
+
+
+def _violated(v: Violation, step: int) -> Outcome:
+    return Outcome("violation", v.invariant, step, v.message)
