@@ -7,6 +7,7 @@ where users reach in; the core trusts its callers, as the seed does.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any, Hashable, Iterable
 
@@ -43,8 +44,13 @@ def _check_hashable(value: Any, what: str) -> None:
 
 
 def _check_elapsed(elapsed_ms: Any) -> None:
-    if isinstance(elapsed_ms, bool) or not isinstance(elapsed_ms, numbers.Real) or elapsed_ms < 0:
-        raise ValueError(f"elapsed_ms must be a non-negative number, got {elapsed_ms!r}")
+    if (
+        isinstance(elapsed_ms, bool)
+        or not isinstance(elapsed_ms, numbers.Real)
+        or not math.isfinite(elapsed_ms)
+        or elapsed_ms < 0
+    ):
+        raise ValueError(f"elapsed_ms must be a finite, non-negative number, got {elapsed_ms!r}")
 
 
 class RaftNode:
@@ -61,7 +67,7 @@ class RaftNode:
         _check_hashable(node_id, "node_id")
         peers = tuple(peer_ids)
         for peer in peers:
-            _check_hashable(peer, "each peer id")
+            _check_hashable(peer, "every id in peer_ids")
         if node_id in peers:
             raise ValueError(f"node_id {node_id!r} must not be among its own peer_ids {list(peers)!r}")
         if len(set(peers)) != len(peers):
@@ -176,7 +182,7 @@ class RaftCluster:
     ) -> None:
         ids = list(node_ids)
         for node_id in ids:
-            _check_hashable(node_id, "each node id")
+            _check_hashable(node_id, "every id in node_ids")
         if not ids:
             raise ValueError("node_ids must name at least one node")
         if len(set(ids)) != len(ids):

@@ -31,8 +31,10 @@ def seed_from(*parts: object) -> int:
     """A 64-bit seed from ints and strings, the same on every machine and under any
     ``PYTHONHASHSEED`` (Python's own ``hash`` of a string is randomised per process)."""
     state = 0
+    # A length prefix per part keeps (1, 23) and (12, 3) apart.
     for part in parts:
-        for byte in repr(part).encode("utf-8"):
+        text = repr(part).encode("utf-8")
+        for byte in len(text).to_bytes(4, "big") + text:
             value, state = next_u64(state ^ byte)
             state ^= value
     return state
