@@ -16,7 +16,7 @@ from attrs import evolve
 
 from checker import trace as traces
 from checker.configs import REFERENCE
-from checker.explorer import ExploreResult, Progress, explore
+from checker.explorer import SearchResult, Progress, explore
 from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.variants import VARIANTS, UnknownVariant, get_variant
 from checker.world import NETWORKS, Config, Model, World
@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # Bad usage (status 2) or --help (status 0): argparse has printed why.
+        return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     try:
         return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants}[args.command](args)
     except BadInput as e:
@@ -156,13 +159,13 @@ def cmd_explore(args: argparse.Namespace) -> int:
         _print_counterexample(config, result, out)
     _print_summary(result, path, out)
     if args.json:
-        print(json.dumps(_explore_json(result, path)))
+        print(json.dumps(_explore_json(config, result, path)))
     if result.violation is not None:
         return EXIT_FOUND
     return EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
 
 
-def _print_counterexample(config: Config, result: ExploreResult, out) -> None:
+def _print_counterexample(config: Config, result: SearchResult, out) -> None:
     model = Model(config, get_variant(config.variant).rules)
     world = model.initial()
     print(f"\ncounterexample, {len(result.trace)} steps:", file=out)
@@ -181,7 +184,7 @@ def _nodes_line(w: World) -> str:
     return "; ".join(parts)
 
 
-def _print_summary(result: ExploreResult, path, out) -> None:
+def _print_summary(result: SearchResult, path, out) -> None:
     if result.violation is not None:
         verdict = f"VIOLATION of {result.violation.invariant} at depth {len(result.trace)}"
     elif result.interrupted:
@@ -207,7 +210,7 @@ def _print_summary(result: ExploreResult, path, out) -> None:
         print(f"trace saved: {path}", file=out)
 
 
-def _explore_json(result: ExploreResult, path) -> dict[str, Any]:
+def _explore_json(config: Config, result: SearchResult, path) -> dict[str, Any]:
     v = result.violation
     return {
         "result": "violation" if v else "clean",
@@ -219,7 +222,7 @@ def _explore_json(result: ExploreResult, path) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "exhaustive": result.exhaustive,
         "interrupted": result.interrupted,
-        "config": traces.config_to_json(result.config),
+        "config": traces.config_to_json(config),
         "reached": result.reached,
         "peak_rss_bytes": result.peak_rss_bytes,
     }

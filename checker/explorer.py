@@ -6,13 +6,13 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from typing import Callable
+from typing import Any, Callable, Hashable, Iterable, Protocol, Sequence
 
 from attrs import frozen
 
 from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
 from checker.variants import get_variant
-from checker.world import Action, Config, Model, World
+from checker.world import Config, Model
 
 
 @frozen
@@ -24,16 +24,29 @@ class Progress:
     seconds: float
 
 
-@frozen
-class ExploreResult:
-    """What a search found, and how far it looked."""
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb * 1024 if sys.platform != "darwin" else kb
 
-    config: Config
+
+class SearchModel(Protocol):
+    """What the search needs of a model: Stateright's three parts."""
+
+    def initial(self) -> Hashable: ...
+
+    def actions(self, state: Any) -> Iterable[Any]: ...
+
+    def step(self, state: Any, action: Any) -> Any | None: ...
+
+
+@frozen
+class SearchResult:
     violation: Violation | None
-    trace: tuple[Action, ...] | None  # The shortest sequence of actions that breaks it.
-    states: int  # Transitions taken, counting those to worlds seen before.
+    trace: tuple[Any, ...] | None  # The shortest sequence of actions that breaks it.
+    states: int  # Transitions taken, counting those to states seen before.
     distinct: int
-    depth: int  # Deepest level fully or partly expanded.
+    depth: int  # The deepest level reached.
     seconds: float
     exhaustive: bool  # True only when the frontier emptied inside the bounds.
     interrupted: bool
@@ -41,24 +54,22 @@ class ExploreResult:
     peak_rss_bytes: int
 
 
-def peak_rss_bytes() -> int:
-    """Peak resident memory of this process so far (Linux reports kilobytes)."""
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb * 1024 if sys.platform != "darwin" else kb
-
-
-def explore(
-    config: Config,
+def search(
+    model: SearchModel,
+    check_state: Callable[[Any], Violation | None],
+    check_transition: Callable[[Any, Any, Any], Violation | None],
+    sometimes: Sequence[tuple[str, Callable[[Any], bool]]] = (),
+    max_depth: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     progress_every: float = 1.0,
-) -> ExploreResult:
-    """Breadth-first search from the initial world, checking every invariant on every world and
-    every step. Stops at the first violation, which is then at the smallest possible depth."""
-    model = Model(config, get_variant(config.variant).rules)
+) -> SearchResult:
+    """Breadth-first search from the initial state, checking ``check_state`` on every new state and
+    ``check_transition`` on every step. Stops at the first violation, which is then at the smallest
+    possible depth; states are visited level by level, each level in the order it was discovered."""
     start = time.monotonic()
     last_report = start
     init = model.initial()
-    parents: dict[World, tuple[World, Action] | None] = {init: None}
+    parents: dict[Any, tuple[Any, Any] | None] = {init: None}
     reached: dict[str, int] = {}
     states = 0
     depth = 0
@@ -66,9 +77,8 @@ def explore(
     interrupted = False
     exhaustive = False
 
-    def finish(violation: Violation | None, trace: tuple[Action, ...] | None) -> ExploreResult:
-        return ExploreResult(
-            config=config,
+    def finish(violation: Violation | None, trace: tuple[Any, ...] | None) -> SearchResult:
+        return SearchResult(
             violation=violation,
             trace=trace,
             states=states,
@@ -81,35 +91,34 @@ def explore(
             peak_rss_bytes=peak_rss_bytes(),
         )
 
-    def note_sometimes(w: World, at: int) -> None:
-        for prop in SOMETIMES_CHECKS:
-            if prop.name not in reached and prop.check(w):
-                reached[prop.name] = at
+    def note_sometimes(state: Any, at: int) -> None:
+        for name, holds in sometimes:
+            if name not in reached and holds(state):
+                reached[name] = at
 
-    violation = check_world(init)
+    violation = check_state(init)
     if violation is not None:
         return finish(violation, ())
     note_sometimes(init, 0)
-    max_depth = config.bounds.max_depth
     try:
         while frontier:
             if max_depth is not None and depth >= max_depth:
                 break
-            next_frontier: list[World] = []
-            for w in frontier:
-                for action in model.actions(w):
-                    after = model.step(w, action)
+            next_frontier: list[Any] = []
+            for state in frontier:
+                for action in model.actions(state):
+                    after = model.step(state, action)
                     if after is None:
                         continue
                     states += 1
-                    violation = check_step(w, action, after)
+                    violation = check_transition(state, action, after)
                     if violation is not None:
                         depth += 1
-                        return finish(violation, _path(parents, w) + (action,))
+                        return finish(violation, _path(parents, state) + (action,))
                     if after in parents:
                         continue
-                    parents[after] = (w, action)
-                    violation = check_world(after)
+                    parents[after] = (state, action)
+                    violation = check_state(after)
                     if violation is not None:
                         depth += 1
                         return finish(violation, _path(parents, after))
@@ -130,8 +139,26 @@ def explore(
     return finish(None, None)
 
 
-def _path(parents: dict[World, tuple[World, Action] | None], w: World) -> tuple[Action, ...]:
-    actions: list[Action] = []
+def explore(
+    config: Config,
+    on_progress: Callable[[Progress], None] | None = None,
+    progress_every: float = 1.0,
+) -> SearchResult:
+    """Search the Raft world model of ``config`` against the whole invariant registry."""
+    model = Model(config, get_variant(config.variant).rules)
+    return search(
+        model,
+        check_world,
+        check_step,
+        [(p.name, p.check) for p in SOMETIMES_CHECKS],
+        config.bounds.max_depth,
+        on_progress,
+        progress_every,
+    )
+
+
+def _path(parents: dict[Any, tuple[Any, Any] | None], w: Any) -> tuple[Any, ...]:
+    actions: list[Any] = []
     link = parents[w]
     while link is not None:
         w, action = link
