@@ -65,6 +65,35 @@ def _entry(e) -> str:
 
 
 @always
+def commit_index_in_log(w: World) -> str | None:
+    """A server's commitIndex never points past the end of its log, and lastApplied never past
+    commitIndex (Figure 2). Checked before the properties below, which rely on it."""
+    for n in w.nodes:
+        if not n.last_applied <= n.commit_index <= len(n.log) - 1:
+            return (
+                f"node {n.id} has lastApplied {n.last_applied}, commitIndex {n.commit_index} "
+                f"and a log ending at index {len(n.log) - 1}"
+            )
+    return None
+
+
+@always
+def log_well_formed(w: World) -> str | None:
+    """Every log starts with the sentinel at index 0 (the seed's rule 6) and holds entry i at
+    position i, with terms that never decrease along the log (§5.3)."""
+    for n in w.nodes:
+        log = n.log
+        if not log or log[0].index != 0 or log[0].term != 0:
+            return f"node {n.id} has lost the sentinel entry at index 0"
+        for i in range(1, len(log)):
+            if log[i].index != i:
+                return f"node {n.id} holds an entry numbered {log[i].index} at position {i}"
+            if log[i].term < log[i - 1].term:
+                return f"node {n.id} holds term {log[i].term} at index {i} after term {log[i - 1].term}"
+    return None
+
+
+@always
 def election_safety(w: World) -> str | None:
     """At most one leader can be elected in a given term (§5.2, Figure 3)."""
     if len({term for term, _ in w.elections}) == len(w.elections):
@@ -124,35 +153,6 @@ def state_machine_safety(w: World) -> str | None:
                     f"node {n.id} has committed {_entry(n.log[index])} at index {index}, "
                     f"where {_entry(w.committed[index - 1])} was committed before"
                 )
-    return None
-
-
-@always
-def commit_index_in_log(w: World) -> str | None:
-    """A server's commitIndex never points past the end of its log, and lastApplied never past
-    commitIndex (Figure 2)."""
-    for n in w.nodes:
-        if not n.last_applied <= n.commit_index <= len(n.log) - 1:
-            return (
-                f"node {n.id} has lastApplied {n.last_applied}, commitIndex {n.commit_index} "
-                f"and a log ending at index {len(n.log) - 1}"
-            )
-    return None
-
-
-@always
-def log_well_formed(w: World) -> str | None:
-    """Every log starts with the sentinel at index 0 (the seed's rule 6) and holds entry i at
-    position i, with terms that never decrease along the log (§5.3)."""
-    for n in w.nodes:
-        log = n.log
-        if log[0].index != 0 or log[0].term != 0:
-            return f"node {n.id} has lost the sentinel entry at index 0"
-        for i in range(1, len(log)):
-            if log[i].index != i:
-                return f"node {n.id} holds an entry numbered {log[i].index} at position {i}"
-            if log[i].term < log[i - 1].term:
-                return f"node {n.id} holds term {log[i].term} at index {i} after term {log[i - 1].term}"
     return None
 
 

@@ -246,6 +246,7 @@ class Model:
         network = w.network
         requests = w.requests
         cut, crashed = w.cut, w.crashed
+        ghost = _Ghost(w)
         if isinstance(a, Tick):
             i = a.node
             if i in crashed:
@@ -257,9 +258,9 @@ class Model:
                 return None
             else:
                 n, sent = transitions.timeout(n, self.rules)
-            nodes[i - 1] = n
+            nodes[i - 1] = ghost.observe(n)
             if self.sync:
-                self._exchange(nodes, sent, cut, crashed)
+                self._exchange(nodes, sent, cut, crashed, ghost)
             else:
                 network = self._send(network, sent, cut, crashed)
         elif isinstance(a, ClientRequest):
@@ -267,7 +268,8 @@ class Model:
             n = nodes[i - 1]
             if i in crashed or n.role is not Role.LEADER or requests >= self.bounds.max_requests:
                 return None
-            nodes[i - 1], _ = transitions.client_request(n, requests + 1, self.rules)
+            n, _ = transitions.client_request(n, requests + 1, self.rules)
+            nodes[i - 1] = ghost.observe(n)
             requests += 1
         elif isinstance(a, Cut):
             if a.node in cut or len(cut) >= self.bounds.max_cut:
@@ -298,48 +300,61 @@ class Model:
                 if m.dest in crashed or m.dest in cut or m.source in cut:
                     return None
                 network = _remove_one(network, m)
-                nodes[m.dest - 1], replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+                n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+                nodes[m.dest - 1] = ghost.observe(n)
                 network = self._send(network, replies, cut, crashed)
         if len(network) > self.bounds.max_in_flight:
             return None
-        return self._with_ghost(w, tuple(nodes), network, cut, crashed, requests)
+        return World(
+            nodes=tuple(nodes),
+            network=network,
+            cut=cut,
+            crashed=crashed,
+            requests=requests,
+            elections=ghost.elections,
+            committed=ghost.committed,
+            commit_terms=ghost.commit_terms,
+        )
 
-    def _exchange(self, nodes: list[NodeState], sent, cut, crashed) -> None:
+    def _exchange(self, nodes: list[NodeState], sent, cut, crashed, ghost: _Ghost) -> None:
         """The seed's synchronous harness: each message, and then its reply, is handled at once;
         anything to or from an unreachable node is lost."""
         for m in sent:
             if m.source in cut or m.dest in cut or m.dest in crashed:
                 continue
-            nodes[m.dest - 1], replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+            n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+            nodes[m.dest - 1] = ghost.observe(n)
             for r in replies:
-                nodes[r.dest - 1], _ = transitions.receive(nodes[r.dest - 1], r, self.rules)
+                n, _ = transitions.receive(nodes[r.dest - 1], r, self.rules)
+                nodes[r.dest - 1] = ghost.observe(n)
 
     def _send(self, network, sent, cut, crashed) -> tuple[Message, ...]:
         """Messages enter the network; those from or to an unreachable node are lost at once."""
         kept = tuple(m for m in sent if m.source not in cut and m.dest not in cut and m.dest not in crashed)
         return _insert(network, kept) if kept else network
 
-    def _with_ghost(self, w: World, nodes, network, cut, crashed, requests) -> World:
-        elections = w.elections
-        committed, commit_terms = w.committed, w.commit_terms
-        for n in nodes:
-            if n.role is Role.LEADER and (n.current_term, n.id) not in elections:
-                elections = elections | {(n.current_term, n.id)}
-            known = n.commit_index
-            if known > len(committed) and n.log[1 : len(committed) + 1] == committed:
-                # Extends what is known committed; a conflicting prefix is left for the invariants to report.
-                committed = n.log[1 : known + 1]
-                commit_terms = commit_terms + (n.current_term,) * (known - len(commit_terms))
-        return World(
-            nodes=nodes,
-            network=network,
-            cut=cut,
-            crashed=crashed,
-            requests=requests,
-            elections=elections,
-            committed=committed,
-            commit_terms=commit_terms,
-        )
+
+class _Ghost:
+    """The history the invariants need, updated after every single transition of a node, so that
+    nothing that happens in the middle of a synchronous step (a leader elected and deposed in one
+    tick, an entry committed just before its leader steps down) escapes it."""
+
+    __slots__ = ("elections", "committed", "commit_terms")
+
+    def __init__(self, w: World) -> None:
+        self.elections = w.elections
+        self.committed = w.committed
+        self.commit_terms = w.commit_terms
+
+    def observe(self, n: NodeState) -> NodeState:
+        if n.role is Role.LEADER and (n.current_term, n.id) not in self.elections:
+            self.elections = self.elections | {(n.current_term, n.id)}
+        known, committed = n.commit_index, self.committed
+        if known > len(committed) and n.log[1 : len(committed) + 1] == committed:
+            # Extends what is known committed; a conflicting prefix is left for the invariants to report.
+            self.committed = n.log[1 : known + 1]
+            self.commit_terms = self.commit_terms + (n.current_term,) * (known - len(committed))
+        return n
 
 
 def _insert(network: tuple[Message, ...], messages: tuple[Message, ...]) -> tuple[Message, ...]:

@@ -27,7 +27,7 @@ def test_explore_tiny_json_reports_exhaustive_clean_search(tmp_path, capsys):
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
     assert 0 == code
-    assert ("clean", None, None, 9444, True) == (
+    assert ("clean", None, None, 9312, True) == (
         last["result"],
         last["invariant"],
         last["trace"],

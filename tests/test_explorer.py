@@ -124,7 +124,7 @@ def test_tiny_raft_state_count_pinned():
     result = explore(REFERENCE["tiny"])
 
     assert (None, True) == (result.violation, result.exhaustive)
-    assert (9444, 28746, 17) == (result.distinct, result.states, result.depth)
+    assert (9312, 28428, 17) == (result.distinct, result.states, result.depth)
     assert {"leader_elected", "entry_committed", "later_leader_elected"} == set(result.reached)
 
 
@@ -162,7 +162,7 @@ def test_default_reference_configuration_clean_and_pinned():
     result = explore(REFERENCE["default"])
 
     assert (None, True) == (result.violation, result.exhaustive)
-    assert (398764, 1275162) == (result.distinct, result.states)
+    assert (372884, 1200854) == (result.distinct, result.states)
 
 
 @pytest.mark.slow

@@ -516,7 +516,6 @@ def test_correct_raft_breaks_no_invariant_on_a_short_run():
 # --- Known bugs, pinned: each test fails until the bug is fixed, then the marker must go ----
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason="state_machine_safety indexes past the log end before commit_index_in_log runs")
 def test_check_world_reports_commit_index_past_log_end_instead_of_crashing():
     """A world whose commitIndex passes the log end is a violation of commit_index_in_log
     (Figure 2), not an IndexError from state_machine_safety, which runs first."""
@@ -527,7 +526,6 @@ def test_check_world_reports_commit_index_past_log_end_instead_of_crashing():
     assert "commit_index_in_log" == violation.invariant
 
 
-@pytest.mark.xfail(strict=True, reason="the ghost records only leaders still leading at the end of a step")
 def test_ghost_records_an_election_won_and_lost_within_one_sync_step():
     """§5.2: node 1 wins term 1 with node 2's vote, then steps down at node 3's term-3 reply in
     the same synchronous Tick; the election still happened, so election_safety must see it."""
@@ -540,7 +538,6 @@ def test_ghost_records_an_election_won_and_lost_within_one_sync_step():
     assert (1, 1) in w.elections
 
 
-@pytest.mark.xfail(strict=True, reason="commit_terms takes the committing node's term after the step, not the term it committed in")
 def test_ghost_commit_term_is_the_term_the_entry_was_committed_in():
     """§5.4: the leader of term 1 commits index 1 and then, in the same synchronous Tick, learns
     term 3 and steps down; the entry was committed in term 1, so leaders of terms 2 and 3 must
