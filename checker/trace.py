@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from attrs import frozen
 
@@ -28,10 +28,12 @@ from checker.world import (
     Deliver,
     Drop,
     Duplicate,
+    Event,
     Heal,
     Model,
     Restart,
     Tick,
+    World,
 )
 from raft.log import LogEntry
 from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, RequestVoteRequest, RequestVoteResponse
@@ -351,23 +353,55 @@ class ReplayResult:
         )
 
 
-def replay(t: Trace) -> ReplayResult:
-    """Apply the trace's actions from the initial world, checking every invariant after each step.
-    Stops at the first violation, or at an action that is no longer enabled."""
+@frozen
+class ReplayStep:
+    """One step of a replay: the world after ``action`` (step 0 is the initial world, with no
+    action), and the first invariant it breaks, if any. ``world`` is None when the action is not
+    enabled in the world before it; the replay stops there, as it does after a violation."""
+
+    step: int
+    action: Action | None
+    world: World | None
+    violation: Violation | None
+    events: tuple[Event, ...] = ()  # What happened inside the step; only with events=True.
+
+
+def replay_steps(t: Trace, events: bool = False) -> Iterator[ReplayStep]:
+    """Apply the trace's actions from the initial world, checking every invariant after each step,
+    and yield each step. Stops after the first violation, or at an action that is no longer enabled.
+    With ``events``, each step also says which messages were sent, delivered and lost in it."""
     model = Model(t.config, get_variant(t.config.variant).rules)
     world = model.initial()
     violation = check_world(world)
+    yield ReplayStep(0, None, world, violation)
     if violation is not None:
-        return ReplayResult(_violated(violation, 0), 0)
+        return
     for k, action in enumerate(t.actions, start=1):
-        after = model.step(world, action)
+        if events:
+            after, happened = model.step_events(world, action)
+        else:
+            after, happened = model.step(world, action), ()
         if after is None:
-            return ReplayResult(Outcome("clean"), k - 1, disabled_at=k)
+            yield ReplayStep(k, action, None, None)
+            return
         violation = check_step(world, action, after) or check_world(after)
+        yield ReplayStep(k, action, after, violation, happened)
         if violation is not None:
-            return ReplayResult(_violated(violation, k), k)
+            return
         world = after
-    return ReplayResult(Outcome("clean"), len(t.actions))
+
+
+def replay(t: Trace) -> ReplayResult:
+    """Apply the trace's actions from the initial world, checking every invariant after each step.
+    Stops at the first violation, or at an action that is no longer enabled."""
+    applied = 0
+    for s in replay_steps(t):
+        if s.world is None:
+            return ReplayResult(Outcome("clean"), applied, disabled_at=s.step)
+        if s.violation is not None:
+            return ReplayResult(_violated(s.violation, s.step), s.step)
+        applied = s.step
+    return ReplayResult(Outcome("clean"), applied)
 
 
 def _violated(v: Violation, step: int) -> Outcome:

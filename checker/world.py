@@ -316,6 +316,11 @@ class Model:
             commit_terms=ghost.commit_terms,
         )
 
+    def step_events(self, w: World, a: Action) -> tuple[World | None, tuple[Event, ...]]:
+        """``step``, plus what happened inside the step (messages sent, delivered, lost), for
+        showing a trace. Opt-in and separate, so that ``step`` stays as fast as it was."""
+        return _step_events(self, w, a)
+
     def _exchange(self, nodes: list[NodeState], sent, cut, crashed, ghost: _Ghost) -> None:
         """The seed's synchronous harness: each message, and then its reply, is handled at once;
         anything to or from an unreachable node is lost."""
@@ -364,3 +369,74 @@ def _insert(network: tuple[Message, ...], messages: tuple[Message, ...]) -> tupl
 def _remove_one(network: tuple[Message, ...], m: Message) -> tuple[Message, ...]:
     k = network.index(m)
     return network[:k] + network[k + 1 :]
+
+
+# --- What happened inside a step, for people reading a trace -------------------------------
+
+
+@frozen
+class Event:
+    """One thing that happened inside a step, in order, reported by ``Model.step_events``.
+
+    ``kind`` is "act" (the acting node after its own transition: a timeout or heartbeat, before
+    any message is handled), "send", "deliver", "lose" (to or from an unreachable node, so lost
+    at once), "drop" or "duplicate". ``node`` is the acting or receiving node's state just after.
+    """
+
+    kind: str
+    message: Message | None = None
+    node: NodeState | None = None
+
+
+def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple[Event, ...]]:
+    recorder = _Recorder(model)
+    after = recorder.step(w, a)
+    if after is None:
+        return None, ()
+    events = recorder.events
+    if isinstance(a, Tick) and not (events and events[0].kind == "act"):
+        events.insert(0, Event("act", node=after.node(a.node)))
+    elif isinstance(a, (ClientRequest, Restart)):
+        events.insert(0, Event("act", node=after.node(a.node)))
+    elif isinstance(a, Deliver):
+        events.insert(0, Event("deliver", a.message, after.node(a.message.dest)))
+    elif isinstance(a, Drop):
+        events.insert(0, Event("drop", a.message))
+    elif isinstance(a, Duplicate):
+        events.insert(0, Event("duplicate", a.message))
+    return after, tuple(events)
+
+
+class _Recorder(Model):
+    """The model, noting every message it handles. Used only by ``Model.step_events``, so that
+    ``Model.step`` itself, the explorer's hot path, pays nothing for it. Its worlds must equal
+    ``Model.step``'s; tests/test_show.py checks that over whole small state spaces."""
+
+    def __init__(self, model: Model) -> None:
+        super().__init__(model.config, model.rules)
+        self.events: list[Event] = []
+
+    def _exchange(self, nodes, sent, cut, crashed, ghost) -> None:
+        if sent:
+            self.events.append(Event("act", node=nodes[sent[0].source - 1]))
+        for m in sent:
+            self.events.append(Event("send", m))
+            if m.source in cut or m.dest in cut or m.dest in crashed:
+                self.events.append(Event("lose", m))
+                continue
+            n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+            nodes[m.dest - 1] = ghost.observe(n)
+            self.events.append(Event("deliver", m, n))
+            for r in replies:
+                self.events.append(Event("send", r))
+                n, _ = transitions.receive(nodes[r.dest - 1], r, self.rules)
+                nodes[r.dest - 1] = ghost.observe(n)
+                self.events.append(Event("deliver", r, n))
+
+    def _send(self, network, sent, cut, crashed):
+        for m in sent:
+            self.events.append(Event("send", m))
+            if m.source in cut or m.dest in cut or m.dest in crashed:
+                self.events.append(Event("lose", m))
+        return super()._send(network, sent, cut, crashed)
+
