@@ -18,6 +18,7 @@ from checker import trace as traces
 from checker.configs import REFERENCE
 from checker.explorer import SearchResult, Progress, explore
 from checker.invariants import SAFETY, SOMETIMES_CHECKS
+from checker.show import cmd_show
 from checker.variants import VARIANTS, UnknownVariant, get_variant
 from checker.world import NETWORKS, Config, Model, World
 
@@ -95,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = commands.add_parser("variants", help="list the known-bug variants")
     va.add_argument("--json", action="store_true")
+
+    sh = commands.add_parser("show", help="print a trace as a readable timeline (--html FILE writes a self-contained page)")
+    sh.add_argument("trace", metavar="TRACE")
+    sh.add_argument("--html", metavar="FILE", help="also write the trace as one self-contained HTML page")
+    sh.add_argument("--variant", type=_variant_name, help="show it under these rules instead of the recorded ones")
+    sh.add_argument("--json", action="store_true", help="end with one JSON object: the summary and every step decoded")
     return parser
 
 
@@ -104,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # Bad usage (status 2) or --help (status 0): argparse has printed why.
         return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     try:
-        return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants}[args.command](args)
+        return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants, "show": cmd_show}[args.command](args)
     except BadInput as e:
         print(f"python -m checker {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
