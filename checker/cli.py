@@ -19,6 +19,7 @@ from checker.configs import REFERENCE
 from checker.explorer import SearchResult, Progress, explore
 from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.show import cmd_show
+from checker.shrink import cmd_shrink
 from checker.variants import VARIANTS, UnknownVariant, get_variant
 from checker.world import NETWORKS, Config, Model, World
 
@@ -102,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--html", metavar="FILE", help="also write the trace as one self-contained HTML page")
     sh.add_argument("--variant", type=_variant_name, help="show it under these rules instead of the recorded ones")
     sh.add_argument("--json", action="store_true", help="end with one JSON object: the summary and every step decoded")
+
+    sk = commands.add_parser("shrink", help="minimise a trace, keeping the invariant it breaks; saved beside it")
+    sk.add_argument("trace", metavar="TRACE")
+    sk.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     return parser
 
 
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # Bad usage (status 2) or --help (status 0): argparse has printed why.
         return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     try:
-        return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants, "show": cmd_show}[args.command](args)
+        return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants, "show": cmd_show, "shrink": cmd_shrink}[args.command](args)
     except BadInput as e:
         print(f"python -m checker {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
