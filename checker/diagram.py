@@ -429,10 +429,11 @@ def _slice(layout: _Layout, band: _Band) -> str:
     s = band.step
     if s.violation is not None:
         parts.append(f'<rect class="violation-band" x="0" y="0" width="{layout.width}" height="{band.height:.1f}"/>')
+    parts += under + band.shapes + over + band.marks
+    if s.violation is not None:  # On top of everything else.
         for i in named_nodes(s.violation.message) or list(layout.ids):
             parts.append(f'<circle class="violation-ring" data-node="{i}" cx="{_x(i)}" cy="{band.height - 26:.1f}" r="9"/>')
         parts.append(_label(layout.width / 2, band.height - 5, f"\u2717 {s.violation.invariant} broken", "violation-text", anchor="middle"))
-    parts += under + band.shapes + over + band.marks
     return (
         f'<svg class="slice" width="{layout.width}" height="{band.height:.0f}" viewBox="0 0 {layout.width} {band.height:.0f}" '
         f'role="img" aria-label="step {s.step}">' + "".join(parts) + "</svg>"
