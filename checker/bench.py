@@ -1,0 +1,193 @@
+"""Performance figures: ``python -m checker bench``.
+
+Explorer runs each go in a fresh process, so that peak resident memory is the run's own.
+Fuzzing figures compare, per known-bug variant and over several seeds, the time until a
+violation is first seen by the steered fuzzer, by the same fuzzer without steering, and by a
+plain uniform random walk over the same actions and invariants, all in this one process.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import statistics
+from pathlib import Path
+from typing import Any, Callable
+
+from checker.configs import REFERENCE
+
+
+def _explore_in_child(name: str) -> dict[str, Any]:
+    from checker.explorer import explore
+
+    result = explore(REFERENCE[name])
+    return {
+        "config": name,
+        "workers": 1,
+        "distinct": result.distinct,
+        "transitions": result.states,
+        "seconds": round(result.seconds, 3),
+        "exhaustive": result.exhaustive,
+        "verdict": "violation" if result.violation else "clean",
+        "peak_rss_bytes": result.peak_rss_bytes,
+    }
+
+
+def bench_explore(names: list[str]) -> list[dict[str, Any]]:
+    """One exhaustive exploration per reference configuration, each in a fresh process."""
+    runs = []
+    context = multiprocessing.get_context("spawn")
+    for name in names:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            run = pool.submit(_explore_in_child, name).result()
+        run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
+        run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+        runs.append(run)
+    return runs
+
+
+def _median(values: list[float | None], limit: float) -> float | None:
+    """Median time, counting a miss as the time limit; None when most seeds missed."""
+    found = sorted(limit if v is None else v for v in values)
+    middle = statistics.median(found)
+    return None if sum(v is None for v in values) * 2 >= len(values) and middle >= limit else round(middle, 2)
+
+
+def _explorer_shortest(variant: str, corpus: Path) -> int | None:
+    from checker import trace as traces
+
+    lengths = []
+    for path in sorted(corpus.glob(f"{variant}-*.json")):
+        try:
+            t = traces.load(path)
+        except traces.TraceError:
+            continue
+        if t.engine == "explore" and t.config.variant == variant:
+            lengths.append(len(t.actions))
+    return min(lengths) if lengths else None
+
+
+def _attempt_in_child(conn, engine: str, config_json: dict[str, Any], seed: int, time_limit: float) -> None:
+    """One timed attempt, in a child process: reports ("found", seconds) as soon as a violation is
+    seen, then ("done", shrunk length or None)."""
+    from checker import trace as traces
+    from checker.fuzz import STEERING, fuzz, random_walk
+
+    config = traces.config_from_json(config_json)
+    if engine == "walk":
+        found = random_walk(config, seed, time_limit=time_limit)
+        if found is not None:
+            conn.send(("found", found[0]))
+        conn.send(("done", None))
+        return
+    steer = STEERING if engine == "fuzz" else frozenset()
+    result = fuzz(
+        config,
+        examples=10**9,
+        seed=seed,
+        steer=steer,
+        shrink=engine == "fuzz",
+        on_found=lambda seconds: conn.send(("found", seconds)),
+    )
+    conn.send(("done", len(result.trace) if result.trace else None))
+
+
+def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_budget: float) -> tuple[float | None, int | None]:
+    """Seconds until ``engine`` first sees a violation (None past ``time_limit``), and the length it
+    shrinks it to (None if it was not found or did not finish shrinking within ``shrink_budget``)."""
+    from checker import trace as traces
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_attempt_in_child, args=(child, engine, traces.config_to_json(config), seed, time_limit), daemon=True
+    )
+    process.start()
+    child.close()
+    found, length = None, None
+    try:
+        # Time is counted inside the child, so process start-up is not charged to the engine.
+        if parent.poll(time_limit + 30):
+            kind, value = parent.recv()
+            if kind == "found" and value <= time_limit:
+                found = value
+                if parent.poll(shrink_budget):
+                    kind, value = parent.recv()
+                    length = value if kind == "done" else None
+    except EOFError:
+        pass
+    finally:
+        process.terminate()
+        process.join()
+    return found, length
+
+
+def bench_fuzz(
+    variants: list[str],
+    seeds: int,
+    time_limit: float,
+    corpus: Path,
+    shrink_budget: float = 300.0,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Per variant: median seconds to a first violation (steered fuzzer, unsteered fuzzer,
+    random walk) over ``seeds`` seeds, misses counted at the time limit, and how short the
+    steered fuzzer shrinks what it finds."""
+    from checker.fuzz import fuzz_config
+    from checker.variants import get_variant
+
+    rows = []
+    for name in variants:
+        variant = get_variant(name)
+        times: dict[str, list[float | None]] = {"fuzz": [], "unsteered": [], "walk": []}
+        lengths = []
+        for seed in range(seeds):
+            config = fuzz_config(network=variant.network, variant=name, seed=seed)
+            for engine in times:
+                found, length = _timed_attempt(engine, config, seed, time_limit, shrink_budget)
+                times[engine].append(found)
+                if engine == "fuzz" and length is not None:
+                    lengths.append(length)
+        row = {"variant": name, "network": variant.network, "seeds": seeds, "time_limit": time_limit}
+        for engine, values in times.items():
+            row[f"{engine}_found"] = sum(v is not None for v in values)
+            row[f"{engine}_median_s"] = _median(values, time_limit)
+            row[f"{engine}_seconds"] = [None if v is None else round(v, 2) for v in values]
+        row["shrunk_length_median"] = statistics.median(lengths) if lengths else None
+        row["shrunk_length_max"] = max(lengths) if lengths else None
+        row["explorer_shortest"] = _explorer_shortest(name, corpus)
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
+    return rows
+
+
+def explore_table(runs: list[dict[str, Any]]) -> str:
+    lines = [
+        "| config | workers | distinct | transitions | seconds | distinct/s | peak RSS (MiB) | bytes/state |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r['config']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def fuzz_table(rows: list[dict[str, Any]]) -> str:
+    def cell(found: int, median: float | None, seeds: int) -> str:
+        return f"{'-' if median is None else f'{median:.1f}'} ({found}/{seeds})"
+
+    lines = [
+        "| variant | network | fuzzer: median s (found) | unsteered: median s (found) | random walk: median s (found) | shrunk length (median / max) | explorer shortest |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        shrunk = "-" if r["shrunk_length_median"] is None else f"{r['shrunk_length_median']:g} / {r['shrunk_length_max']}"
+        lines.append(
+            f"| {r['variant']} | {r['network']} | {cell(r['fuzz_found'], r['fuzz_median_s'], r['seeds'])} | "
+            f"{cell(r['unsteered_found'], r['unsteered_median_s'], r['seeds'])} | "
+            f"{cell(r['walk_found'], r['walk_median_s'], r['seeds'])} | {shrunk} | {r['explorer_shortest'] or '-'} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,355 @@
+"""Stateful fuzzing: a Hypothesis ``RuleBasedStateMachine`` over the world model.
+
+The machine has one rule per kind of action, each enabled exactly when the explorer would find
+an action of that kind enabled, and one ``@invariant`` that runs the whole registry. It keeps no
+invariant logic of its own. A failure, once Hypothesis has shrunk it, is turned into the
+project's trace format, so it replays without Hypothesis and without the example database.
+
+Steering (on by default) helps random choice build the long histories Raft bugs need:
+``hypothesis.target`` on the highest term, the number of elections, how far logs diverge and
+how much is uncommitted, and, in the async network, a ``settle`` rule that delivers everything
+in flight, so that progress is as likely as loss.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable, ClassVar
+
+import hypothesis
+from attrs import define, field, frozen
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+
+from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
+from checker.trace import Outcome, Trace, replay
+from checker.variants import get_variant
+from checker.world import (
+    ASYNC,
+    Action,
+    Bounds,
+    ClientRequest,
+    Config,
+    Crash,
+    Cut,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Model,
+    Restart,
+    Tick,
+    World,
+)
+from raft.state import Role
+
+
+def fuzz_bounds(nodes: int) -> Bounds:
+    """Generous bounds for fuzzing: faults up to a minority of the cluster at once."""
+    minority = (nodes - 1) // 2
+    return Bounds(max_term=8, max_requests=4, max_in_flight=10, max_cut=max(minority, 1), max_crashed=minority)
+
+
+def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default", seed: int = 0) -> Config:
+    return Config(nodes=nodes, network=network, variant=variant, bounds=fuzz_bounds(nodes), seed=seed)
+
+
+#: The steering choices, each of which can be switched off to measure what it buys.
+STEERING = frozenset({"targets", "settle"})
+
+
+class BrokenInvariant(AssertionError):
+    """Raised inside the machine when the registry reports a violation."""
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(f"{violation.invariant}: {violation.message}")
+        self.violation = violation
+
+
+@define
+class _Tally:
+    """What every run of the machine adds up to; shared by all examples of one fuzz run."""
+
+    examples: int = 0
+    steps: int = 0
+    checks: int = 0
+    longest: int = 0
+    reached: dict[str, int] = field(factory=dict)
+    distinct: set[int] = field(factory=set)
+    failure: tuple[tuple[Action, ...], Violation] | None = None
+    first_failure_at: float | None = None  # Seconds into the run when a violation was first seen.
+    started: float = 0.0
+    on_found: Callable[[float], None] | None = None
+    last_report: float = 0.0
+    on_progress: Callable[[_Tally], None] | None = None
+
+
+class RaftMachine(RuleBasedStateMachine):
+    """Random walks through the world model, shrunk by Hypothesis when an invariant breaks."""
+
+    config: ClassVar[Config] = fuzz_config()
+    steer: ClassVar[frozenset[str]] = frozenset()
+    tally: ClassVar[_Tally] = _Tally()
+
+    @initialize()
+    def start(self) -> None:
+        """Build the initial world from the configuration."""
+        self.model = Model(self.config, get_variant(self.config.variant).rules)
+        self.world: World = self.model.initial()
+        self.trail: list[Action] = []
+        self.last: tuple[World, Action, World] | None = None
+        self.successors: dict[type, list[tuple[Action, World]]] | None = None
+        self.candidates: list[Action] = []
+        self.peak_term = 0
+        self.tally.examples += 1
+
+    # --- enabling, shared with the explorer: an action is enabled when Model.step allows it ---
+
+    def _enabled(self, kind: type) -> list[tuple[Action, World]]:
+        # Worked out per kind, and only for the kinds Hypothesis asks about: most steps need a few.
+        if self.successors is None:
+            self.successors = {}
+            self.candidates = list(self.model.actions(self.world))
+        options = self.successors.get(kind)
+        if options is None:
+            w, model = self.world, self.model
+            options = [(a, after) for a in self.candidates if type(a) is kind and (after := model.step(w, a)) is not None]
+            self.successors[kind] = options
+        return options
+
+    def _take(self, kind: type, data: st.DataObject) -> None:
+        action, after = data.draw(st.sampled_from(self._enabled(kind)), label=kind.__name__)
+        self._apply(action, after)
+
+    def _apply(self, action: Action, after: World) -> None:
+        self.last = (self.world, action, after)
+        self.world = after
+        self.trail.append(action)
+        self.successors = None
+        tally = self.tally
+        tally.steps += 1
+        tally.distinct.add(hash(after))
+
+    # --- one rule per kind of action ----------------------------------------------------------
+
+    @precondition(lambda self: bool(self._enabled(Tick)))
+    @rule(data=st.data())
+    def tick(self, data: st.DataObject) -> None:
+        """Time passes at a node until its timer fires."""
+        self._take(Tick, data)
+
+    @precondition(lambda self: bool(self._enabled(ClientRequest)))
+    @rule(data=st.data())
+    def client_request(self, data: st.DataObject) -> None:
+        """A client sends the next command to a leader."""
+        self._take(ClientRequest, data)
+
+    @precondition(lambda self: bool(self._enabled(Cut)))
+    @rule(data=st.data())
+    def cut(self, data: st.DataObject) -> None:
+        self._take(Cut, data)
+
+    @precondition(lambda self: bool(self._enabled(Heal)))
+    @rule(data=st.data())
+    def heal(self, data: st.DataObject) -> None:
+        self._take(Heal, data)
+
+    @precondition(lambda self: bool(self._enabled(Crash)))
+    @rule(data=st.data())
+    def crash(self, data: st.DataObject) -> None:
+        self._take(Crash, data)
+
+    @precondition(lambda self: bool(self._enabled(Restart)))
+    @rule(data=st.data())
+    def restart(self, data: st.DataObject) -> None:
+        self._take(Restart, data)
+
+    @precondition(lambda self: bool(self._enabled(Deliver)))
+    @rule(data=st.data())
+    def deliver(self, data: st.DataObject) -> None:
+        self._take(Deliver, data)
+
+    @precondition(lambda self: bool(self._enabled(Drop)))
+    @rule(data=st.data())
+    def drop(self, data: st.DataObject) -> None:
+        self._take(Drop, data)
+
+    @precondition(lambda self: bool(self._enabled(Duplicate)))
+    @rule(data=st.data())
+    def duplicate(self, data: st.DataObject) -> None:
+        self._take(Duplicate, data)
+
+    @precondition(lambda self: "settle" in self.steer and self.config.network == ASYNC and bool(self._enabled(Deliver)))
+    @rule()
+    def settle(self) -> None:
+        """Steering: the network settles, delivering what is in flight (and the replies that
+        come of it) in order, checking the registry after every delivery."""
+        for _ in range(4 * self.config.nodes):
+            options = self._enabled(Deliver)
+            if not options:
+                return
+            self._apply(*options[0])
+            self.registry_holds()
+
+    # --- the registry, after every step -----------------------------------------------------------
+
+    @invariant()
+    def registry_holds(self) -> None:
+        """Every invariant of the registry holds after every step."""
+        tally = self.tally
+        violation = None
+        if self.last is not None:
+            violation = check_step(*self.last)
+            self.last = None
+        violation = violation or check_world(self.world)
+        tally.checks += 1
+        for prop in SOMETIMES_CHECKS:
+            if prop.name not in tally.reached and prop.check(self.world):
+                tally.reached[prop.name] = len(self.trail)
+        self.peak_term = max(self.peak_term, max(n.current_term for n in self.world.nodes))
+        if violation is not None:
+            tally.failure = (tuple(self.trail), violation)
+            if tally.first_failure_at is None:
+                tally.first_failure_at = time.monotonic() - tally.started
+                if tally.on_found is not None:
+                    tally.on_found(tally.first_failure_at)
+            raise BrokenInvariant(violation)
+        if tally.on_progress is not None:
+            now = time.monotonic()
+            if now - tally.last_report >= 1.0:
+                tally.last_report = now
+                tally.on_progress(tally)
+
+    def teardown(self) -> None:
+        tally = self.tally
+        tally.longest = max(tally.longest, len(getattr(self, "trail", ())))
+        if "targets" not in self.steer or not hasattr(self, "world"):
+            return
+        w = self.world
+        hypothesis.target(float(self.peak_term), label="highest term")
+        hypothesis.target(float(len(w.elections)), label="elections")
+        hypothesis.target(float(_divergence(w)), label="log divergence")
+        hypothesis.target(float(_uncommitted(w)), label="uncommitted entries")
+
+
+def _divergence(w: World) -> int:
+    """How many entries, over all pairs of nodes, sit past the point where their logs agree."""
+    total = 0
+    nodes = w.nodes
+    for a in range(len(nodes)):
+        for b in range(a + 1, len(nodes)):
+            la, lb = nodes[a].log, nodes[b].log
+            common = 0
+            for x, y in zip(la, lb):
+                if x != y:
+                    break
+                common += 1
+            total += (len(la) - common) + (len(lb) - common)
+    return total
+
+
+def _uncommitted(w: World) -> int:
+    return sum(len(n.log) - 1 - n.commit_index for n in w.nodes if n.role is Role.LEADER)
+
+
+@frozen
+class FuzzResult:
+    config: Config
+    violation: Violation | None
+    trace: tuple[Action, ...] | None  # Shrunk, as replayed.
+    examples: int
+    steps: int
+    checks: int
+    distinct: int
+    depth: int  # The longest example run.
+    seconds: float
+    found_after: float | None  # Seconds until the violation was first seen, before shrinking.
+    reached: dict[str, int]
+
+
+def fuzz(
+    config: Config,
+    examples: int = 200,
+    steps: int = 60,
+    seed: int = 0,
+    steer: frozenset[str] = STEERING,
+    shrink: bool = True,
+    on_progress: Callable[[_Tally], None] | None = None,
+    on_found: Callable[[float], None] | None = None,
+) -> FuzzResult:
+    """Run the machine for up to ``examples`` examples of up to ``steps`` steps, seeded by ``seed``;
+    stop at the first broken invariant and shrink it. ``on_found`` hears, before shrinking starts,
+    how many seconds it took to see the violation."""
+    now = time.monotonic()
+    tally = _Tally(started=now, last_report=now, on_progress=on_progress, on_found=on_found)
+    machine = type("RaftMachine", (RaftMachine,), {"config": config, "steer": steer, "tally": tally})
+    machine = hypothesis.seed(seed)(machine)
+    phases = [Phase.explicit, Phase.generate] + ([Phase.target] if "targets" in steer else []) + ([Phase.shrink] if shrink else [])
+    run_settings = settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=phases,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+    violation, trail = None, None
+    try:
+        run_state_machine_as_test(machine, settings=run_settings)
+    except BrokenInvariant:
+        pass
+    if tally.failure is not None:
+        trail, _ = tally.failure
+        # Replay the shrunk trail through the plain world model: the trace must stand on its own.
+        result = replay(Trace(config, trail, Outcome("violation")))
+        violation = Violation(result.outcome.invariant, result.outcome.message)
+        trail = trail[: result.outcome.step]
+    return FuzzResult(
+        config=config,
+        violation=violation,
+        trace=trail,
+        examples=tally.examples,
+        steps=tally.steps,
+        checks=tally.checks,
+        distinct=len(tally.distinct),
+        depth=tally.longest,
+        seconds=time.monotonic() - tally.started,
+        found_after=tally.first_failure_at,
+        reached=dict(tally.reached),
+    )
+
+
+def random_walk(config: Config, seed: int, steps: int = 60, time_limit: float = 60.0) -> tuple[float, tuple[Action, ...]] | None:
+    """The baseline: uniform random choice among all enabled actions, restarting every ``steps``
+    steps, until an invariant breaks (seconds taken, trail) or ``time_limit`` passes (None)."""
+    model = Model(config, get_variant(config.variant).rules)
+    rnd = random.Random(seed)
+    start = time.monotonic()
+    while time.monotonic() - start < time_limit:
+        w = model.initial()
+        trail: list[Action] = []
+        for _ in range(steps):
+            options = [(a, after) for a in model.actions(w) if (after := model.step(w, a)) is not None]
+            if not options:
+                break
+            action, after = options[rnd.randrange(len(options))]
+            trail.append(action)
+            if check_step(w, action, after) or check_world(after):
+                return time.monotonic() - start, tuple(trail)
+            w = after
+    return None
+
+
+def first_counterexample(config: Config, seed: int, examples: int = 5000, steps: int = 60) -> tuple[float, int] | None:
+    """Seconds until the fuzzer first sees a violation, and the length it shrinks it to; None if
+    it finds nothing in ``examples`` examples."""
+    result = fuzz(config, examples=examples, steps=steps, seed=seed)
+    if result.violation is None:
+        return None
+    return result.found_after, len(result.trace)
