@@ -287,7 +287,7 @@ class Model:
             if a.node not in crashed:
                 return None
             crashed = crashed - {a.node}
-            nodes[a.node - 1] = transitions.restart(nodes[a.node - 1])
+            nodes[a.node - 1] = transitions.restart(nodes[a.node - 1], self.rules)
         else:
             m = a.message
             if self.sync or m not in network:

@@ -55,6 +55,9 @@ class NodeState:
     match_index: tuple[int, ...] = ()  # Invariant: never decreases within a term.
     # Volatile state on candidates: who granted a vote this term (the candidate included).
     votes_received: frozenset[Hashable] = frozenset()
+    # Granted replies counted this election, duplicates included. Only a server that follows
+    # Rules.count_duplicate_votes keeps it; under correct rules it stays 0, so states are unchanged.
+    votes_counted: int = 0
     clock: Clock | None = None
 
     @property

@@ -75,17 +75,18 @@ def tick(s: NodeState, elapsed_ms: int, rules: Rules = CORRECT) -> tuple[NodeSta
 # --- Role changes -----------------------------------------------------------------------
 
 
-def become_follower(s: NodeState, term: int) -> NodeState:
+def become_follower(s: NodeState, term: int, rules: Rules = CORRECT) -> NodeState:
     """Server i becomes a follower in ``term``, keeping its vote only if the term is unchanged (§5.1)."""
-    voted_for = s.voted_for if term == s.current_term else None
+    keep_vote = term == s.current_term and not rules.forget_vote_on_step_down
     s = evolve(
         s,
         role=Role.FOLLOWER,
         current_term=term,
-        voted_for=voted_for,
+        voted_for=s.voted_for if keep_vote else None,
         next_index=(),
         match_index=(),
         votes_received=frozenset(),
+        votes_counted=0,
     )
     return _reset_election_timer(s)
 
@@ -106,6 +107,7 @@ def timeout(s: NodeState, rules: Rules = CORRECT) -> tuple[NodeState, Outputs]:
         current_term=term,
         voted_for=s.id,
         votes_received=frozenset([s.id]),
+        votes_counted=1 if rules.count_duplicate_votes else 0,
         next_index=(),
         match_index=(),
     )
@@ -126,6 +128,7 @@ def become_leader(s: NodeState, rules: Rules = CORRECT) -> NodeState:
         next_index=(following,) * len(s.peers),
         match_index=(0,) * len(s.peers),
         votes_received=frozenset(),
+        votes_counted=0,
     )
     if s.clock is not None:
         # A new leader asserts itself at its very next tick rather than a full interval later.
@@ -133,14 +136,14 @@ def become_leader(s: NodeState, rules: Rules = CORRECT) -> NodeState:
     return advance_commit_index(s, rules)  # Only changes anything in a cluster of one.
 
 
-def restart(s: NodeState) -> NodeState:
+def restart(s: NodeState, rules: Rules = CORRECT) -> NodeState:
     """Server i restarts from stable storage: it keeps currentTerm, votedFor and its log, and
     loses everything else (Figure 2)."""
     fresh = NodeState(
         id=s.id,
         peers=s.peers,
         current_term=s.current_term,
-        voted_for=s.voted_for,
+        voted_for=None if rules.forget_vote_on_restart else s.voted_for,
         log=s.log,
         clock=s.clock,
     )
@@ -195,6 +198,11 @@ def advance_commit_index(s: NodeState, rules: Rules = CORRECT) -> NodeState:
     return s
 
 
+def _commit_up_to(s: NodeState, index: int) -> NodeState:
+    """commitIndex moves forward to ``index``, never back."""
+    return _commit_to(s, index) if index > s.commit_index else s
+
+
 def _commit_to(s: NodeState, index: int) -> NodeState:
     # Applying is a no-op here (there is no state machine), so last_applied follows at once.
     return evolve(s, commit_index=index, last_applied=index)
@@ -210,11 +218,15 @@ def handle_request_vote_request(
     voted for another candidate this term and j's log is at least as up-to-date (§5.2, §5.4.1)."""
     if m.term > s.current_term:
         s = update_term(s, m.term)
-    grant = (
-        m.term == s.current_term
-        and s.voted_for in (None, m.source)
-        and is_at_least_as_up_to_date(m.last_log_term, m.last_log_index, s.log)
-    )
+    if rules.grant_vote_without_log_check:
+        log_ok = True
+    elif rules.up_to_date_index_first:
+        log_ok = (m.last_log_index, m.last_log_term) >= (last_index(s.log), last_term(s.log))
+    elif rules.up_to_date_length_only:
+        log_ok = m.last_log_index >= last_index(s.log)
+    else:
+        log_ok = is_at_least_as_up_to_date(m.last_log_term, m.last_log_index, s.log)
+    grant = m.term == s.current_term and s.voted_for in (None, m.source) and log_ok
     if grant:
         s = _reset_election_timer(evolve(s, voted_for=m.source))
     return s, RequestVoteResponse(term=s.current_term, source=s.id, dest=m.source, vote_granted=grant)
@@ -227,12 +239,17 @@ def handle_request_vote_response(
     becomes leader (§5.2)."""
     if m.term > s.current_term:
         return update_term(s, m.term), ()
-    if m.term < s.current_term:
+    if m.term < s.current_term and not rules.accept_stale_replies:
         return s, ()  # A stale response is simply dropped.
     if s.role is not Role.CANDIDATE or not m.vote_granted:
         return s, ()
     s = evolve(s, votes_received=s.votes_received | {m.source})
-    if s.is_quorum(s.votes_received):
+    if rules.count_duplicate_votes:
+        s = evolve(s, votes_counted=s.votes_counted + 1)
+        won = s.is_quorum(s.votes_counted)
+    else:
+        won = s.is_quorum(s.votes_received)
+    if won:
         s = become_leader(s, rules)
     return s, ()
 
@@ -248,22 +265,31 @@ def handle_append_entries_request(
     if m.term < s.current_term:
         return s, AppendEntriesResponse(s.current_term, s.id, m.source, success=False, match_index=0)
     # The sender is the leader of our term: a candidate gives way, and the election timer restarts.
-    s = become_follower(s, s.current_term) if s.role is not Role.FOLLOWER else _reset_election_timer(s)
+    s = become_follower(s, s.current_term, rules) if s.role is not Role.FOLLOWER else _reset_election_timer(s)
     log = s.log
-    if m.prev_log_index > last_index(log) or log[m.prev_log_index].term != m.prev_log_term:
+    checked = not (rules.heartbeat_skips_check and not m.entries)
+    if checked and (m.prev_log_index > last_index(log) or log[m.prev_log_index].term != m.prev_log_term):
+        if rules.truncate_on_mismatch and m.prev_log_index <= last_index(log):
+            log = log[: m.prev_log_index]  # Index 0 always matches, so the sentinel stays.
+            s = evolve(s, log=log)
+        if rules.commit_to_log_end:
+            s = _commit_up_to(s, min(m.leader_commit, last_index(log)))
+        # The log cannot match beyond here (after a truncation, this is its last index).
         hint = min(last_index(log), m.prev_log_index - 1)
         return s, AppendEntriesResponse(s.current_term, s.id, m.source, success=False, match_index=hint)
-    for offset, entry in enumerate(m.entries):
-        index = m.prev_log_index + 1 + offset
-        if index > last_index(log) or log[index].term != entry.term:
-            log = log[:index] + m.entries[offset:]
-            break
+    if rules.truncate_on_every_append:
+        log = log[: m.prev_log_index + 1] + m.entries
+    else:
+        for offset, entry in enumerate(m.entries):
+            index = m.prev_log_index + 1 + offset
+            if index > last_index(log) or log[index].term != entry.term:
+                log = log[:index] + m.entries[offset:]
+                break
     verified = m.prev_log_index + len(m.entries)
     s = evolve(s, log=log)
-    commit = min(m.leader_commit, verified)
-    if commit > s.commit_index:
-        s = _commit_to(s, commit)
-    return s, AppendEntriesResponse(s.current_term, s.id, m.source, success=True, match_index=verified)
+    s = _commit_up_to(s, min(m.leader_commit, last_index(log) if rules.commit_to_log_end else verified))
+    match = last_index(log) if rules.match_from_log_end else verified
+    return s, AppendEntriesResponse(s.current_term, s.id, m.source, success=True, match_index=match)
 
 
 def handle_append_entries_response(
@@ -273,16 +299,23 @@ def handle_append_entries_response(
     holds and tries to commit; on failure it backs nextIndex[j] up and will retry (§5.3)."""
     if m.term > s.current_term:
         return update_term(s, m.term), ()
-    if m.term < s.current_term or s.role is not Role.LEADER:
+    if (m.term < s.current_term and not rules.accept_stale_replies) or s.role is not Role.LEADER:
         return s, ()  # Stale, or no longer leader: dropped.
     k = s.peers.index(m.source)
     match, following = s.match_index[k], s.next_index[k]
-    if m.success:
+    if m.success and rules.match_may_decrease:
+        match = m.match_index
+        following = match + 1
+    elif m.success:
         # Replies can arrive late or twice: what a follower is known to hold never shrinks.
         match = max(match, m.match_index)
         following = max(following, match + 1)
     else:
         following = max(match + 1, min(following - 1, m.match_index + 1))
+    if following > last_index(s.log) + 1:
+        # Only a deviating follower, or a reply from an older term, claims more than this
+        # leader's log holds; nextIndex stays within the log so the next request can be built.
+        following = last_index(s.log) + 1
     s = evolve(
         s,
         match_index=_replace(s.match_index, k, match),
