@@ -184,6 +184,21 @@ def leader_append_only(before: World, action: Action, after: World) -> str | Non
 
 
 @transition
+def match_index_monotonic(before: World, action: Action, after: World) -> str | None:
+    """A leader's matchIndex for each server, the index of the highest log entry known to be
+    replicated on it, "increases monotonically" for as long as it leads (Figure 2)."""
+    for old, new in zip(before.nodes, after.nodes):
+        if old.role is Role.LEADER and new.role is Role.LEADER and old.current_term == new.current_term:
+            for peer, was, now in zip(new.peers, old.match_index, new.match_index):
+                if now < was:
+                    return (
+                        f"node {new.id}, leader of term {new.current_term}, moved its matchIndex for "
+                        f"node {peer} back from {was} to {now}"
+                    )
+    return None
+
+
+@transition
 def committed_entries_stable(before: World, action: Action, after: World) -> str | None:
     """Once a server knows an entry is committed, that entry stays in its log, unchanged, and its
     commitIndex never goes back, except that a restart forgets commitIndex (§5.4, Figure 2)."""

@@ -277,6 +277,14 @@ BAD_STEPS = [
         id="leader_append_only-leader-overwrites-entry",
     ),
     pytest.param(
+        "match_index_monotonic",
+        world(evolve(leader(1, 2, log_of(2, 2)), match_index=(2, 1))),
+        Tick(1),
+        world(evolve(leader(1, 2, log_of(2, 2)), match_index=(1, 1))),
+        ("node 1", "term 2", "node 2", "from 2 to 1"),
+        id="match_index_monotonic-late-reply-moves-it-back",
+    ),
+    pytest.param(
         "committed_entries_stable",
         world(node(2, 2, log_of(1), commit_index=1, last_applied=1)),
         Tick(1),
@@ -324,6 +332,20 @@ GOOD_STEPS = [
         Tick(3),
         world(node(1, 3, log_of(1, 3))),
         id="leader_append_only-deposed-leader-truncates",
+    ),
+    pytest.param(
+        "match_index_monotonic",
+        world(evolve(leader(1, 2, log_of(2, 2)), match_index=(1, 0))),
+        Tick(1),
+        world(evolve(leader(1, 2, log_of(2, 2)), match_index=(2, 0))),
+        id="match_index_monotonic-reply-moves-it-forward",
+    ),
+    pytest.param(
+        "match_index_monotonic",
+        world(evolve(leader(1, 2, log_of(2, 2)), match_index=(2, 2))),
+        Tick(2),
+        world(evolve(leader(1, 3, log_of(2, 2)), match_index=(0, 0))),
+        id="match_index_monotonic-new-term-starts-from-zero",
     ),
     pytest.param(
         "committed_entries_stable",
