@@ -20,7 +20,7 @@ from checker.explorer import SearchResult, Progress, explore
 from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.show import cmd_show
 from checker.shrink import cmd_shrink
-from checker.variants import VARIANTS, UnknownVariant, get_variant
+from checker.variants import VARIANTS, UnknownVariant, explore_command, get_variant
 from checker.world import NETWORKS, Config, Model, World
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = commands.add_parser("variants", help="list the known-bug variants")
     va.add_argument("--json", action="store_true")
+    va.add_argument(
+        "--table",
+        action="store_true",
+        help="explore (and fuzz, if a fuzz engine is installed) every bug variant on its configuration "
+        "and print the results as a Markdown table",
+    )
 
     sh = commands.add_parser("show", help="print a trace as a readable timeline (--html FILE writes a self-contained page)")
     sh.add_argument("trace", metavar="TRACE")
@@ -303,6 +309,8 @@ def _action_text(t: traces.Trace, step: int) -> str:
 
 
 def cmd_variants(args: argparse.Namespace) -> int:
+    if args.table:
+        return _variants_table(args)
     rows = [
         {"name": v.name, "description": v.description, "invariant": v.invariant, "network": v.network, "source": v.source}
         for v in VARIANTS.values()
@@ -315,4 +323,25 @@ def cmd_variants(args: argparse.Namespace) -> int:
         breaks = r["invariant"] or "nothing (correct Raft)"
         print(f"{r['name']:<{width}}  {r['description']}")
         print(f"{'':<{width}}  breaks: {breaks}; network: {r['network']}; source: {r['source']}")
+        v = VARIANTS[r["name"]]
+        if v.config is not None:
+            print(f"{'':<{width}}  faults: {v.faults}; shown by: {explore_command(v.config)}")
+    return EXIT_CLEAN
+
+
+def _variants_table(args: argparse.Namespace) -> int:
+    from checker import zoo
+
+    engine = zoo.fuzz_engine()
+    fuzzing = f"fuzzing with seeds {', '.join(map(str, zoo.FUZZ_SEEDS))}" if engine else "no fuzz engine installed"
+    print(f"variants: exploring every bug variant on its configuration; {fuzzing}", file=sys.stderr, flush=True)
+
+    def progress(row: zoo.Row) -> None:
+        print(f"  {row.variant.name}: {row.invariant or 'nothing found'} at depth {row.depth}", file=sys.stderr, flush=True)
+
+    rows = zoo.measure_all(engine, on_row=progress)
+    if args.json:
+        print(json.dumps({"rows": [zoo.to_json(r) for r in rows]}))
+    else:
+        print(zoo.markdown(rows))
     return EXIT_CLEAN

@@ -1,0 +1,157 @@
+"""The zoo of known bugs, measured: every bug variant explored on its configuration (and fuzzed,
+when a fuzz engine is installed), as the rows of the README's table.
+
+The numbers come from real runs each time; nothing here is typed in by hand.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import statistics
+from typing import Callable
+
+from attrs import frozen
+
+from checker.explorer import explore
+from checker.variants import Variant, bug_variants
+from checker.world import ASYNC, Config
+
+#: Seeds the fuzz engine is run with per variant; the table reports medians over them.
+FUZZ_SEEDS = (0, 1, 2)
+
+#: ``first_counterexample(config, seed) -> (seconds, shrunk trace length) or None``.
+FuzzEngine = Callable[[Config, int], "tuple[float, int] | None"]
+
+
+@frozen
+class FuzzFigures:
+    """What the fuzz engine did on one variant over ``tried`` seeds."""
+
+    found: int
+    tried: int
+    median_seconds: float | None  # Over the seeds that found something.
+    median_length: float | None
+
+
+@frozen
+class Row:
+    """One variant, measured."""
+
+    variant: Variant
+    invariant: str | None  # What the explorer found broken (None: nothing, within the bounds).
+    depth: int  # Length of the shortest counterexample, or the depth searched if none.
+    distinct: int
+    seconds: float
+    fuzz: FuzzFigures | None  # None when no fuzz engine is installed.
+
+    @property
+    def as_expected(self) -> bool:
+        return self.invariant == self.variant.invariant
+
+
+def fuzz_engine() -> FuzzEngine | None:
+    """The fuzz engine's ``first_counterexample``, if ``checker.fuzz`` exists and provides it."""
+    if importlib.util.find_spec("checker.fuzz") is None:
+        return None
+    engine = getattr(importlib.import_module("checker.fuzz"), "first_counterexample", None)
+    return engine if callable(engine) else None
+
+
+def measure(variant: Variant, engine: FuzzEngine | None = None, seeds: tuple[int, ...] = FUZZ_SEEDS) -> Row:
+    """Explore ``variant`` on its configuration and, given an engine, fuzz it with each seed."""
+    result = explore(variant.config)
+    found = result.violation.invariant if result.violation is not None else None
+    depth = len(result.trace) if result.trace is not None else result.depth
+    figures = None
+    if engine is not None:
+        runs = [r for r in (engine(variant.config, seed) for seed in seeds) if r is not None]
+        figures = FuzzFigures(
+            found=len(runs),
+            tried=len(seeds),
+            median_seconds=statistics.median(s for s, _ in runs) if runs else None,
+            median_length=statistics.median(n for _, n in runs) if runs else None,
+        )
+    return Row(variant, found, depth, result.distinct, result.seconds, figures)
+
+
+def describe_config(config: Config) -> str:
+    """A configuration in a few words: nodes, network bounds and faults allowed."""
+    b = config.bounds
+    parts = [f"{config.nodes} nodes", f"terms ≤ {b.max_term}", f"requests ≤ {b.max_requests}"]
+    if config.network == ASYNC:
+        parts.append(f"in flight ≤ {b.max_in_flight}")
+    if b.max_cut:
+        parts.append(f"cut ≤ {b.max_cut}")
+    if b.max_crashed:
+        parts.append(f"crashed ≤ {b.max_crashed}")
+    return ", ".join(parts)
+
+
+_HEADER = (
+    "| variant | invariant broken | network | faults needed | configuration "
+    "| explorer: depth | explorer: distinct states | explorer: seconds "
+    "| fuzzer: median seconds | fuzzer: shrunk length |"
+)
+
+
+def markdown(rows: list[Row]) -> str:
+    """The rows as a Markdown table. Fuzzer columns read "—" when no fuzz engine is installed."""
+    lines = [_HEADER, "| " + " | ".join(["---"] * 10) + " |"]
+    for r in rows:
+        v = r.variant
+        broken = r.invariant or "nothing found"
+        if not r.as_expected:
+            broken += f" (expected {v.invariant})"
+        if r.fuzz is None:
+            fuzz_seconds = fuzz_length = "—"
+        elif r.fuzz.found == 0:
+            fuzz_seconds, fuzz_length = f"not found (0/{r.fuzz.tried})", "—"
+        else:
+            share = "" if r.fuzz.found == r.fuzz.tried else f" ({r.fuzz.found}/{r.fuzz.tried})"
+            fuzz_seconds = f"{r.fuzz.median_seconds:.1f}{share}"
+            fuzz_length = f"{r.fuzz.median_length:g}"
+        cells = [
+            f"`{v.name}`",
+            broken,
+            v.network,
+            v.faults,
+            describe_config(v.config),
+            str(r.depth),
+            f"{r.distinct:,}",
+            f"{r.seconds:.1f}",
+            fuzz_seconds,
+            fuzz_length,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def to_json(row: Row) -> dict:
+    f = row.fuzz
+    return {
+        "name": row.variant.name,
+        "expected": row.variant.invariant,
+        "invariant": row.invariant,
+        "depth": row.depth,
+        "distinct": row.distinct,
+        "seconds": round(row.seconds, 3),
+        "fuzz": None
+        if f is None
+        else {"found": f.found, "tried": f.tried, "median_seconds": f.median_seconds, "median_length": f.median_length},
+    }
+
+
+def measure_all(
+    engine: FuzzEngine | None = None,
+    seeds: tuple[int, ...] = FUZZ_SEEDS,
+    on_row: Callable[[Row], None] | None = None,
+) -> list[Row]:
+    """Measure every bug variant, in registry order."""
+    rows = []
+    for v in bug_variants():
+        row = measure(v, engine, seeds)
+        if on_row is not None:
+            on_row(row)
+        rows.append(row)
+    return rows

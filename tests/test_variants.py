@@ -1,0 +1,215 @@
+"""The zoo of known bugs: every variant is found by the explorer on its configuration, breaking the
+invariant the registry expects, with its shortest counterexample committed in corpus/; correct Raft
+replays each counterexample without a violation and comes out clean on the same configurations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from attrs import evolve, fields
+
+from checker import trace as traces
+from checker import zoo
+from checker.configs import REFERENCE
+from checker.explorer import explore
+from checker.invariants import REGISTRY, SOMETIMES
+from checker.variants import VARIANTS, bug_variants, explore_command, get_variant, on_correct_rules
+from checker.world import Model
+from raft.rules import CORRECT, Rules
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = {p: traces.load(p) for p in sorted((ROOT / "corpus").glob("*.json"))}
+BUGS = bug_variants()
+
+# Explorations longer than a few seconds on the project's 2-core machine.
+SLOW = {"figure8", "vote-index-first", "commit-log-end", "duplicate-votes"}
+
+# (invariant, depth of the shortest counterexample, distinct states searched to find it), pinned
+# like the reference configurations in test_explorer.py: a change here is a change to the model.
+FOUND = {
+    "figure8": ("leader_completeness", 10, 131402),
+    "vote-no-log-check": ("leader_completeness", 6, 794),
+    "vote-index-first": ("leader_completeness", 9, 42205),
+    "vote-length-only": ("leader_completeness", 8, 13301),
+    "restart-forgets-vote": ("vote_safety", 3, 22),
+    "stepdown-forgets-vote": ("vote_safety", 5, 70),
+    "truncate-always": ("committed_entries_stable", 11, 251),
+    "match-log-end": ("leader_completeness", 6, 380),
+    "commit-log-end": ("state_machine_safety", 10, 58131),
+    "heartbeat-no-check": ("commit_index_in_log", 8, 2784),
+    "stale-replies": ("election_safety", 9, 12613),
+    "match-backwards": ("match_index_monotonic", 10, 193),
+    "duplicate-votes": ("election_safety", 13, 34468),
+    "seed": ("match_index_monotonic", 10, 193),
+}
+
+# Correct Raft on each variant's configuration: (depth bound, distinct states), pinned. A depth
+# bound of None means searched to exhaustion. vote-index-first's bounds take correct Raft 1,384,784
+# distinct states and about 8 minutes to exhaust (clean), too long for a test, so it is searched to
+# the depth of the bug's counterexample. None where test_explorer.py already runs the same bounds
+# to exhaustion (the figure8 and default reference configurations).
+CLEAN = {
+    "figure8": None,
+    "vote-no-log-check": (None, 9312),
+    "vote-index-first": (9, 85764),
+    "vote-length-only": None,
+    "restart-forgets-vote": (None, 220),
+    "stepdown-forgets-vote": (None, 140),
+    "truncate-always": (None, 280),
+    "match-log-end": (None, 1183),
+    "commit-log-end": None,
+    "heartbeat-no-check": (None, 9312),
+    "stale-replies": (None, 205614),
+    "match-backwards": (None, 280),
+    "duplicate-votes": (None, 36132),
+    "seed": (None, 280),
+}
+CLEAN_SLOW = {"stale-replies", "duplicate-votes", "vote-index-first"}
+
+
+def _param(v, slow: set[str]):
+    marks = [pytest.mark.slow] if v.name in slow else []
+    return pytest.param(v, id=v.name, marks=marks)
+
+
+def _explored_trace(name: str) -> tuple[Path, traces.Trace]:
+    """The explorer's counterexample for variant ``name`` on its registered configuration."""
+    config = get_variant(name).config
+    found = [(p, t) for p, t in CORPUS.items() if t.engine == "explore" and t.config == config]
+    assert 1 == len(found), f"expected one explore trace for {name} on {explore_command(config)}, found {len(found)}"
+    return found[0]
+
+
+def test_registry_lists_twelve_bug_variants_the_seed_and_correct_raft():
+    """The zoo holds at least twelve known bugs, plus the seed's design and correct Raft itself."""
+    names = {v.name for v in BUGS}
+
+    assert len(names - {"seed"}) >= 12
+    assert {"seed", "default"} <= set(VARIANTS)
+    assert set(FOUND) == names
+
+
+@pytest.mark.parametrize("v", [pytest.param(v, id=v.name) for v in BUGS])
+def test_registry_entry_is_complete(v):
+    """Each bug variant switches at least one rule, names a registered safety invariant, and carries a
+    configuration of its own network mode that names it, so commands and tests can use it as is."""
+    safety = {i.name for i in REGISTRY if i.kind != SOMETIMES}
+
+    assert v.rules != CORRECT
+    assert v.invariant in safety
+    assert (v.name, v.network) == (v.config.variant, v.config.network)
+    assert v.description and v.source and v.faults
+
+
+def test_seed_is_a_combination_of_single_switches():
+    """The seed variant is made of the same switches as the single-bug variants, so each of its
+    departures can also be studied alone (match-backwards is one of them)."""
+    switched = {f.name for f in fields(Rules) if getattr(get_variant("seed").rules, f.name)}
+
+    assert {"truncate_on_mismatch", "match_may_decrease"} == switched
+    assert Rules(match_may_decrease=True) == get_variant("match-backwards").rules
+
+
+@pytest.mark.parametrize("v", [pytest.param(v, id=v.name) for v in BUGS])
+def test_corpus_trace_breaks_the_expected_invariant(v):
+    """Every variant has its explorer counterexample in corpus/, recorded as breaking the invariant
+    the registry expects; replaying it reproduces that violation at the recorded step."""
+    _, t = _explored_trace(v.name)
+
+    result = traces.replay(t)
+
+    assert ("violation", v.invariant) == (t.outcome.result, t.outcome.invariant)
+    assert (v.invariant, t.outcome.step) == (result.outcome.invariant, result.outcome.step)
+
+
+def _parting_step(t: traces.Trace) -> int | None:
+    """The first step after which the variant's world differs from correct Raft's, if any."""
+    bug = Model(t.config, get_variant(t.config.variant).rules)
+    good = Model(t.config, CORRECT)
+    a = b = bug.initial()
+    for k, action in enumerate(t.actions, start=1):
+        a, b = bug.step(a, action), good.step(b, action)
+        if a != b:
+            return k
+    return None
+
+
+@pytest.mark.parametrize("v", [pytest.param(v, id=v.name) for v in BUGS])
+def test_counterexample_is_harmless_under_correct_rules(v):
+    """The same actions under correct Raft break nothing: they run clean to the end, or stop at an
+    action that correct Raft never enables, which can only come after the step where the variant's
+    behaviour parts from correct Raft's."""
+    _, t = _explored_trace(v.name)
+    parted = _parting_step(t)
+
+    result = traces.replay(evolve(t, config=on_correct_rules(t.config)))
+
+    assert "clean" == result.outcome.result, result.outcome.message
+    assert parted is not None and parted <= t.outcome.step
+    if result.disabled_at is not None:
+        assert result.disabled_at > parted
+
+
+@pytest.mark.parametrize("v", [_param(v, SLOW) for v in BUGS])
+def test_explorer_finds_each_variant_on_its_configuration(v):
+    """The explorer finds each bug on the registered configuration, breaking the expected invariant,
+    and its shortest counterexample is exactly the committed one (the search is deterministic)."""
+    path, t = _explored_trace(v.name)
+
+    result = explore(v.config)
+
+    assert FOUND[v.name] == (result.violation.invariant, len(result.trace), result.distinct)
+    assert v.invariant == result.violation.invariant
+    assert t.actions == result.trace, path
+
+
+@pytest.mark.parametrize("v", [_param(v, CLEAN_SLOW) for v in BUGS if CLEAN[v.name] is not None])
+def test_correct_raft_is_clean_on_each_variant_configuration(v):
+    """Correct Raft passes the very explorations that catch each bug: to exhaustion, or where that
+    takes minutes, at least as deep as the bug's counterexample."""
+    depth, distinct = CLEAN[v.name]
+    config = on_correct_rules(v.config)
+
+    result = explore(evolve(config, bounds=evolve(config.bounds, max_depth=depth)))
+
+    assert (None, depth is None, distinct) == (result.violation, result.exhaustive, result.distinct)
+    if depth is not None:
+        assert (depth, FOUND[v.name][1]) == (result.depth, depth)
+
+
+def test_configurations_left_to_test_explorer_are_its_reference_bounds():
+    """Where correct Raft's clean run is not repeated here, the configuration is one whose exhaustive
+    clean run test_explorer.py already pins (the default and figure8 reference configurations)."""
+    pinned = {(c.nodes, c.network, c.bounds) for c in (REFERENCE["default"], REFERENCE["figure8"])}
+
+    for v in BUGS:
+        if CLEAN[v.name] is None:
+            assert (v.config.nodes, v.config.network, v.config.bounds) in pinned, v.name
+
+
+def test_table_marks_fuzzer_columns_when_no_engine(monkeypatch):
+    """The README table is built from measured rows; without a fuzz engine its fuzzer columns say
+    "—", and a variant that broke something unexpected says so in its row."""
+    v = get_variant("restart-forgets-vote")
+    row = zoo.measure(v, engine=None)
+    odd = evolve(row, invariant="election_safety")
+
+    table = zoo.markdown([row, odd])
+
+    lines = table.splitlines()
+    assert 4 == len(lines)
+    assert lines[2].startswith("| `restart-forgets-vote` | vote_safety | sync |")
+    assert lines[2].endswith("| 3 | 22 | " + f"{row.seconds:.1f}" + " | — | — |")
+    assert "election_safety (expected vote_safety)" in lines[3]
+
+
+def test_table_reports_fuzzer_medians_from_the_engine():
+    """Given a fuzz engine, each row reports the median seconds and shrunk length over the seeds
+    that found the bug, and how many did when some missed."""
+    answers = {0: (3.0, 7), 1: None, 2: (1.0, 5)}
+
+    row = zoo.measure(get_variant("restart-forgets-vote"), engine=lambda config, seed: answers[seed], seeds=(0, 1, 2))
+
+    assert zoo.FuzzFigures(found=2, tried=3, median_seconds=2.0, median_length=6.0) == row.fuzz
+    assert zoo.markdown([row]).endswith("| 2.0 (2/3) | 6 |")
