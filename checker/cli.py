@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import Any, NoReturn
 
 from attrs import evolve
@@ -90,6 +91,35 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     ex.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
+    fz = commands.add_parser("fuzz", help="Hypothesis stateful fuzzing, shrunk counterexamples saved as traces")
+    fz.add_argument("--examples", type=_non_negative, default=1000, help="examples to run (default 1000)")
+    fz.add_argument("--steps", type=_non_negative, default=60, help="steps per example at most (default 60)")
+    fz.add_argument("--seed", type=_integer, default=0, help="makes the run repeatable (default 0)")
+    fz.add_argument("--nodes", type=_node_count, default=3, help="cluster size (default 3)")
+    fz.add_argument("--network", choices=NETWORKS, default="sync")
+    fz.add_argument("--variant", type=_variant_name, default="default")
+    for flag, what in [
+        ("--max-term", "highest term any node may reach (default 8)"),
+        ("--max-requests", "client requests in all (default 4)"),
+        ("--max-in-flight", "messages in the network at once (default 10)"),
+        ("--max-cut", "nodes cut off at once (default: a minority, at least 1)"),
+        ("--max-crashed", "nodes crashed at once (default: a minority)"),
+    ]:
+        fz.add_argument(flag, type=_non_negative, help=what)
+    fz.add_argument("--no-steer", action="store_true", help="plain rule choice: no targets, no settling (for comparison)")
+    fz.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
+    fz.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+    fz.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    bn = commands.add_parser("bench", help="performance figures for the reference configurations and the fuzzer")
+    bn.add_argument("--only", choices=("explore", "fuzz"), help="run one part only")
+    bn.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
+    bn.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
+    bn.add_argument("--seeds", type=_non_negative, default=5, help="seeds per variant and engine (default 5)")
+    bn.add_argument("--time-limit", type=_non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
+    bn.add_argument("--corpus", default="corpus", help="where the explorer's shortest traces are read from")
+    bn.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+
     rp = commands.add_parser("replay", help="re-run saved traces, checking every invariant after each step")
     rp.add_argument("traces", nargs="+", metavar="TRACE")
     rp.add_argument("--variant", type=_variant_name, help="replay under these rules instead of the recorded ones")
@@ -122,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # Bad usage (status 2) or --help (status 0): argparse has printed why.
         return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
     try:
-        return {"explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants, "show": cmd_show, "shrink": cmd_shrink}[args.command](args)
+        return {"bench": cmd_bench, "fuzz": cmd_fuzz, "explore": cmd_explore, "replay": cmd_replay, "variants": cmd_variants, "show": cmd_show, "shrink": cmd_shrink}[args.command](args)
     except BadInput as e:
         print(f"python -m checker {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -344,4 +374,135 @@ def _variants_table(args: argparse.Namespace) -> int:
         print(json.dumps({"rows": [zoo.to_json(r) for r in rows]}))
     else:
         print(zoo.markdown(rows))
+    return EXIT_CLEAN
+
+
+# --- fuzz ----------------------------------------------------------------------------------
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from checker.fuzz import STEERING, fuzz, fuzz_config  # Hypothesis is only needed here.
+
+    config = fuzz_config(args.nodes, args.network, args.variant, args.seed)
+    overrides = {
+        "max_term": args.max_term,
+        "max_requests": args.max_requests,
+        "max_in_flight": args.max_in_flight,
+        "max_cut": args.max_cut,
+        "max_crashed": args.max_crashed,
+    }
+    config = evolve(config, bounds=evolve(config.bounds, **{k: v for k, v in overrides.items() if v is not None}))
+    out = sys.stderr if args.json else sys.stdout
+    steer = "plain rule choice" if args.no_steer else "steered"
+    print(
+        f"fuzz: {config.nodes} nodes, {config.network} network, variant {config.variant}, seed {args.seed}, "
+        f"up to {args.examples} examples of {args.steps} steps, {steer}",
+        file=out,
+    )
+    print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
+
+    def progress(t) -> None:
+        seconds = time.monotonic() - t.started
+        print(
+            f"  examples {t.examples:,}, steps {t.steps:,}, invariant checks {t.checks:,}, "
+            f"{t.steps / seconds:,.0f} steps/s, {seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        steering = frozenset() if args.no_steer else STEERING
+        result = fuzz(config, args.examples, args.steps, args.seed, steer=steering, on_progress=None if args.quiet else progress)
+    except KeyboardInterrupt:
+        print("interrupted: no violation so far", file=out)
+        return EXIT_INTERRUPTED
+    path = None
+    if result.violation is not None:
+        outcome = traces.Outcome("violation", result.violation.invariant, len(result.trace), result.violation.message)
+        path = traces.save(traces.Trace(config, result.trace, outcome, "fuzz"), args.corpus)
+        _print_counterexample(config, result, out)
+        verdict = f"VIOLATION of {result.violation.invariant}, shrunk to {len(result.trace)} steps"
+    else:
+        verdict = f"clean after {result.examples:,} examples (a random search: absence of evidence, not proof)"
+    print(f"\nresult: {verdict}", file=out)
+    print(
+        f"examples {result.examples:,}, steps {result.steps:,}, invariant checks {result.checks:,}, "
+        f"distinct states {result.distinct:,}, longest example {result.depth} steps, {result.seconds:.1f} s",
+        file=out,
+    )
+    reached = [f"{p.name} (at step {result.reached[p.name]})" for p in SOMETIMES_CHECKS if p.name in result.reached]
+    missed = [p.name for p in SOMETIMES_CHECKS if p.name not in result.reached]
+    print(f"sometimes reached: {', '.join(reached) or 'none'}", file=out)
+    if missed:
+        print(f"sometimes NOT reached: {', '.join(missed)}", file=out)
+    if path is not None:
+        print(f"trace saved: {path}", file=out)
+    if args.json:
+        v = result.violation
+        print(
+            json.dumps(
+                {
+                    "result": "violation" if v else "clean",
+                    "invariant": v.invariant if v else None,
+                    "trace": str(path) if path else None,
+                    "states": result.steps,
+                    "distinct": result.distinct,
+                    "depth": len(result.trace) if result.trace else result.depth,
+                    "seconds": round(result.seconds, 3),
+                    "examples": result.examples,
+                    "steps": result.steps,
+                    "config": traces.config_to_json(config),
+                    "reached": result.reached,
+                }
+            )
+        )
+    return EXIT_FOUND if result.violation is not None else EXIT_CLEAN
+
+
+# --- bench ---------------------------------------------------------------------------------
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from checker import bench
+
+    configs = [n for n in args.configs.split(",") if n]
+    for name in configs:
+        if name not in REFERENCE:
+            raise BadInput(f"--configs: unknown reference configuration {name!r} (known: {', '.join(sorted(REFERENCE))})")
+    if args.variants is None:
+        variants = [v.name for v in VARIANTS.values() if v.invariant is not None]
+    else:
+        variants = [n for n in args.variants.split(",") if n]
+        for name in variants:
+            try:
+                get_variant(name)
+            except UnknownVariant as e:
+                raise BadInput(f"--variants: {e}") from None
+    if args.seeds < 1:
+        raise BadInput("--seeds must be at least 1")
+    out = sys.stderr if args.json else sys.stdout
+    runs, rows = [], []
+    if args.only in (None, "explore"):
+        print(f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process", file=out, flush=True)
+        runs = bench.bench_explore(configs)
+        print(bench.explore_table(runs), file=out, flush=True)
+    if args.only in (None, "fuzz"):
+        print(
+            f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "
+            f"{args.time_limit} s limit per run (a miss counts as the limit)",
+            file=out,
+            flush=True,
+        )
+        rows = bench.bench_fuzz(
+            variants,
+            args.seeds,
+            float(args.time_limit),
+            Path(args.corpus),
+            on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
+        )
+        print(bench.fuzz_table(rows), file=out, flush=True)
+    if args.json:
+        print(json.dumps({"runs": runs, "speedup_2_workers": None, "fuzz": rows}))
     return EXIT_CLEAN

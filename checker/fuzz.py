@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
+from checker.shrink import shrink as shrink_trace
 from checker.trace import Outcome, Trace, replay
 from checker.variants import get_variant
 from checker.world import (
@@ -58,6 +59,9 @@ def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default",
 
 #: The steering choices, each of which can be switched off to measure what it buys.
 STEERING = frozenset({"targets", "settle"})
+
+#: What a rule draws to pick among the enabled actions of its kind: one small integer.
+PICK = st.integers(min_value=0, max_value=63)
 
 
 class BrokenInvariant(AssertionError):
@@ -119,9 +123,10 @@ class RaftMachine(RuleBasedStateMachine):
             self.successors[kind] = options
         return options
 
-    def _take(self, kind: type, data: st.DataObject) -> None:
-        action, after = data.draw(st.sampled_from(self._enabled(kind)), label=kind.__name__)
-        self._apply(action, after)
+    def _take(self, kind: type, pick: int) -> None:
+        # One small integer picks among the enabled actions of the kind; it shrinks towards the first.
+        options = self._enabled(kind)
+        self._apply(*options[pick % len(options)])
 
     def _apply(self, action: Action, after: World) -> None:
         self.last = (self.world, action, after)
@@ -135,62 +140,63 @@ class RaftMachine(RuleBasedStateMachine):
     # --- one rule per kind of action ----------------------------------------------------------
 
     @precondition(lambda self: bool(self._enabled(Tick)))
-    @rule(data=st.data())
-    def tick(self, data: st.DataObject) -> None:
+    @rule(pick=PICK)
+    def tick(self, pick: int) -> None:
         """Time passes at a node until its timer fires."""
-        self._take(Tick, data)
+        self._take(Tick, pick)
 
     @precondition(lambda self: bool(self._enabled(ClientRequest)))
-    @rule(data=st.data())
-    def client_request(self, data: st.DataObject) -> None:
+    @rule(pick=PICK)
+    def client_request(self, pick: int) -> None:
         """A client sends the next command to a leader."""
-        self._take(ClientRequest, data)
+        self._take(ClientRequest, pick)
 
     @precondition(lambda self: bool(self._enabled(Cut)))
-    @rule(data=st.data())
-    def cut(self, data: st.DataObject) -> None:
-        self._take(Cut, data)
+    @rule(pick=PICK)
+    def cut(self, pick: int) -> None:
+        self._take(Cut, pick)
 
     @precondition(lambda self: bool(self._enabled(Heal)))
-    @rule(data=st.data())
-    def heal(self, data: st.DataObject) -> None:
-        self._take(Heal, data)
+    @rule(pick=PICK)
+    def heal(self, pick: int) -> None:
+        self._take(Heal, pick)
 
     @precondition(lambda self: bool(self._enabled(Crash)))
-    @rule(data=st.data())
-    def crash(self, data: st.DataObject) -> None:
-        self._take(Crash, data)
+    @rule(pick=PICK)
+    def crash(self, pick: int) -> None:
+        self._take(Crash, pick)
 
     @precondition(lambda self: bool(self._enabled(Restart)))
-    @rule(data=st.data())
-    def restart(self, data: st.DataObject) -> None:
-        self._take(Restart, data)
+    @rule(pick=PICK)
+    def restart(self, pick: int) -> None:
+        self._take(Restart, pick)
 
     @precondition(lambda self: bool(self._enabled(Deliver)))
-    @rule(data=st.data())
-    def deliver(self, data: st.DataObject) -> None:
-        self._take(Deliver, data)
+    @rule(pick=PICK)
+    def deliver(self, pick: int) -> None:
+        self._take(Deliver, pick)
 
     @precondition(lambda self: bool(self._enabled(Drop)))
-    @rule(data=st.data())
-    def drop(self, data: st.DataObject) -> None:
-        self._take(Drop, data)
+    @rule(pick=PICK)
+    def drop(self, pick: int) -> None:
+        self._take(Drop, pick)
 
     @precondition(lambda self: bool(self._enabled(Duplicate)))
-    @rule(data=st.data())
-    def duplicate(self, data: st.DataObject) -> None:
-        self._take(Duplicate, data)
+    @rule(pick=PICK)
+    def duplicate(self, pick: int) -> None:
+        self._take(Duplicate, pick)
+
+    # --- steering: several actions for one choice ------------------------------------------------
 
     @precondition(lambda self: "settle" in self.steer and self.config.network == ASYNC and bool(self._enabled(Deliver)))
     @rule()
     def settle(self) -> None:
-        """Steering: the network settles, delivering what is in flight (and the replies that
-        come of it) in order, checking the registry after every delivery."""
+        """The network settles: what is in flight, and the replies that come of it, is delivered
+        in order, with the registry checked after every delivery."""
         for _ in range(4 * self.config.nodes):
-            options = self._enabled(Deliver)
-            if not options:
+            if not self._enabled(Deliver):
                 return
-            self._apply(*options[0])
+            self._apply(*self._enabled(Deliver)[0])
             self.registry_holds()
 
     # --- the registry, after every step -----------------------------------------------------------
@@ -232,6 +238,12 @@ class RaftMachine(RuleBasedStateMachine):
         hypothesis.target(float(len(w.elections)), label="elections")
         hypothesis.target(float(_divergence(w)), label="log divergence")
         hypothesis.target(float(_uncommitted(w)), label="uncommitted entries")
+
+
+def machine_for(config: Config, steer: frozenset[str] = STEERING, tally: _Tally | None = None) -> type[RaftMachine]:
+    """A ``RaftMachine`` class for ``config``; its ``TestCase`` runs it under pytest or unittest."""
+    attributes = {"config": config, "steer": steer, "tally": tally if tally is not None else _Tally()}
+    return type("RaftMachine", (RaftMachine,), attributes)
 
 
 def _divergence(w: World) -> int:
@@ -284,8 +296,7 @@ def fuzz(
     how many seconds it took to see the violation."""
     now = time.monotonic()
     tally = _Tally(started=now, last_report=now, on_progress=on_progress, on_found=on_found)
-    machine = type("RaftMachine", (RaftMachine,), {"config": config, "steer": steer, "tally": tally})
-    machine = hypothesis.seed(seed)(machine)
+    machine = hypothesis.seed(seed)(machine_for(config, steer, tally))
     phases = [Phase.explicit, Phase.generate] + ([Phase.target] if "targets" in steer else []) + ([Phase.shrink] if shrink else [])
     run_settings = settings(
         max_examples=examples,
@@ -310,6 +321,11 @@ def fuzz(
         result = replay(Trace(config, trail, Outcome("violation")))
         violation = Violation(result.outcome.invariant, result.outcome.message)
         trail = trail[: result.outcome.step]
+        if shrink:
+            # Hypothesis shrinks choices, not actions; delta debugging over the actions finishes the job.
+            done = shrink_trace(Trace(config, trail, _outcome(violation, len(trail))))
+            trail = done.trace.actions
+            violation = Violation(done.trace.outcome.invariant, done.trace.outcome.message)
     return FuzzResult(
         config=config,
         violation=violation,
@@ -323,6 +339,10 @@ def fuzz(
         found_after=tally.first_failure_at,
         reached=dict(tally.reached),
     )
+
+
+def _outcome(v: Violation, step: int) -> Outcome:
+    return Outcome("violation", v.invariant, step, v.message)
 
 
 def random_walk(config: Config, seed: int, steps: int = 60, time_limit: float = 60.0) -> tuple[float, tuple[Action, ...]] | None:

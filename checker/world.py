@@ -205,6 +205,8 @@ class Model:
         self.bounds = config.bounds
         self.ids = config.node_ids
         self.sync = config.network == SYNC
+        # What happened inside the current step, when someone asked (Model.step_events); None on the hot path.
+        self.events: list[Event] | None = None
 
     def initial(self) -> World:
         """Every node starts as a follower in term 0 with an empty log; nothing is in flight."""
@@ -324,18 +326,34 @@ class Model:
     def _exchange(self, nodes: list[NodeState], sent, cut, crashed, ghost: _Ghost) -> None:
         """The seed's synchronous harness: each message, and then its reply, is handled at once;
         anything to or from an unreachable node is lost."""
+        events = self.events
+        if events is not None and sent:
+            events.append(Event("act", node=nodes[sent[0].source - 1]))
         for m in sent:
+            if events is not None:
+                events.append(Event("send", m))
             if m.source in cut or m.dest in cut or m.dest in crashed:
+                if events is not None:
+                    events.append(Event("lose", m))
                 continue
             n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
             nodes[m.dest - 1] = ghost.observe(n)
+            if events is not None:
+                events.append(Event("deliver", m, n))
             for r in replies:
                 n, _ = transitions.receive(nodes[r.dest - 1], r, self.rules)
                 nodes[r.dest - 1] = ghost.observe(n)
+                if events is not None:
+                    events.extend((Event("send", r), Event("deliver", r, n)))
 
     def _send(self, network, sent, cut, crashed) -> tuple[Message, ...]:
         """Messages enter the network; those from or to an unreachable node are lost at once."""
         kept = tuple(m for m in sent if m.source not in cut and m.dest not in cut and m.dest not in crashed)
+        if self.events is not None:
+            for m in sent:
+                self.events.append(Event("send", m))
+                if m not in kept:
+                    self.events.append(Event("lose", m))
         return _insert(network, kept) if kept else network
 
 
@@ -408,35 +426,8 @@ def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple
 
 
 class _Recorder(Model):
-    """The model, noting every message it handles. Used only by ``Model.step_events``, so that
-    ``Model.step`` itself, the explorer's hot path, pays nothing for it. Its worlds must equal
-    ``Model.step``'s; tests/test_show.py checks that over whole small state spaces."""
+    """The model with its event log switched on, for ``Model.step_events``."""
 
     def __init__(self, model: Model) -> None:
         super().__init__(model.config, model.rules)
-        self.events: list[Event] = []
-
-    def _exchange(self, nodes, sent, cut, crashed, ghost) -> None:
-        if sent:
-            self.events.append(Event("act", node=nodes[sent[0].source - 1]))
-        for m in sent:
-            self.events.append(Event("send", m))
-            if m.source in cut or m.dest in cut or m.dest in crashed:
-                self.events.append(Event("lose", m))
-                continue
-            n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
-            nodes[m.dest - 1] = ghost.observe(n)
-            self.events.append(Event("deliver", m, n))
-            for r in replies:
-                self.events.append(Event("send", r))
-                n, _ = transitions.receive(nodes[r.dest - 1], r, self.rules)
-                nodes[r.dest - 1] = ghost.observe(n)
-                self.events.append(Event("deliver", r, n))
-
-    def _send(self, network, sent, cut, crashed):
-        for m in sent:
-            self.events.append(Event("send", m))
-            if m.source in cut or m.dest in cut or m.dest in crashed:
-                self.events.append(Event("lose", m))
-        return super()._send(network, sent, cut, crashed)
-
+        self.events = []
