@@ -142,7 +142,9 @@ def bench_fuzz(
         times: dict[str, list[float | None]] = {"fuzz": [], "unsteered": [], "walk": []}
         lengths = []
         for seed in range(seeds):
-            config = fuzz_config(network=variant.network, variant=name, seed=seed)
+            # The variant's own cluster size and network (some bugs need 2 or 4 nodes), fuzzing's bounds.
+            nodes = variant.config.nodes if variant.config is not None else 3
+            config = fuzz_config(nodes=nodes, network=variant.network, variant=name, seed=seed)
             for engine in times:
                 found, length = _timed_attempt(engine, config, seed, time_limit, shrink_budget)
                 times[engine].append(found)
