@@ -80,13 +80,13 @@ def _attempt_in_child(conn, engine: str, config_json: dict[str, Any], seed: int,
             conn.send(("found", found[0]))
         conn.send(("done", None))
         return
-    steer = STEERING if engine == "fuzz" else frozenset()
+    steer = {"fuzz": STEERING, "fuzz+targets": STEERING | {"targets"}, "unsteered": frozenset()}[engine]
     result = fuzz(
         config,
         examples=10**9,
         seed=seed,
         steer=steer,
-        shrink=engine == "fuzz",
+        shrink="fast" if engine == "fuzz" else "none",
         on_found=lambda seconds: conn.send(("found", seconds)),
     )
     conn.send(("done", len(result.trace) if result.trace else None))
@@ -139,7 +139,9 @@ def bench_fuzz(
     rows = []
     for name in variants:
         variant = get_variant(name)
-        times: dict[str, list[float | None]] = {"fuzz": [], "unsteered": [], "walk": []}
+        # Without the async network the default steering does nothing, so "unsteered" would repeat "fuzz".
+        engines = ["fuzz", "fuzz+targets"] + (["unsteered"] if variant.network == "async" else []) + ["walk"]
+        times: dict[str, list[float | None]] = {engine: [] for engine in engines}
         lengths = []
         for seed in range(seeds):
             # The variant's own cluster size and network (some bugs need 2 or 4 nodes), fuzzing's bounds.
@@ -151,7 +153,8 @@ def bench_fuzz(
                 if engine == "fuzz" and length is not None:
                     lengths.append(length)
         row = {"variant": name, "network": variant.network, "seeds": seeds, "time_limit": time_limit}
-        for engine, values in times.items():
+        for engine in ("fuzz", "fuzz+targets", "unsteered", "walk"):
+            values = times.get(engine, times["fuzz"])  # Where "unsteered" was not run, it is "fuzz".
             row[f"{engine}_found"] = sum(v is not None for v in values)
             row[f"{engine}_median_s"] = _median(values, time_limit)
             row[f"{engine}_seconds"] = [None if v is None else round(v, 2) for v in values]
@@ -182,13 +185,14 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
         return f"{'-' if median is None else f'{median:.1f}'} ({found}/{seeds})"
 
     lines = [
-        "| variant | network | fuzzer: median s (found) | unsteered: median s (found) | random walk: median s (found) | shrunk length (median / max) | explorer shortest |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| variant | network | fuzzer: median s (found) | with targets | unsteered | random walk | shrunk length (median / max) | explorer shortest |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         shrunk = "-" if r["shrunk_length_median"] is None else f"{r['shrunk_length_median']:g} / {r['shrunk_length_max']}"
         lines.append(
             f"| {r['variant']} | {r['network']} | {cell(r['fuzz_found'], r['fuzz_median_s'], r['seeds'])} | "
+            f"{cell(r['fuzz+targets_found'], r['fuzz+targets_median_s'], r['seeds'])} | "
             f"{cell(r['unsteered_found'], r['unsteered_median_s'], r['seeds'])} | "
             f"{cell(r['walk_found'], r['walk_median_s'], r['seeds'])} | {shrunk} | {r['explorer_shortest'] or '-'} |"
         )

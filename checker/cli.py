@@ -61,6 +61,17 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
 
 
+def _steering(text: str) -> frozenset[str]:
+    choices = {"targets", "settle"}  # checker.fuzz.STEERING_CHOICES, without importing Hypothesis here.
+    if text == "none":
+        return frozenset()
+    chosen = frozenset(c for c in text.split(",") if c)
+    unknown = sorted(chosen - choices)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown steering {', '.join(unknown)} (choices: settle, targets, none)")
+    return chosen
+
+
 def _variant_name(text: str) -> str:
     try:
         return get_variant(text).name
@@ -106,7 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-crashed", "nodes crashed at once (default: a minority)"),
     ]:
         fz.add_argument(flag, type=_non_negative, help=what)
-    fz.add_argument("--no-steer", action="store_true", help="plain rule choice: no targets, no settling (for comparison)")
+    fz.add_argument(
+        "--steer",
+        type=_steering,
+        default=None,
+        help="steering choices, comma-separated: settle (the default), targets; 'none' for plain rule choice",
+    )
+    fz.add_argument(
+        "--shrink",
+        choices=("fast", "full", "none"),
+        default="fast",
+        help="fast: delta debugging over the actions (default); full: Hypothesis's shrinker first, then that; none",
+    )
     fz.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
     fz.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     fz.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -393,7 +415,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     }
     config = evolve(config, bounds=evolve(config.bounds, **{k: v for k, v in overrides.items() if v is not None}))
     out = sys.stderr if args.json else sys.stdout
-    steer = "plain rule choice" if args.no_steer else "steered"
+    chosen = STEERING if args.steer is None else args.steer
+    steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
     print(
         f"fuzz: {config.nodes} nodes, {config.network} network, variant {config.variant}, seed {args.seed}, "
         f"up to {args.examples} examples of {args.steps} steps, {steer}",
@@ -411,8 +434,16 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         )
 
     try:
-        steering = frozenset() if args.no_steer else STEERING
-        result = fuzz(config, args.examples, args.steps, args.seed, steer=steering, on_progress=None if args.quiet else progress)
+        steering = STEERING if args.steer is None else args.steer
+        result = fuzz(
+            config,
+            args.examples,
+            args.steps,
+            args.seed,
+            steer=steering,
+            shrink=args.shrink,
+            on_progress=None if args.quiet else progress,
+        )
     except KeyboardInterrupt:
         print("interrupted: no violation so far", file=out)
         return EXIT_INTERRUPTED
