@@ -32,6 +32,7 @@ class FuzzFigures:
     tried: int
     median_seconds: float | None  # Over the seeds that found something.
     median_length: float | None
+    errors: int = 0  # Seeds on which the engine raised instead of answering.
 
 
 @frozen
@@ -65,12 +66,21 @@ def measure(variant: Variant, engine: FuzzEngine | None = None, seeds: tuple[int
     depth = len(result.trace) if result.trace is not None else result.depth
     figures = None
     if engine is not None:
-        runs = [r for r in (engine(variant.config, seed) for seed in seeds) if r is not None]
+        runs, errors = [], 0
+        for seed in seeds:
+            try:
+                answer = engine(variant.config, seed)
+            except Exception:  # Another engine's failure: reported in the table, not fatal to it.
+                errors += 1
+                continue
+            if answer is not None:
+                runs.append(answer)
         figures = FuzzFigures(
             found=len(runs),
             tried=len(seeds),
             median_seconds=statistics.median(s for s, _ in runs) if runs else None,
             median_length=statistics.median(n for _, n in runs) if runs else None,
+            errors=errors,
         )
     return Row(variant, found, depth, result.distinct, result.seconds, figures)
 
@@ -103,14 +113,17 @@ def markdown(rows: list[Row]) -> str:
         broken = r.invariant or "nothing found"
         if not r.as_expected:
             broken += f" (expected {v.invariant})"
-        if r.fuzz is None:
+        f = r.fuzz
+        if f is None:
             fuzz_seconds = fuzz_length = "—"
-        elif r.fuzz.found == 0:
-            fuzz_seconds, fuzz_length = f"not found (0/{r.fuzz.tried})", "—"
         else:
-            share = "" if r.fuzz.found == r.fuzz.tried else f" ({r.fuzz.found}/{r.fuzz.tried})"
-            fuzz_seconds = f"{r.fuzz.median_seconds:.1f}{share}"
-            fuzz_length = f"{r.fuzz.median_length:g}"
+            failed = f", engine error on {f.errors}" if f.errors else ""
+            if f.found == 0:
+                fuzz_seconds, fuzz_length = f"not found (0/{f.tried}{failed})", "—"
+            else:
+                share = "" if f.found == f.tried else f" ({f.found}/{f.tried}{failed})"
+                fuzz_seconds = f"{f.median_seconds:.1f}{share}"
+                fuzz_length = f"{f.median_length:g}"
         cells = [
             f"`{v.name}`",
             broken,
@@ -138,7 +151,13 @@ def to_json(row: Row) -> dict:
         "seconds": round(row.seconds, 3),
         "fuzz": None
         if f is None
-        else {"found": f.found, "tried": f.tried, "median_seconds": f.median_seconds, "median_length": f.median_length},
+        else {
+            "found": f.found,
+            "tried": f.tried,
+            "errors": f.errors,
+            "median_seconds": f.median_seconds,
+            "median_length": f.median_length,
+        },
     }
 
 

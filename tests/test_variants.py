@@ -178,6 +178,15 @@ def test_correct_raft_is_clean_on_each_variant_configuration(v):
         assert (depth, FOUND[v.name][1]) == (result.depth, depth)
 
 
+@pytest.mark.slow
+def test_seed_is_clean_on_its_own_synchronous_harness():
+    """The seed's departures from Figure 2 break nothing on the seed's own synchronous harness: on the
+    default reference bounds it is clean, exhaustively (with as many distinct states as correct Raft)."""
+    result = explore(evolve(REFERENCE["default"], variant="seed"))
+
+    assert (None, True, 372884) == (result.violation, result.exhaustive, result.distinct)
+
+
 def test_configurations_left_to_test_explorer_are_its_reference_bounds():
     """Where correct Raft's clean run is not repeated here, the configuration is one whose exhaustive
     clean run test_explorer.py already pins (the default and figure8 reference configurations)."""
@@ -213,3 +222,17 @@ def test_table_reports_fuzzer_medians_from_the_engine():
 
     assert zoo.FuzzFigures(found=2, tried=3, median_seconds=2.0, median_length=6.0) == row.fuzz
     assert zoo.markdown([row]).endswith("| 2.0 (2/3) | 6 |")
+
+
+def test_table_survives_a_failing_fuzz_engine():
+    """An engine that raises on some seed costs that seed only; the row says so."""
+
+    def engine(config, seed):
+        if seed == 1:
+            raise RuntimeError("engine bug")
+        return (1.0, 4)
+
+    row = zoo.measure(get_variant("restart-forgets-vote"), engine=engine, seeds=(0, 1, 2))
+
+    assert (2, 1) == (row.fuzz.found, row.fuzz.errors)
+    assert zoo.markdown([row]).endswith("| 1.0 (2/3, engine error on 1) | 4 |")
