@@ -13,6 +13,7 @@ far logs diverge and how much is uncommitted.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from typing import Callable, ClassVar
@@ -268,6 +269,30 @@ def _uncommitted(w: World) -> int:
     return sum(len(n.log) - 1 - n.commit_index for n in w.nodes if n.role is Role.LEADER)
 
 
+@contextlib.contextmanager
+def pinned_generation():
+    """Make a seed name one run. Hypothesis mixes into its draws literals harvested from the
+    "local" modules imported so far, and which those are depends on how raftcheck was started
+    (from a checkout or installed, under pytest or not, which tests were collected); it also
+    caches them under ``.hypothesis/`` in the working directory. While this is in force there
+    are none, and nothing is written. (It reaches into Hypothesis's internals; if they move,
+    it does nothing, and tests/test_fuzz.py's determinism test says so.)"""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        saved, empty = providers._get_local_constants, type(providers._local_constants)()
+    except (ImportError, AttributeError, TypeError):
+        yield
+        return
+    providers.CONSTANTS_CACHE.cache.clear()
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = saved
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
 @frozen
 class FuzzResult:
     config: Config
@@ -316,7 +341,8 @@ def fuzz(
     )
     violation, trail = None, None
     try:
-        run_state_machine_as_test(machine, settings=run_settings)
+        with pinned_generation():
+            run_state_machine_as_test(machine, settings=run_settings)
     except BrokenInvariant:
         pass
     if tally.failure is not None:

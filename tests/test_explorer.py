@@ -171,3 +171,4 @@ def test_default_core_clean_exhaustively_on_figure8_bounds():
     result = explore(REFERENCE["figure8"])
 
     assert (None, True) == (result.violation, result.exhaustive)
+    assert (2602672, 8580352) == (result.distinct, result.states)
