@@ -79,6 +79,30 @@ def _variant_name(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+#: The bounds a user may set, as Bounds fields, with what each limits.
+_BOUNDS = [
+    ("max_term", "highest term any node may reach"),
+    ("max_requests", "client requests in all"),
+    ("max_in_flight", "messages in the network at once (async)"),
+    ("max_cut", "nodes cut off at once"),
+    ("max_crashed", "nodes crashed at once"),
+    ("max_depth", "steps from the initial state"),
+]
+
+
+def _add_bound_options(parser: argparse.ArgumentParser, offered: dict[str, str]) -> None:
+    """``--max-*`` options for the bounds named in ``offered``, each help text followed by its suffix there."""
+    for name, what in _BOUNDS:
+        if name in offered:
+            parser.add_argument("--" + name.replace("_", "-"), type=_non_negative, help=what + offered[name])
+
+
+def _with_bounds(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the bounds the user gave on the command line."""
+    given = {name: getattr(args, name, None) for name, _ in _BOUNDS}
+    return evolve(config, bounds=evolve(config.bounds, **{k: v for k, v in given.items() if v is not None}))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m checker", description="raftcheck: model checking and fuzzing for Raft")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
@@ -89,15 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--network", choices=NETWORKS, help="sync: the seed's inline harness; async: messages in flight")
     ex.add_argument("--variant", type=_variant_name, help="rules the nodes follow (see the variants command)")
     ex.add_argument("--seed", type=_integer, help="recorded in the trace (the search itself is deterministic)")
-    for flag, what in [
-        ("--max-term", "highest term any node may reach"),
-        ("--max-requests", "client requests in all"),
-        ("--max-in-flight", "messages in the network at once (async)"),
-        ("--max-cut", "nodes cut off at once"),
-        ("--max-crashed", "nodes crashed at once"),
-        ("--max-depth", "steps from the initial state"),
-    ]:
-        ex.add_argument(flag, type=_non_negative, help=what)
+    _add_bound_options(ex, {name: "" for name, _ in _BOUNDS})
     ex.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
     ex.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     ex.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -109,14 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     fz.add_argument("--nodes", type=_node_count, default=3, help="cluster size (default 3)")
     fz.add_argument("--network", choices=NETWORKS, default="sync")
     fz.add_argument("--variant", type=_variant_name, default="default")
-    for flag, what in [
-        ("--max-term", "highest term any node may reach (default 8)"),
-        ("--max-requests", "client requests in all (default 4)"),
-        ("--max-in-flight", "messages in the network at once (default 10)"),
-        ("--max-cut", "nodes cut off at once (default: a minority, at least 1)"),
-        ("--max-crashed", "nodes crashed at once (default: a minority)"),
-    ]:
-        fz.add_argument(flag, type=_non_negative, help=what)
+    _add_bound_options(
+        fz,
+        {
+            "max_term": " (default 8)",
+            "max_requests": " (default 4)",
+            "max_in_flight": " (default 10)",
+            "max_cut": " (default: a minority, at least 1)",
+            "max_crashed": " (default: a minority)",
+        },
+    )
     fz.add_argument(
         "--steer",
         type=_steering,
@@ -184,18 +202,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _config_from_args(args: argparse.Namespace) -> Config:
-    config = REFERENCE[args.config]
-    bounds = config.bounds
-    overrides = {
-        "max_term": args.max_term,
-        "max_requests": args.max_requests,
-        "max_in_flight": args.max_in_flight,
-        "max_cut": args.max_cut,
-        "max_crashed": args.max_crashed,
-        "max_depth": args.max_depth,
-    }
-    bounds = evolve(bounds, **{k: v for k, v in overrides.items() if v is not None})
-    changes: dict[str, Any] = {"bounds": bounds}
+    config = _with_bounds(REFERENCE[args.config], args)
+    changes: dict[str, Any] = {}
     for name in ("nodes", "network", "variant", "seed"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
@@ -405,15 +413,7 @@ def _variants_table(args: argparse.Namespace) -> int:
 def cmd_fuzz(args: argparse.Namespace) -> int:
     from checker.fuzz import STEERING, fuzz, fuzz_config  # Hypothesis is only needed here.
 
-    config = fuzz_config(args.nodes, args.network, args.variant, args.seed)
-    overrides = {
-        "max_term": args.max_term,
-        "max_requests": args.max_requests,
-        "max_in_flight": args.max_in_flight,
-        "max_cut": args.max_cut,
-        "max_crashed": args.max_crashed,
-    }
-    config = evolve(config, bounds=evolve(config.bounds, **{k: v for k, v in overrides.items() if v is not None}))
+    config = _with_bounds(fuzz_config(args.nodes, args.network, args.variant, args.seed), args)
     out = sys.stderr if args.json else sys.stdout
     chosen = STEERING if args.steer is None else args.steer
     steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
