@@ -107,7 +107,8 @@ def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_bud
     found, length = None, None
     try:
         # Time is counted inside the child, so process start-up is not charged to the engine.
-        if parent.poll(time_limit + 30):
+        # A little slack for the child's start-up: its own clock starts after its imports.
+        if parent.poll(time_limit + 3):
             kind, value = parent.recv()
             if kind == "found" and value <= time_limit:
                 found = value
