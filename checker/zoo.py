@@ -59,8 +59,22 @@ def fuzz_engine() -> FuzzEngine | None:
     return engine if callable(engine) else None
 
 
+def fuzz_configuration(variant: Variant, seed: int) -> Config:
+    """What the fuzzer is run on: the variant's cluster size and network with the fuzz engine's own
+    bounds (``checker.fuzz.fuzz_config``, as ``bench`` uses), or else the explorer's configuration.
+    The explorer's bounds are the tightest that show each bug, so tight that a random run can end
+    in a world where no action is enabled."""
+    make = None
+    if importlib.util.find_spec("checker.fuzz") is not None:
+        make = getattr(importlib.import_module("checker.fuzz"), "fuzz_config", None)
+    if not callable(make):
+        return variant.config
+    return make(nodes=variant.config.nodes, network=variant.config.network, variant=variant.name, seed=seed)
+
+
 def measure(variant: Variant, engine: FuzzEngine | None = None, seeds: tuple[int, ...] = FUZZ_SEEDS) -> Row:
-    """Explore ``variant`` on its configuration and, given an engine, fuzz it with each seed."""
+    """Explore ``variant`` on its configuration and, given an engine, fuzz it with each seed
+    (on ``fuzz_configuration``)."""
     result = explore(variant.config)
     found = result.violation.invariant if result.violation is not None else None
     depth = len(result.trace) if result.trace is not None else result.depth
@@ -69,7 +83,7 @@ def measure(variant: Variant, engine: FuzzEngine | None = None, seeds: tuple[int
         runs, errors = [], 0
         for seed in seeds:
             try:
-                answer = engine(variant.config, seed)
+                answer = engine(fuzz_configuration(variant, seed), seed)
             except Exception:  # Another engine's failure: reported in the table, not fatal to it.
                 errors += 1
                 continue

@@ -236,3 +236,12 @@ def test_table_survives_a_failing_fuzz_engine():
 
     assert (2, 1) == (row.fuzz.found, row.fuzz.errors)
     assert zoo.markdown([row]).endswith("| 1.0 (2/3, engine error on 1) | 4 |")
+
+
+@pytest.mark.parametrize("v", [pytest.param(v, id=v.name) for v in BUGS])
+def test_fuzzer_runs_on_the_variant_cluster_and_network(v):
+    """The table fuzzes each variant with its own rules, cluster size and network mode (the bounds
+    are the fuzz engine's, when it has its own)."""
+    config = zoo.fuzz_configuration(v, seed=7)
+
+    assert (v.name, v.config.nodes, v.config.network) == (config.variant, config.nodes, config.network)
