@@ -248,6 +248,20 @@ SOMETIMES_CHECKS = [i for i in REGISTRY if i.kind == SOMETIMES]
 SAFETY = [i for i in REGISTRY if i.kind != SOMETIMES]
 
 
+def always_key(w: World) -> tuple:
+    """Everything the ``always`` properties read: the nodes and the ghost history, not the
+    network, the faults or the request counter. Two worlds with equal keys get the same verdict,
+    which lets a search judge each key once. A new ``always`` property that reads more of the
+    world must add it here (the engine tests compare memoised verdicts with fresh ones)."""
+    return (w.nodes, w.elections, w.committed, w.commit_terms)
+
+
+def step_key(before: World, action: Action, after: World) -> tuple:
+    """Everything the ``transition`` properties read: the nodes before and after, and which node
+    (if any) the step restarted. The same contract as ``always_key``."""
+    return (before.nodes, after.nodes, action.node if isinstance(action, Restart) else 0)
+
+
 def check_world(w: World) -> Violation | None:
     """The first ``always`` property that ``w`` breaks, if any."""
     for inv in ALWAYS_CHECKS:

@@ -255,11 +255,11 @@ class Model:
                 return None
             n = nodes[i - 1]
             if n.role is Role.LEADER:
-                n, sent = transitions.heartbeat(n, self.rules)
+                n, sent = self._heartbeat(n)
             elif n.current_term >= self.bounds.max_term:
                 return None
             else:
-                n, sent = transitions.timeout(n, self.rules)
+                n, sent = self._timeout(n)
             nodes[i - 1] = ghost.observe(n)
             if self.sync:
                 self._exchange(nodes, sent, cut, crashed, ghost)
@@ -270,7 +270,7 @@ class Model:
             n = nodes[i - 1]
             if i in crashed or n.role is not Role.LEADER or requests >= self.bounds.max_requests:
                 return None
-            n, _ = transitions.client_request(n, requests + 1, self.rules)
+            n, _ = self._client_request(n, requests + 1)
             nodes[i - 1] = ghost.observe(n)
             requests += 1
         elif isinstance(a, Cut):
@@ -289,7 +289,7 @@ class Model:
             if a.node not in crashed:
                 return None
             crashed = crashed - {a.node}
-            nodes[a.node - 1] = transitions.restart(nodes[a.node - 1], self.rules)
+            nodes[a.node - 1] = self._restart(nodes[a.node - 1])
         else:
             m = a.message
             if self.sync or m not in network:
@@ -297,12 +297,12 @@ class Model:
             if isinstance(a, Drop):
                 network = _remove_one(network, m)
             elif isinstance(a, Duplicate):
-                network = _insert(network, (m,))
+                network = self._insert(network, (m,))
             else:
                 if m.dest in crashed or m.dest in cut or m.source in cut:
                     return None
                 network = _remove_one(network, m)
-                n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+                n, replies = self._receive(nodes[m.dest - 1], m)
                 nodes[m.dest - 1] = ghost.observe(n)
                 network = self._send(network, replies, cut, crashed)
         if len(network) > self.bounds.max_in_flight:
@@ -317,6 +317,26 @@ class Model:
             committed=ghost.committed,
             commit_terms=ghost.commit_terms,
         )
+
+    # The single-node transitions, one place each, so that a search engine can memoise them.
+
+    def _timeout(self, n: NodeState):
+        return transitions.timeout(n, self.rules)
+
+    def _heartbeat(self, n: NodeState):
+        return transitions.heartbeat(n, self.rules)
+
+    def _client_request(self, n: NodeState, command: int):
+        return transitions.client_request(n, command, self.rules)
+
+    def _restart(self, n: NodeState) -> NodeState:
+        return transitions.restart(n, self.rules)
+
+    def _receive(self, n: NodeState, m: Message):
+        return transitions.receive(n, m, self.rules)
+
+    def _insert(self, network: tuple[Message, ...], messages: tuple[Message, ...]) -> tuple[Message, ...]:
+        return _insert(network, messages)
 
     def step_events(self, w: World, a: Action) -> tuple[World | None, tuple[Event, ...]]:
         """``step``, plus what happened inside the step (messages sent, delivered, lost), for
@@ -336,12 +356,12 @@ class Model:
                 if events is not None:
                     events.append(Event("lose", m))
                 continue
-            n, replies = transitions.receive(nodes[m.dest - 1], m, self.rules)
+            n, replies = self._receive(nodes[m.dest - 1], m)
             nodes[m.dest - 1] = ghost.observe(n)
             if events is not None:
                 events.append(Event("deliver", m, n))
             for r in replies:
-                n, _ = transitions.receive(nodes[r.dest - 1], r, self.rules)
+                n, _ = self._receive(nodes[r.dest - 1], r)
                 nodes[r.dest - 1] = ghost.observe(n)
                 if events is not None:
                     events.extend((Event("send", r), Event("deliver", r, n)))
@@ -354,7 +374,7 @@ class Model:
                 self.events.append(Event("send", m))
                 if m not in kept:
                     self.events.append(Event("lose", m))
-        return _insert(network, kept) if kept else network
+        return self._insert(network, kept) if kept else network
 
 
 class _Ghost:

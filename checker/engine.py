@@ -1,0 +1,587 @@
+"""The fast explorer: the same breadth-first search as ``checker.explorer.search``, the same
+answers, with far less time and memory per state.
+
+Where the plain search keeps every world it has seen in a dictionary, this one keeps:
+
+- a 64-bit **fingerprint** per world, stable across processes and ``PYTHONHASHSEED`` values
+  (built from integers only, never from salted string hashes), in a sorted NumPy array that is
+  merged once per level, plus a set for the level being built;
+- **parent links** as two compact arrays per level (the parent's position in the level above,
+  and the action's position in ``Model.actions``), from which the shortest counterexample is
+  rebuilt by replaying actions from the initial world;
+- the worlds of the current and the next level only.
+
+And it does less work per transition, where profiling put the time:
+
+- single-node transitions are **memoised** (the same node state meets the same message again
+  and again across worlds), and node states are **hash-consed**, so that most lookups succeed
+  on identity;
+- invariant checks are memoised on the part of the world they read (``invariants.always_key``
+  and ``invariants.step_key``), so that worlds differing only in the network, the faults or
+  the request counter are judged once.
+
+Memo tables are bounded: when one fills, it is emptied, so memory stays flat on long runs.
+Every optimisation here is checked against the plain search in the tests: the same distinct
+states and transitions on the pinned configurations, the same verdicts and the same
+counterexamples.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from checker.explorer import Progress, SearchResult, peak_rss_bytes
+from checker.invariants import Violation, check_step, check_world
+from checker.world import Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Model, Restart, Tick, World, _Ghost
+from raft import transitions
+from raft.log import LogEntry
+from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, RequestVoteRequest, RequestVoteResponse
+from raft.state import NodeState, Role
+
+#: Entries a memo table holds before it is emptied.
+MEMO_LIMIT = 1 << 15
+#: Frontier worlds expanded before their new successors are looked up in the seen array at once.
+CHUNK = 4096
+
+_ROLE = {Role.FOLLOWER: 1, Role.CANDIDATE: 2, Role.LEADER: 3}
+_KIND = {RequestVoteRequest: 1, RequestVoteResponse: 2, AppendEntriesRequest: 3, AppendEntriesResponse: 4}
+
+
+def _entries(log: Sequence[LogEntry]) -> tuple[int, ...]:
+    flat: list[int] = []
+    for e in log:
+        command = e.command
+        if not isinstance(command, int):
+            raise TypeError(f"the fast explorer needs integer commands, got {command!r}")
+        flat.extend((e.term, e.index, command))
+    return tuple(flat)
+
+
+def _id(value: Any) -> int:
+    # Node ids are positive integers in every world the checker builds; 0 stands for "none",
+    # because hash(None) depends on where None sits in memory before Python 3.12.
+    if value is None:
+        return 0
+    if not isinstance(value, int):
+        raise TypeError(f"the fast explorer needs integer node ids, got {value!r}")
+    return value
+
+
+
+class Encoded:
+    """The world model over worlds spelled as flat tuples of small integers.
+
+    A world is ``(node_1, ..., node_k, cut, crashed, requests, ghost, message, ...)``: each node
+    state, message and ghost history is interned once in a table and named by its position
+    there; ``cut`` and ``crashed`` are bit masks; the messages in flight come last, in the plain
+    model's order. Integers hash and compare in C, so the search's dictionaries and sets never
+    call back into Python, and every single-node transition is computed once per (node state,
+    input) and then looked up.
+
+    ``successors`` follows ``Model.actions`` and ``Model.step`` exactly (same actions, same
+    order, same enabling conditions, the same single-node transitions from ``raft``); the
+    tests hold the two to the same states, transitions and counterexamples.
+    """
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.rules = model.rules
+        self.k = len(model.ids)
+        self.sync = model.sync
+        b = model.bounds
+        self.max_term, self.max_requests = b.max_term, b.max_requests
+        self.max_cut, self.max_crashed, self.max_in_flight = b.max_cut, b.max_crashed, b.max_in_flight
+        # Interned node states, messages and ghost histories, with what the search needs of each.
+        self.node_ids: dict[NodeState, int] = {}
+        self.nodes: list[NodeState] = []
+        self.leads: list[bool] = []
+        self.term: list[int] = []
+        self.node_fp: list[int] = []
+        self.message_ids: dict[Message, int] = {}
+        self.messages: list[Message] = []
+        self.source: list[int] = []
+        self.dest: list[int] = []
+        self.order: list[str] = []
+        self.message_fp: list[int] = []
+        self.ghost_ids: dict[tuple, int] = {}
+        self.ghosts: list[tuple] = []
+        self.ghost_fp: list[int] = []
+        # Memoised transitions.
+        self.received: dict[int, tuple[int, tuple[int, ...]]] = {}
+        self.acted: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
+        self.observed: dict[int, int] = {}
+
+    # --- interning ---
+
+    def node(self, n: NodeState) -> int:
+        i = self.node_ids.get(n)
+        if i is None:
+            i = self.node_ids[n] = len(self.nodes)
+            self.nodes.append(n)
+            self.leads.append(n.role is Role.LEADER)
+            self.term.append(n.current_term)
+            clock = n.clock
+            self.node_fp.append(hash((
+                _id(n.id), tuple(_id(p) for p in n.peers), n.current_term, _id(n.voted_for), _ROLE[n.role],
+                _entries(n.log[1:]), n.commit_index, n.last_applied, n.next_index, n.match_index,
+                tuple(sorted(_id(v) for v in n.votes_received)), n.votes_counted,
+                () if clock is None else (clock.timeout_range, clock.election_timeout, clock.rng,
+                                          clock.election_elapsed, clock.heartbeat_elapsed),
+            )))
+        return i
+
+    def message(self, m: Message) -> int:
+        i = self.message_ids.get(m)
+        if i is None:
+            i = self.message_ids[m] = len(self.messages)
+            self.messages.append(m)
+            self.source.append(_id(m.source))
+            self.dest.append(_id(m.dest))
+            self.order.append(repr(m))  # The plain model's order of messages in flight.
+            kind = _KIND[type(m)]
+            if kind == 1:
+                fields = (m.last_log_index, m.last_log_term)
+            elif kind == 2:
+                fields = (int(m.vote_granted),)
+            elif kind == 3:
+                fields = (m.prev_log_index, m.prev_log_term, _entries(m.entries), m.leader_commit)
+            else:
+                fields = (int(m.success), m.match_index)
+            self.message_fp.append(hash((kind, m.term, _id(m.source), _id(m.dest), fields)))
+        return i
+
+    def ghost(self, elections, committed, commit_terms) -> int:
+        key = (elections, committed, commit_terms)
+        i = self.ghost_ids.get(key)
+        if i is None:
+            i = self.ghost_ids[key] = len(self.ghosts)
+            self.ghosts.append(key)
+            self.ghost_fp.append(hash((tuple(sorted(elections)), _entries(committed), commit_terms)))
+        return i
+
+    # --- between worlds and their spelling ---
+
+    def encode(self, w: World) -> tuple[int, ...]:
+        cut = sum(1 << (i - 1) for i in w.cut)
+        crashed = sum(1 << (i - 1) for i in w.crashed)
+        return (
+            tuple(self.node(n) for n in w.nodes)
+            + (cut, crashed, w.requests, self.ghost(w.elections, w.committed, w.commit_terms))
+            + tuple(self.message(m) for m in w.network)
+        )
+
+    def decode(self, e: tuple[int, ...]) -> World:
+        k = self.k
+        elections, committed, commit_terms = self.ghosts[e[k + 3]]
+        return World(
+            nodes=tuple(self.nodes[i] for i in e[:k]),
+            network=tuple(self.messages[i] for i in e[k + 4 :]),
+            cut=frozenset(i + 1 for i in range(k) if e[k] >> i & 1),
+            crashed=frozenset(i + 1 for i in range(k) if e[k + 1] >> i & 1),
+            requests=e[k + 2],
+            elections=elections,
+            committed=committed,
+            commit_terms=commit_terms,
+        )
+
+    def decode_part(self, e: tuple[int, ...], positions: tuple[int, ...]) -> World:
+        """The world restricted to the nodes at ``positions``, with the ghost history; what a
+        decomposed invariant check looks at."""
+        elections, committed, commit_terms = self.ghosts[e[self.k + 3]]
+        return World(
+            nodes=tuple(self.nodes[e[j]] for j in positions),
+            elections=elections,
+            committed=committed,
+            commit_terms=commit_terms,
+        )
+
+    def fingerprint(self, e: tuple[int, ...]) -> int:
+        """A 64-bit fingerprint, the same in every process for the same world."""
+        k = self.k
+        node_fp, message_fp = self.node_fp, self.message_fp
+        spelled = [node_fp[i] for i in e[:k]]
+        spelled += (e[k], e[k + 1], e[k + 2], self.ghost_fp[e[k + 3]])
+        spelled += [message_fp[i] for i in e[k + 4 :]]
+        return hash(tuple(spelled))
+
+    def action(self, e: tuple[int, ...], kind: int, arg: int) -> Action:
+        """The plain model's action for an encoded one."""
+        if kind >= DELIVER:
+            return (Deliver, Drop, Duplicate)[kind - DELIVER](self.messages[arg])
+        return (Tick, ClientRequest, Cut, Heal, Crash, Restart)[kind](arg)
+
+    # --- memoised single-node transitions ---
+
+    def _receive(self, n: int, m: int) -> tuple[int, tuple[int, ...]]:
+        key = n << 32 | m
+        done = self.received.get(key)
+        if done is None:
+            after, out = transitions.receive(self.nodes[n], self.messages[m], self.rules)
+            done = self.received[key] = (self.node(after), tuple(self.message(r) for r in out))
+        return done
+
+    def _act(self, kind: int, n: int, arg: int) -> tuple[int, tuple[int, ...]]:
+        key = (kind, n, arg)
+        done = self.acted.get(key)
+        if done is None:
+            state, rules = self.nodes[n], self.rules
+            if kind == 0:
+                after, out = transitions.heartbeat(state, rules)
+            elif kind == 1:
+                after, out = transitions.timeout(state, rules)
+            elif kind == 2:
+                after, _ = transitions.client_request(state, arg, rules)
+                out = ()
+            else:
+                after, out = transitions.restart(state, rules), ()
+            done = self.acted[key] = (self.node(after), tuple(self.message(r) for r in out))
+        return done
+
+    def _observe(self, g: int, n: int) -> int:
+        key = g << 32 | n
+        after = self.observed.get(key)
+        if after is None:
+            elections, committed, commit_terms = self.ghosts[g]
+            ghost = _Ghost(World(nodes=(), elections=elections, committed=committed, commit_terms=commit_terms))
+            ghost.observe(self.nodes[n])
+            after = self.observed[key] = self.ghost(ghost.elections, ghost.committed, ghost.commit_terms)
+        return after
+
+    # --- the step ---
+
+    def successors(self, e: tuple[int, ...]) -> list[tuple[int, int, int, tuple[int, ...] | None]]:
+        """``(kind, arg, position in Model.actions, next world or None)`` for every action the
+        plain model would try in ``e``, in its order."""
+        k = self.k
+        cut, crashed, requests, g = e[k], e[k + 1], e[k + 2], e[k + 3]
+        net = e[k + 4 :]
+        out: list = []
+        ncut, ncrashed = cut.bit_count(), crashed.bit_count()
+        leads = self.leads
+        for j in range(k):
+            bit = 1 << j
+            i = j + 1
+            if crashed & bit:
+                out.append((RESTART, i, len(out), self._restart(e, j)))
+                continue
+            out.append((TICK, i, len(out), self._tick(e, j)))
+            if leads[e[j]] and requests < self.max_requests:
+                out.append((REQUEST, i, len(out), self._request(e, j)))
+            if cut & bit:
+                out.append((HEAL, i, len(out), e[:k] + (cut & ~bit,) + e[k + 1 :]))
+            elif ncut < self.max_cut:
+                out.append((CUT, i, len(out), e[:k] + (cut | bit,) + e[k + 1 :]))
+            if ncrashed < self.max_crashed:
+                out.append((CRASH, i, len(out), e[:k + 1] + (crashed | bit,) + e[k + 2 :]))
+        if not self.sync:
+            previous = -1
+            for m in net:
+                if m == previous:
+                    continue
+                previous = m
+                out.append((DELIVER, m, len(out), self._deliver(e, m)))
+                out.append((DROP, m, len(out), self._drop(e, m)))
+                out.append((DUPLICATE, m, len(out), self._duplicate(e, m)))
+        return out
+
+    def _finish(self, nodes: list[int], cut: int, crashed: int, requests: int, g: int, net) -> tuple[int, ...] | None:
+        if len(net) > self.max_in_flight:
+            return None
+        return (*nodes, cut, crashed, requests, g, *net)
+
+    def _send(self, net, sent: tuple[int, ...], cut: int, crashed: int):
+        source, dest = self.source, self.dest
+        kept = [m for m in sent if not (cut >> (source[m] - 1) & 1 or (cut | crashed) >> (dest[m] - 1) & 1)]
+        if not kept:
+            return net
+        return tuple(sorted(net + tuple(kept), key=self.order.__getitem__))
+
+    def _tick(self, e, j):
+        k = self.k
+        nodes = list(e[:k])
+        n = nodes[j]
+        if self.leads[n]:
+            n, sent = self._act(0, n, 0)
+        elif self.term[n] >= self.max_term:
+            return None
+        else:
+            n, sent = self._act(1, n, 0)
+        nodes[j] = n
+        cut, crashed, g = e[k], e[k + 1], self._observe(e[k + 3], n)
+        net = e[k + 4 :]
+        if self.sync:
+            source, dest = self.source, self.dest
+            for m in sent:
+                d = dest[m] - 1
+                if cut >> (source[m] - 1) & 1 or (cut | crashed) >> d & 1:
+                    continue
+                after, replies = self._receive(nodes[d], m)
+                nodes[d] = after
+                g = self._observe(g, after)
+                for r in replies:
+                    d = dest[r] - 1
+                    after = self._receive(nodes[d], r)[0]
+                    nodes[d] = after
+                    g = self._observe(g, after)
+        else:
+            net = self._send(net, sent, cut, crashed)
+        return self._finish(nodes, cut, crashed, e[k + 2], g, net)
+
+    def _request(self, e, j):
+        k = self.k
+        requests = e[k + 2]
+        n = e[j]
+        if e[k + 1] >> j & 1 or not self.leads[n] or requests >= self.max_requests:
+            return None
+        nodes = list(e[:k])
+        n = nodes[j] = self._act(2, n, requests + 1)[0]
+        return self._finish(nodes, e[k], e[k + 1], requests + 1, self._observe(e[k + 3], n), e[k + 4 :])
+
+    def _restart(self, e, j):
+        k = self.k
+        nodes = list(e[:k])
+        nodes[j] = self._act(3, nodes[j], 0)[0]
+        return self._finish(nodes, e[k], e[k + 1] & ~(1 << j), e[k + 2], e[k + 3], e[k + 4 :])
+
+    def _deliver(self, e, m):
+        if self.sync:
+            return None
+        k = self.k
+        cut, crashed = e[k], e[k + 1]
+        d = self.dest[m] - 1
+        if (cut | crashed) >> d & 1 or cut >> (self.source[m] - 1) & 1:
+            return None
+        net = _remove_one(e[k + 4 :], m)
+        nodes = list(e[:k])
+        after, replies = self._receive(nodes[d], m)
+        nodes[d] = after
+        net = self._send(net, replies, cut, crashed)
+        return self._finish(nodes, cut, crashed, e[k + 2], self._observe(e[k + 3], after), net)
+
+    def _drop(self, e, m):
+        k = self.k
+        return self._finish(list(e[:k]), e[k], e[k + 1], e[k + 2], e[k + 3], _remove_one(e[k + 4 :], m))
+
+    def _duplicate(self, e, m):
+        k = self.k
+        net = tuple(sorted(e[k + 4 :] + (m,), key=self.order.__getitem__))
+        return self._finish(list(e[:k]), e[k], e[k + 1], e[k + 2], e[k + 3], net)
+
+
+TICK, REQUEST, CUT, HEAL, CRASH, RESTART, DELIVER, DROP, DUPLICATE = range(9)
+
+
+def _remove_one(net: tuple[int, ...], m: int) -> tuple[int, ...]:
+    k = net.index(m)
+    return net[:k] + net[k + 1 :]
+
+
+def fast_search(
+    model: Model,
+    sometimes: Sequence[tuple[str, Callable[[World], bool]]] = (),
+    max_depth: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    progress_every: float = 1.0,
+) -> SearchResult:
+    """Breadth-first search of ``model`` against the whole invariant registry; the same states,
+    transitions, verdict and counterexample as ``checker.explorer.search`` on the same model."""
+    start = time.monotonic()
+    last_report = start
+    enc = Encoded(model)
+    fingerprint = enc.fingerprint
+    k = enc.k
+    init = enc.encode(model.initial())
+    seen = np.array([fingerprint(init)], dtype=np.int64)
+    parents: list[tuple[array, array]] = []  # Level d + 1: (parent position in level d, action position).
+    reached: dict[str, int] = {}
+    pairs = [(a, b) for a in range(k) for b in range(a + 1, k)] if k > 1 else [(0,)]
+    pair_ok: dict[tuple[int, ...], bool] = {}
+    node_ok: dict[tuple[int, int, bool], bool] = {}
+    ghosts_noted: set[int] = set()
+    distinct = 1
+    states = 0
+    depth = 0
+    frontier: list[tuple[int, ...]] = [init]
+    interrupted = False
+    exhaustive = False
+
+    def finish(violation: Violation | None, trace: tuple[Any, ...] | None) -> SearchResult:
+        return SearchResult(
+            violation=violation,
+            trace=trace,
+            states=states,
+            distinct=distinct,
+            depth=depth,
+            seconds=time.monotonic() - start,
+            exhaustive=exhaustive,
+            interrupted=interrupted,
+            reached=dict(reached),
+            peak_rss_bytes=peak_rss_bytes(),
+        )
+
+    def note_sometimes(e: tuple[int, ...], at: int) -> None:
+        # The sometimes properties read only the ghost history (invariants.sometimes_key).
+        g = e[k + 3]
+        if g in ghosts_noted or len(reached) == len(sometimes):
+            return
+        ghosts_noted.add(g)
+        w = enc.decode(e)
+        for name, holds in sometimes:
+            if name not in reached and holds(w):
+                reached[name] = at
+
+    def check_always(e: tuple[int, ...]) -> Violation | None:
+        # invariants.ALWAYS_BY_PAIRS: a world passes when every pair of its nodes, with the
+        # ghost, passes; pairs of node states recur far more often than whole worlds.
+        g = e[k + 3]
+        for pair in pairs:
+            key = (*[e[j] for j in pair], g)
+            ok = pair_ok.get(key)
+            if ok is None:
+                part = enc.decode_part(e, pair)
+                ok = pair_ok[key] = check_world(part) is None
+            if not ok:
+                return _must_fail(check_world(enc.decode(e)), "always", e)
+        return None
+
+    def check_transition(e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
+        # invariants.TRANSITION_BY_NODE: a step passes when every node it changed passes.
+        for j in range(k):
+            b, a = e[j], after[j]
+            if a == b:
+                continue
+            restarted = kind == RESTART and arg == j + 1
+            key = (b, a, restarted)
+            ok = node_ok.get(key)
+            if ok is None:
+                action = enc.action(e, kind, arg)
+                ok = node_ok[key] = check_step(enc.decode_part(e, (j,)), action, enc.decode_part(after, (j,))) is None
+            if not ok:
+                return _must_fail(check_step(enc.decode(e), enc.action(e, kind, arg), enc.decode(after)), "transition", e)
+        return None
+
+    violation = check_always(init)
+    if violation is not None:
+        return finish(violation, ())
+    note_sometimes(init, 0)
+    try:
+        while frontier:
+            if max_depth is not None and depth >= max_depth:
+                break
+            next_frontier: list[tuple[int, ...]] = []
+            up: array = array("I")
+            via: array = array("H")
+            level_seen: set[int] = set()
+            new_fps: list[int] = []
+            for chunk_start in range(0, len(frontier), CHUNK):
+                # Expand a chunk; successors not yet seen in this level become candidates, in
+                # discovery order, with the number of transitions taken up to each.
+                candidates: list[tuple[tuple[int, ...], int, int, int]] = []
+                candidate_fps: list[int] = []
+                broken: tuple[int, Violation, int, int] | None = None  # A transition violation, where.
+                for position in range(chunk_start, min(chunk_start + CHUNK, len(frontier))):
+                    e = frontier[position]
+                    for kind, arg, n, after in enc.successors(e):
+                        if after is None:
+                            continue
+                        states += 1
+                        violation = check_transition(e, kind, arg, after)
+                        if violation is not None:
+                            broken = (states, violation, position, n)
+                            break
+                        fp = fingerprint(after)
+                        if fp in level_seen:
+                            continue
+                        level_seen.add(fp)
+                        candidates.append((after, position, n, states))
+                        candidate_fps.append(fp)
+                    if broken is not None:
+                        break
+                # Which candidates are new: not in any earlier level.
+                if candidate_fps:
+                    looked_up = np.array(candidate_fps, dtype=np.int64)
+                    where = np.searchsorted(seen, looked_up)
+                    where[where == len(seen)] = 0
+                    known = (seen[where] == looked_up).tolist()
+                else:
+                    known = []
+                for (after, position, n, taken), fp, old in zip(candidates, candidate_fps, known):
+                    if broken is not None and taken > broken[0]:
+                        break
+                    if old:
+                        continue
+                    distinct += 1
+                    up.append(position)
+                    via.append(n)
+                    new_fps.append(fp)
+                    next_frontier.append(after)
+                    violation = check_always(after)
+                    if violation is not None:
+                        states = taken
+                        depth += 1
+                        parents.append((up, via))
+                        return finish(violation, _path(model, parents, len(next_frontier) - 1))
+                    note_sometimes(after, depth + 1)
+                if broken is not None:
+                    states, violation, position, n = broken
+                    path = _path(model, parents, position)
+                    depth += 1
+                    return finish(violation, path + (_nth_action(model, _replay(model, path), n),))
+                if on_progress is not None:
+                    now = time.monotonic()
+                    if now - last_report >= progress_every:
+                        last_report = now
+                        on_progress(Progress(depth, len(frontier), states, distinct, now - start))
+            parents.append((up, via))
+            seen = np.sort(np.concatenate((seen, np.array(new_fps, dtype=np.int64))), kind="stable")
+            frontier = next_frontier
+            if frontier:
+                depth += 1
+        else:
+            exhaustive = True
+    except KeyboardInterrupt:
+        interrupted = True
+    return finish(None, None)
+
+
+def _must_fail(violation: Violation | None, kind: str, e) -> Violation:
+    if violation is None:
+        raise AssertionError(
+            f"an {kind} property failed on part of a world but not on the whole: the registry "
+            "breaks the decomposition contract in checker.invariants"
+        )
+    return violation
+
+
+def _replay(model: Model, path: Sequence[Action]) -> World:
+    w = model.initial()
+    for action in path:
+        w = model.step(w, action)
+    return w
+
+
+def _nth_action(model: Model, w: World, k: int) -> Action:
+    for i, action in enumerate(model.actions(w)):
+        if i == k:
+            return action
+    raise AssertionError(f"world has no action number {k}")
+
+
+def _path(model: Model, parents: list[tuple[array, array]], position: int) -> tuple[Action, ...]:
+    """The actions from the initial world to the world at ``position`` of the last level in
+    ``parents``, found by following parent links up and replaying the actions down."""
+    picks: list[int] = []
+    for up, via in reversed(parents):
+        picks.append(via[position])
+        position = up[position]
+    w = model.initial()
+    actions: list[Action] = []
+    for k in reversed(picks):
+        action = _nth_action(model, w, k)
+        w = model.step(w, action)
+        actions.append(action)
+    return tuple(actions)
