@@ -114,6 +114,7 @@ class Encoded:
         self.received: dict[int, tuple[int, tuple[int, ...]]] = {}
         self.acted: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
         self.observed: dict[int, int] = {}
+        self._fingerprint = self._compile_fingerprint()
 
     # --- interning ---
 
@@ -201,12 +202,17 @@ class Encoded:
 
     def fingerprint(self, e: tuple[int, ...]) -> int:
         """A 64-bit fingerprint, the same in every process for the same world."""
+        return self._fingerprint(e)
+
+    def _compile_fingerprint(self) -> Callable[[tuple[int, ...]], int]:
+        # Spelled out for this cluster size: the hot path has no loop over nodes.
         k = self.k
-        node_fp, message_fp = self.node_fp, self.message_fp
-        spelled = [node_fp[i] for i in e[:k]]
-        spelled += (e[k], e[k + 1], e[k + 2], self.ghost_fp[e[k + 3]])
-        spelled += [message_fp[i] for i in e[k + 4 :]]
-        return hash(tuple(spelled))
+        nodes = ", ".join(f"node_fp[e[{j}]]" for j in range(k))
+        tail = f"e[{k}], e[{k + 1}], e[{k + 2}], ghost_fp[e[{k + 3}]]"
+        messages = "" if self.sync else f", *map(message_fp.__getitem__, e[{k + 4}:])"
+        scope = {"node_fp": self.node_fp, "ghost_fp": self.ghost_fp, "message_fp": self.message_fp}
+        exec(f"def fingerprint(e):\n    return hash(({nodes}, {tail}{messages}))", scope)
+        return scope["fingerprint"]
 
     def action(self, e: tuple[int, ...], kind: int, arg: int) -> Action:
         """The plain model's action for an encoded one."""
@@ -380,6 +386,77 @@ def _remove_one(net: tuple[int, ...], m: int) -> tuple[int, ...]:
     return net[:k] + net[k + 1 :]
 
 
+class Judge:
+    """The invariant registry applied to encoded worlds, through the decompositions documented in
+    ``checker.invariants``: verdicts on pairs of node states (with the ghost) and on single
+    node changes are remembered, since they recur far more often than whole worlds."""
+
+    def __init__(self, enc: Encoded, sometimes: Sequence[tuple[str, Callable[[World], bool]]]) -> None:
+        self.enc = enc
+        k = self.k = enc.k
+        self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)] if k > 1 else [(0,)]
+        self.pair_ok: dict[tuple[int, ...], bool] = {}
+        self.node_ok: dict[tuple[int, int, bool], bool] = {}
+        self.sometimes = sometimes
+        self.reached: dict[str, int] = {}
+        self.ghosts_noted: set[int] = set()
+
+    def always(self, e: tuple[int, ...]) -> Violation | None:
+        enc, k, pair_ok = self.enc, self.k, self.pair_ok
+        g = e[k + 3]
+        for pair in self.pairs:
+            key = (*[e[j] for j in pair], g)
+            ok = pair_ok.get(key)
+            if ok is None:
+                ok = pair_ok[key] = check_world(enc.decode_part(e, pair)) is None
+            if not ok:
+                return _must_fail(check_world(enc.decode(e)), "always")
+        return None
+
+    def transition(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
+        enc, node_ok = self.enc, self.node_ok
+        for j in range(self.k):
+            b, a = e[j], after[j]
+            if a == b:
+                continue
+            key = (b, a, kind == RESTART and arg == j + 1)
+            ok = node_ok.get(key)
+            if ok is None:
+                action = enc.action(e, kind, arg)
+                ok = node_ok[key] = check_step(enc.decode_part(e, (j,)), action, enc.decode_part(after, (j,))) is None
+            if not ok:
+                return _must_fail(check_step(enc.decode(e), enc.action(e, kind, arg), enc.decode(after)), "transition")
+        return None
+
+    def note_sometimes(self, e: tuple[int, ...], at: int) -> None:
+        g = e[self.k + 3]
+        if g in self.ghosts_noted or len(self.reached) == len(self.sometimes):
+            return
+        self.ghosts_noted.add(g)
+        w = self.enc.decode(e)
+        for name, holds in self.sometimes:
+            if name not in self.reached and holds(w):
+                self.reached[name] = at
+
+
+class Seen:
+    """Fingerprints of the worlds of every finished level, as one sorted array of 8-byte integers."""
+
+    def __init__(self, fingerprints: Sequence[int] = ()) -> None:
+        self.array = np.array(sorted(fingerprints), dtype=np.int64)
+
+    def known(self, fingerprints: Sequence[int]) -> list[bool]:
+        if not fingerprints or not len(self.array):
+            return [False] * len(fingerprints)
+        looked_up = np.array(fingerprints, dtype=np.int64)
+        where = np.searchsorted(self.array, looked_up)
+        where[where == len(self.array)] = 0
+        return (self.array[where] == looked_up).tolist()
+
+    def add_level(self, fingerprints: Sequence[int]) -> None:
+        self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")
+
+
 def fast_search(
     model: Model,
     sometimes: Sequence[tuple[str, Callable[[World], bool]]] = (),
@@ -395,13 +472,10 @@ def fast_search(
     fingerprint = enc.fingerprint
     k = enc.k
     init = enc.encode(model.initial())
-    seen = np.array([fingerprint(init)], dtype=np.int64)
+    seen = Seen([fingerprint(init)])
+    judge = Judge(enc, sometimes)
+    reached = judge.reached
     parents: list[tuple[array, array]] = []  # Level d + 1: (parent position in level d, action position).
-    reached: dict[str, int] = {}
-    pairs = [(a, b) for a in range(k) for b in range(a + 1, k)] if k > 1 else [(0,)]
-    pair_ok: dict[tuple[int, ...], bool] = {}
-    node_ok: dict[tuple[int, int, bool], bool] = {}
-    ghosts_noted: set[int] = set()
     distinct = 1
     states = 0
     depth = 0
@@ -423,51 +497,10 @@ def fast_search(
             peak_rss_bytes=peak_rss_bytes(),
         )
 
-    def note_sometimes(e: tuple[int, ...], at: int) -> None:
-        # The sometimes properties read only the ghost history (invariants.sometimes_key).
-        g = e[k + 3]
-        if g in ghosts_noted or len(reached) == len(sometimes):
-            return
-        ghosts_noted.add(g)
-        w = enc.decode(e)
-        for name, holds in sometimes:
-            if name not in reached and holds(w):
-                reached[name] = at
-
-    def check_always(e: tuple[int, ...]) -> Violation | None:
-        # invariants.ALWAYS_BY_PAIRS: a world passes when every pair of its nodes, with the
-        # ghost, passes; pairs of node states recur far more often than whole worlds.
-        g = e[k + 3]
-        for pair in pairs:
-            key = (*[e[j] for j in pair], g)
-            ok = pair_ok.get(key)
-            if ok is None:
-                part = enc.decode_part(e, pair)
-                ok = pair_ok[key] = check_world(part) is None
-            if not ok:
-                return _must_fail(check_world(enc.decode(e)), "always", e)
-        return None
-
-    def check_transition(e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
-        # invariants.TRANSITION_BY_NODE: a step passes when every node it changed passes.
-        for j in range(k):
-            b, a = e[j], after[j]
-            if a == b:
-                continue
-            restarted = kind == RESTART and arg == j + 1
-            key = (b, a, restarted)
-            ok = node_ok.get(key)
-            if ok is None:
-                action = enc.action(e, kind, arg)
-                ok = node_ok[key] = check_step(enc.decode_part(e, (j,)), action, enc.decode_part(after, (j,))) is None
-            if not ok:
-                return _must_fail(check_step(enc.decode(e), enc.action(e, kind, arg), enc.decode(after)), "transition", e)
-        return None
-
-    violation = check_always(init)
+    violation = judge.always(init)
     if violation is not None:
         return finish(violation, ())
-    note_sometimes(init, 0)
+    judge.note_sometimes(init, 0)
     try:
         while frontier:
             if max_depth is not None and depth >= max_depth:
@@ -489,7 +522,7 @@ def fast_search(
                         if after is None:
                             continue
                         states += 1
-                        violation = check_transition(e, kind, arg, after)
+                        violation = judge.transition(e, kind, arg, after)
                         if violation is not None:
                             broken = (states, violation, position, n)
                             break
@@ -502,13 +535,7 @@ def fast_search(
                     if broken is not None:
                         break
                 # Which candidates are new: not in any earlier level.
-                if candidate_fps:
-                    looked_up = np.array(candidate_fps, dtype=np.int64)
-                    where = np.searchsorted(seen, looked_up)
-                    where[where == len(seen)] = 0
-                    known = (seen[where] == looked_up).tolist()
-                else:
-                    known = []
+                known = seen.known(candidate_fps)
                 for (after, position, n, taken), fp, old in zip(candidates, candidate_fps, known):
                     if broken is not None and taken > broken[0]:
                         break
@@ -519,13 +546,13 @@ def fast_search(
                     via.append(n)
                     new_fps.append(fp)
                     next_frontier.append(after)
-                    violation = check_always(after)
+                    violation = judge.always(after)
                     if violation is not None:
                         states = taken
                         depth += 1
                         parents.append((up, via))
                         return finish(violation, _path(model, parents, len(next_frontier) - 1))
-                    note_sometimes(after, depth + 1)
+                    judge.note_sometimes(after, depth + 1)
                 if broken is not None:
                     states, violation, position, n = broken
                     path = _path(model, parents, position)
@@ -537,7 +564,7 @@ def fast_search(
                         last_report = now
                         on_progress(Progress(depth, len(frontier), states, distinct, now - start))
             parents.append((up, via))
-            seen = np.sort(np.concatenate((seen, np.array(new_fps, dtype=np.int64))), kind="stable")
+            seen.add_level(new_fps)
             frontier = next_frontier
             if frontier:
                 depth += 1
@@ -548,7 +575,7 @@ def fast_search(
     return finish(None, None)
 
 
-def _must_fail(violation: Violation | None, kind: str, e) -> Violation:
+def _must_fail(violation: Violation | None, kind: str) -> Violation:
     if violation is None:
         raise AssertionError(
             f"an {kind} property failed on part of a world but not on the whole: the registry "

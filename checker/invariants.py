@@ -6,6 +6,17 @@ properties are reported when first reached, so that a search that never got anyw
 pass for a clean one. Each docstring gives the property in the paper's words.
 
 A check returns None when the property holds and a sentence saying what is wrong when not.
+
+The fast explorer (``checker.engine``) relies on how the properties decompose, and so must
+every new one (``tests/test_invariants.py`` checks it on random worlds):
+
+- an ``always`` property reads only the nodes and the ghost history (elections, committed
+  entries), and holds on a world exactly when it holds on every part of the world made of two
+  of its nodes and the same ghost history;
+- a ``transition`` property holds on a step exactly when it holds for every node the step
+  changed, on the worlds made of that node alone before and after; a node the step did not
+  change never breaks one;
+- a ``sometimes`` property reads only the ghost history.
 """
 
 from __future__ import annotations
@@ -246,20 +257,6 @@ ALWAYS_CHECKS = [i for i in REGISTRY if i.kind == ALWAYS]
 TRANSITION_CHECKS = [i for i in REGISTRY if i.kind == TRANSITION]
 SOMETIMES_CHECKS = [i for i in REGISTRY if i.kind == SOMETIMES]
 SAFETY = [i for i in REGISTRY if i.kind != SOMETIMES]
-
-
-def always_key(w: World) -> tuple:
-    """Everything the ``always`` properties read: the nodes and the ghost history, not the
-    network, the faults or the request counter. Two worlds with equal keys get the same verdict,
-    which lets a search judge each key once. A new ``always`` property that reads more of the
-    world must add it here (the engine tests compare memoised verdicts with fresh ones)."""
-    return (w.nodes, w.elections, w.committed, w.commit_terms)
-
-
-def step_key(before: World, action: Action, after: World) -> tuple:
-    """Everything the ``transition`` properties read: the nodes before and after, and which node
-    (if any) the step restarted. The same contract as ``always_key``."""
-    return (before.nodes, after.nodes, action.node if isinstance(action, Restart) else 0)
 
 
 def check_world(w: World) -> Violation | None:
