@@ -1,0 +1,357 @@
+"""Breadth-first search over several worker processes, level by level.
+
+The seen set is partitioned by fingerprint: worker ``fp % W`` owns the fingerprint ``fp`` and
+alone decides whether a world is new. A level goes in two rounds, each ending at a barrier:
+
+1. **expand**: every worker expands the part of the frontier it holds, checks the transition
+   properties of each step, and sorts the successors by owner. Successors travel in *global
+   form*, with every node state, message and ghost history named by its fingerprint; the
+   objects themselves travel once, as definitions, the first time a worker makes them.
+2. **accept**: every owner takes the successors addressed to it, from worker 0's first, each
+   worker's in the order it made them; it keeps the new ones as its part of the next frontier,
+   records where each came from, and checks the ``always`` properties on them.
+
+The workers only exchange bytes through the coordinator, one message per worker and round,
+so the same scheme runs unchanged over any transport that can carry a list of byte strings
+between processes (a cluster's message queue as well as these pipes).
+
+Results are those of the single-process search: the same distinct worlds, transitions, depth
+and, on a clean run, the same properties reached at the same depths. When a level holds
+violations, the whole level is finished and the one reported is the one whose broken world
+has the smallest fingerprint, so the choice does not depend on how many workers there are;
+its counterexample has the shortest possible length, as with one worker, though it may be a
+different path of that length than the single-process search reports.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import signal
+import time
+from array import array
+from typing import Any, Callable
+
+from checker.engine import CHUNK, Encoded, Judge, Seen, _nth_action
+from checker.explorer import Progress, SearchResult, peak_rss_bytes
+from checker.invariants import SOMETIMES_CHECKS, Violation
+from checker.variants import get_variant
+from checker.world import Config, Model
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Worker:
+    """One worker's share: its part of the frontier and of the seen set, and its parent links."""
+
+    def __init__(self, config: Config, index: int, workers: int) -> None:
+        self.model = Model(config, get_variant(config.variant).rules)
+        self.enc = Encoded(self.model)
+        self.judge = Judge(self.enc, [(p.name, p.check) for p in SOMETIMES_CHECKS])
+        self.index = index
+        self.workers = workers
+        self.seen = Seen()
+        self.frontier: list[tuple[int, ...]] = []
+        self.frontier_fps: list[int] = []
+        # Per level, for each world of this worker's part: (worker that made it, its parent's
+        # position in that worker's part of the level above, the action's position).
+        self.levels: list[tuple[array, array, array]] = []
+        self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
+        self.kept: dict[int, list] = {}
+
+    def seed(self) -> tuple[Any, ...]:
+        enc = self.enc
+        init = enc.encode(self.model.initial())
+        fp = enc.fingerprint(init)
+        level = (array("B"), array("I"), array("H"))
+        broken = None
+        if fp % self.workers == self.index:
+            self.frontier, self.frontier_fps = [init], [fp]
+            self.seen.add_level([fp])
+            level[0].append(0), level[1].append(0), level[2].append(0)
+            violation = self.judge.always(init)
+            if violation is None:
+                self.judge.note_sometimes(init, 0)
+            else:
+                broken = (fp, 1, 0, 0, violation, self.index, 0, 0)
+        self.levels.append(level)
+        return len(self.frontier), broken, dict(self.judge.reached)
+
+    def expand(self) -> tuple[int, Any, list[bytes]]:
+        """Every step from this worker's part of the frontier. Of the steps that reach one world,
+        the one kept is the smallest (fingerprint of the world it leaves, action position), so
+        parent links, and with them counterexamples, do not depend on the number of workers."""
+        enc, judge, workers, me = self.enc, self.judge, self.workers, self.index
+        global_form = enc.global_form
+        made: list[dict[int, list]] = [{} for _ in range(workers)]
+        mine = made[me]
+        unchecked: list[int] = []  # Own successors not yet looked up in the seen set.
+        transitions = 0
+        broken = None
+        fps = self.frontier_fps
+        for position, e in enumerate(self.frontier):
+            from_fp = fps[position]
+            for kind, arg, n, after in enc.successors(e):
+                if after is None:
+                    continue
+                transitions += 1
+                violation = judge.transition(e, kind, arg, after)
+                g = global_form(after)
+                fp = hash(g)
+                if violation is not None:
+                    key = (fp, 0, from_fp, n)
+                    if broken is None or key < broken[:4]:
+                        broken = (*key, violation, me, position, n)
+                    continue
+                owner = fp % workers
+                table = made[owner]
+                if fp in table:
+                    held = table[fp]
+                    if held is not None and (from_fp < held[0] or (from_fp == held[0] and n < held[1])):
+                        held[0], held[1], held[2] = from_fp, n, position
+                    continue
+                table[fp] = [from_fp, n, position, after if owner == me else g]
+                if owner == me:
+                    unchecked.append(fp)
+            if len(unchecked) >= CHUNK:
+                self._forget_known(mine, unchecked)
+        self._forget_known(mine, unchecked)
+        # Definitions of everything interned since the last round, for the other workers.
+        n0, m0, g0 = self.shipped
+        definitions = (enc.nodes[n0:], enc.messages[m0:], enc.ghosts[g0:])
+        self.shipped = (len(enc.nodes), len(enc.messages), len(enc.ghosts))
+        # What this worker owns itself stays here rather than making a round trip as bytes.
+        self.kept = mine
+        blobs = [
+            b"" if d == me else pickle.dumps((definitions, [(fp, *item) for fp, item in made[d].items()]), pickle.HIGHEST_PROTOCOL)
+            for d in range(workers)
+        ]
+        return transitions, broken, blobs
+
+    def _forget_known(self, table: dict[int, list | None], unchecked: list[int]) -> None:
+        # Own successors already seen in an earlier level are marked as such, so that they cost
+        # no more memory and are not looked up again.
+        for fp, old in zip(unchecked, self.seen.known(unchecked)):
+            if old:
+                table[fp] = None
+        unchecked.clear()
+
+    def accept(self, blobs: list[bytes], depth: int) -> tuple[Any, ...]:
+        enc, judge = self.enc, self.judge
+        # Candidates by fingerprint: [from_fp, action position, parent position, world, sender].
+        candidates: dict[int, list] = {}
+        for fp, item in self.kept.items():
+            if item is not None:
+                item.append(self.index)
+                candidates[fp] = item
+        self.kept = {}
+        for sender, blob in enumerate(blobs):
+            if sender == self.index:
+                continue
+            (nodes, messages, ghosts), items = pickle.loads(blob)
+            for node in nodes:
+                enc.node(node)
+            for message in messages:
+                enc.message(message)
+            for ghost in ghosts:
+                enc.ghost(*ghost)
+            fresh = [item for item in items if item[0] not in candidates]
+            for fp, from_fp, n, position, g in items:
+                held = candidates.get(fp)
+                if held is None:
+                    continue
+                if from_fp < held[0] or (from_fp == held[0] and n < held[1]):
+                    candidates[fp] = [from_fp, n, position, enc.from_global(g), sender]
+            known = self.seen.known([item[0] for item in fresh])
+            for (fp, from_fp, n, position, g), old in zip(fresh, known):
+                if not old:
+                    candidates[fp] = [from_fp, n, position, enc.from_global(g), sender]
+        frontier: list[tuple[int, ...]] = []
+        level = (array("B"), array("I"), array("H"))
+        new_fps = sorted(candidates)
+        broken = None
+        for fp in new_fps:
+            from_fp, n, position, e, sender = candidates[fp]
+            level[0].append(sender), level[1].append(position), level[2].append(n)
+            frontier.append(e)
+            violation = judge.always(e)
+            if violation is not None:
+                if broken is None:
+                    broken = (fp, 1, 0, 0, violation, self.index, len(frontier) - 1, 0)
+            else:
+                judge.note_sometimes(e, depth)
+        self.seen.add_level(new_fps)
+        self.levels.append(level)
+        self.frontier, self.frontier_fps = frontier, new_fps
+        return len(frontier), broken, dict(judge.reached)
+
+    def parent(self, level: int, position: int) -> tuple[int, int, int]:
+        senders, ups, vias = self.levels[level]
+        return senders[position], ups[position], vias[position]
+
+
+class _Local:
+    """A worker in this process, behind the same two calls as a pipe to a worker process."""
+
+    def __init__(self, config: Config) -> None:
+        self.worker = _Worker(config, 0, 1)
+        self.answer: Any = None
+
+    def send(self, message: tuple) -> None:
+        command, *args = message
+        self.answer = None if command == "stop" else getattr(self.worker, command)(*args)
+        if command == "stop":
+            self.answer = 0
+
+    def recv(self) -> Any:
+        return self.answer
+
+
+def _serve(conn, config: Config, index: int, workers: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
+    worker = _Worker(config, index, workers)
+    while True:
+        command, *args = conn.recv()
+        if command == "stop":
+            conn.send(peak_rss_bytes())
+            return
+        conn.send(getattr(worker, command)(*args))
+
+
+def parallel_search(
+    config: Config,
+    workers: int = 1,
+    on_progress: Callable[[Progress], None] | None = None,
+    progress_every: float = 1.0,
+) -> SearchResult:
+    """Breadth-first search of ``config`` against the whole invariant registry on ``workers``
+    processes (one: in this process). The result does not depend on ``workers``."""
+    start = time.monotonic()
+    pipes: list[Any] = []
+    processes: list[Any] = []
+    if workers == 1:
+        pipes.append(_Local(config))
+    else:
+        context = _context()
+        for index in range(workers):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, config, index, workers), daemon=True)
+            process.start()
+            theirs.close()
+            pipes.append(mine)
+            processes.append(process)
+
+    def everyone(command: str, *args) -> list[Any]:
+        for conn in pipes:
+            conn.send((command, *args))
+        return [conn.recv() for conn in pipes]
+
+    distinct = states = depth = 0
+    reached: dict[str, int] = {}
+    violation: Violation | None = None
+    trace = None
+    exhaustive = interrupted = False
+    last_report = start
+    model = Model(config, get_variant(config.variant).rules)
+    try:
+        answers = everyone("seed")
+        frontier = distinct = sum(a[0] for a in answers)
+        broken = _first([a[1] for a in answers])
+        level = 0  # Where the broken world sits, or the world a broken step leaves.
+        _merge(reached, [a[2] for a in answers])
+        while broken is None:
+            if not frontier:
+                exhaustive = True
+                break
+            if config.bounds.max_depth is not None and depth >= config.bounds.max_depth:
+                break
+            expanded = everyone("expand")
+            states += sum(a[0] for a in expanded)
+            for index, conn in enumerate(pipes):
+                conn.send(("accept", [expanded[s][2][index] for s in range(workers)], depth + 1))
+            accepted = [conn.recv() for conn in pipes]
+            frontier = sum(a[0] for a in accepted)
+            distinct += frontier
+            _merge(reached, [a[2] for a in accepted])
+            stepped = _first([a[1] for a in expanded])
+            arrived = _first([a[1] for a in accepted])
+            if stepped is not None or arrived is not None:
+                # A broken step leaves from this level; a broken world sits in the next one.
+                broken = _first([stepped, arrived])
+                level = depth if broken is stepped else depth + 1
+                break
+            if frontier:
+                depth += 1
+            if on_progress is not None:
+                now = time.monotonic()
+                if now - last_report >= progress_every:
+                    last_report = now
+                    on_progress(Progress(depth, frontier, states, distinct, now - start))
+        if broken is not None:
+            *_, violation, where, position, n = broken
+            trace = _path(pipes, model, level, where, position)
+            if broken[1] == 0:  # A broken step: the way to the world it leaves, then the step.
+                w = model.initial()
+                for action in trace:
+                    w = model.step(w, action)
+                trace = trace + (_nth_action(model, w, n),)
+            depth = len(trace)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        peak = 0
+        for conn, process in zip(pipes, processes):
+            try:
+                if not interrupted:
+                    conn.send(("stop",))
+                    peak += conn.recv()
+            except (EOFError, OSError):
+                pass
+            if interrupted:
+                process.terminate()
+            process.join()
+    return SearchResult(
+        violation=violation,
+        trace=trace,
+        states=states,
+        distinct=distinct,
+        depth=depth,
+        seconds=time.monotonic() - start,
+        exhaustive=exhaustive,
+        interrupted=interrupted,
+        reached=reached,
+        peak_rss_bytes=peak + peak_rss_bytes(),
+    )
+
+
+def _first(candidates: list[Any]) -> Any:
+    found = [c for c in candidates if c is not None]
+    return min(found, key=lambda c: c[:4]) if found else None
+
+
+def _merge(reached: dict[str, int], reports: list[dict[str, int]]) -> None:
+    for report in reports:
+        for name, at in report.items():
+            if name not in reached or at < reached[name]:
+                reached[name] = at
+
+
+def _path(pipes, model: Model, level: int, where: int, position: int) -> tuple:
+    """The actions from the initial world to the world at ``position`` of worker ``where``'s part
+    of ``level``, by asking each worker in turn for a parent link."""
+    picks: list[int] = []
+    while level > 0:
+        pipes[where].send(("parent", level, position))
+        where, position, n = pipes[where].recv()
+        picks.append(n)
+        level -= 1
+    w = model.initial()
+    actions = []
+    for n in reversed(picks):
+        action = _nth_action(model, w, n)
+        w = model.step(w, action)
+        actions.append(action)
+    return tuple(actions)
