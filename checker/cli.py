@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Any, NoReturn
@@ -17,7 +18,7 @@ from attrs import evolve
 
 from checker import trace as traces
 from checker.configs import REFERENCE
-from checker.explorer import SearchResult, Progress, explore
+from checker.explorer import ENGINES, Progress, SearchResult, explore
 from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.show import cmd_show
 from checker.shrink import cmd_shrink
@@ -52,6 +53,21 @@ def _node_count(text: str) -> int:
     if not 1 <= value <= 9:
         raise argparse.ArgumentTypeError(f"must be between 1 and 9, not {value}")
     return value
+
+
+def _worker_count(text: str) -> int:
+    n = _non_negative(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a worker count (at least 1)")
+    return n
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # Not on Linux.
+        return max(1, os.cpu_count() or 1)
 
 
 def _integer(text: str) -> int:
@@ -117,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
     ex.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     ex.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    ex.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=None,
+        help="worker processes (default: one per core; the result does not depend on it)",
+    )
+    ex.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="fast",
+        help="fast (default) or plain: the reference search, one process, whole worlds kept",
+    )
 
     fz = commands.add_parser("fuzz", help="Hypothesis stateful fuzzing, shrunk counterexamples saved as traces")
     fz.add_argument("--examples", type=_non_negative, default=1000, help="examples to run (default 1000)")
@@ -222,6 +250,9 @@ def _print_progress(p: Progress) -> None:
 
 def cmd_explore(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
+    if args.engine == "plain" and args.workers not in (None, 1):
+        raise BadInput("--workers: the plain engine runs in one process")
+    workers = 1 if args.engine == "plain" else args.workers or default_workers()
     out = sys.stderr if args.json else sys.stdout
     print(
         f"explore: {config.nodes} nodes, {config.network} network, variant {config.variant} "
@@ -229,7 +260,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         file=out,
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
-    result = explore(config, on_progress=None if args.quiet else _print_progress)
+    print(f"engine: {args.engine}, {workers} worker{'s' if workers > 1 else ''}", file=out, flush=True)
+    result = explore(config, on_progress=None if args.quiet else _print_progress, workers=workers, engine=args.engine)
     path = None
     if result.violation is not None:
         outcome = traces.Outcome("violation", result.violation.invariant, len(result.trace), result.violation.message)

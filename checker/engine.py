@@ -110,11 +110,15 @@ class Encoded:
         self.ghost_ids: dict[tuple, int] = {}
         self.ghosts: list[tuple] = []
         self.ghost_fp: list[int] = []
+        # Fingerprint -> position, for worlds that arrive spelled with fingerprints (checker.parallel).
+        self.node_by_fp: dict[int, int] = {}
+        self.message_by_fp: dict[int, int] = {}
+        self.ghost_by_fp: dict[int, int] = {}
         # Memoised transitions.
         self.received: dict[int, tuple[int, tuple[int, ...]]] = {}
         self.acted: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
         self.observed: dict[int, int] = {}
-        self._fingerprint = self._compile_fingerprint()
+        self.global_form = self._compile_global_form()
 
     # --- interning ---
 
@@ -126,13 +130,15 @@ class Encoded:
             self.leads.append(n.role is Role.LEADER)
             self.term.append(n.current_term)
             clock = n.clock
-            self.node_fp.append(hash((
+            fp = hash((
                 _id(n.id), tuple(_id(p) for p in n.peers), n.current_term, _id(n.voted_for), _ROLE[n.role],
                 _entries(n.log[1:]), n.commit_index, n.last_applied, n.next_index, n.match_index,
                 tuple(sorted(_id(v) for v in n.votes_received)), n.votes_counted,
                 () if clock is None else (clock.timeout_range, clock.election_timeout, clock.rng,
                                           clock.election_elapsed, clock.heartbeat_elapsed),
-            )))
+            ))
+            self.node_fp.append(fp)
+            self.node_by_fp[fp] = i
         return i
 
     def message(self, m: Message) -> int:
@@ -152,7 +158,9 @@ class Encoded:
                 fields = (m.prev_log_index, m.prev_log_term, _entries(m.entries), m.leader_commit)
             else:
                 fields = (int(m.success), m.match_index)
-            self.message_fp.append(hash((kind, m.term, _id(m.source), _id(m.dest), fields)))
+            fp = hash((kind, m.term, _id(m.source), _id(m.dest), fields))
+            self.message_fp.append(fp)
+            self.message_by_fp[fp] = i
         return i
 
     def ghost(self, elections, committed, commit_terms) -> int:
@@ -161,7 +169,9 @@ class Encoded:
         if i is None:
             i = self.ghost_ids[key] = len(self.ghosts)
             self.ghosts.append(key)
-            self.ghost_fp.append(hash((tuple(sorted(elections)), _entries(committed), commit_terms)))
+            fp = hash((tuple(sorted(elections)), _entries(committed), commit_terms))
+            self.ghost_fp.append(fp)
+            self.ghost_by_fp[fp] = i
         return i
 
     # --- between worlds and their spelling ---
@@ -202,17 +212,28 @@ class Encoded:
 
     def fingerprint(self, e: tuple[int, ...]) -> int:
         """A 64-bit fingerprint, the same in every process for the same world."""
-        return self._fingerprint(e)
+        return hash(self.global_form(e))
 
-    def _compile_fingerprint(self) -> Callable[[tuple[int, ...]], int]:
-        # Spelled out for this cluster size: the hot path has no loop over nodes.
+    def _compile_global_form(self) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
+        # The world with every interned part replaced by its fingerprint: the same tuple in
+        # every process. Spelled out for this cluster size, so the hot path has no loop.
         k = self.k
         nodes = ", ".join(f"node_fp[e[{j}]]" for j in range(k))
         tail = f"e[{k}], e[{k + 1}], e[{k + 2}], ghost_fp[e[{k + 3}]]"
         messages = "" if self.sync else f", *map(message_fp.__getitem__, e[{k + 4}:])"
         scope = {"node_fp": self.node_fp, "ghost_fp": self.ghost_fp, "message_fp": self.message_fp}
-        exec(f"def fingerprint(e):\n    return hash(({nodes}, {tail}{messages}))", scope)
-        return scope["fingerprint"]
+        exec(f"def global_form(e):\n    return ({nodes}, {tail}{messages})", scope)
+        return scope["global_form"]
+
+    def from_global(self, g: tuple[int, ...]) -> tuple[int, ...]:
+        """The local spelling of a world in global form; its parts must have been interned."""
+        k = self.k
+        node, message = self.node_by_fp, self.message_by_fp
+        return (
+            tuple([node[f] for f in g[:k]])
+            + (g[k], g[k + 1], g[k + 2], self.ghost_by_fp[g[k + 3]])
+            + tuple([message[f] for f in g[k + 4 :]])
+        )
 
     def action(self, e: tuple[int, ...], kind: int, arg: int) -> Action:
         """The plain model's action for an encoded one."""

@@ -139,12 +139,29 @@ def search(
     return finish(None, None)
 
 
+ENGINES = ("fast", "plain")
+
+
 def explore(
     config: Config,
     on_progress: Callable[[Progress], None] | None = None,
     progress_every: float = 1.0,
+    workers: int = 1,
+    engine: str = "fast",
 ) -> SearchResult:
-    """Search the Raft world model of ``config`` against the whole invariant registry."""
+    """Search the Raft world model of ``config`` against the whole invariant registry.
+
+    ``fast`` (``checker.parallel``, on ``workers`` processes) and ``plain`` (``search`` above,
+    one process, worlds kept whole) find the same distinct worlds and transitions on a clean run,
+    and on a broken one the same shortest depth; the plain search stops at the first violation
+    it meets, the fast one finishes that level and reports the broken world with the smallest
+    fingerprint, which does not depend on the number of workers."""
+    if engine == "fast":
+        from checker.parallel import parallel_search
+
+        return parallel_search(config, workers, on_progress, progress_every)
+    if engine != "plain":
+        raise ValueError(f"unknown engine {engine!r}")
     model = Model(config, get_variant(config.variant).rules)
     return search(
         model,

@@ -1,0 +1,137 @@
+"""The fast explorer against the plain one: the same worlds, the same answers, on any number of workers."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from attrs import evolve
+
+from checker.configs import REFERENCE
+from checker.engine import Encoded, Judge
+from checker.explorer import explore
+from checker.invariants import SOMETIMES_CHECKS, check_step, check_world
+from checker.variants import bug_variants, get_variant
+from checker.world import Model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _summary(result):
+    return (result.distinct, result.states, result.depth, result.exhaustive, result.reached, result.violation)
+
+
+@pytest.mark.parametrize("name", ["tiny", "async-tiny"])
+def test_fast_and_plain_explorers_agree_on_a_clean_configuration(name):
+    """Same distinct worlds, transitions, depth, exhaustiveness and sometimes-depths as the plain search."""
+    config = REFERENCE[name]
+
+    assert _summary(explore(config, engine="plain")) == _summary(explore(config))
+
+
+@pytest.mark.parametrize("name", ["tiny", "async-tiny"])
+def test_two_workers_give_the_single_process_result(name):
+    """Partitioning the search over two processes changes nothing in the result."""
+    config = REFERENCE[name]
+
+    assert _summary(explore(config, workers=1)) == _summary(explore(config, workers=2))
+
+
+@pytest.mark.parametrize("name", ["vote-no-log-check", "stale-replies", "match-backwards"])
+def test_two_workers_give_the_same_counterexample(name):
+    """On a broken variant the counterexample itself, not only its length, is the same on 1 and 2 workers."""
+    config = get_variant(name).config
+    one, two = explore(config, workers=1), explore(config, workers=2)
+
+    assert _summary(one) == _summary(two)
+    assert one.trace == two.trace
+
+
+def test_a_depth_bound_stops_the_fast_search_where_it_stops_the_plain_one():
+    """With a depth bound both searches stop at the same level, not exhaustive, with the same counts."""
+    config = evolve(REFERENCE["tiny"], bounds=evolve(REFERENCE["tiny"].bounds, max_depth=6))
+    plain, fast = explore(config, engine="plain"), explore(config)
+
+    assert _summary(plain) == _summary(fast)
+    assert (False, 6) == (fast.exhaustive, fast.depth)
+
+
+def _random_worlds(config, count, seed):
+    """Worlds met on seeded random walks through ``config``'s model."""
+    model = Model(config, get_variant(config.variant).rules)
+    rng = random.Random(seed)
+    worlds = []
+    while len(worlds) < count:
+        w = model.initial()
+        for _ in range(40):
+            options = [a for a in model.actions(w) if model.step(w, a) is not None]
+            if not options:
+                break
+            w = model.step(w, rng.choice(options))
+            worlds.append(w)
+    return model, worlds
+
+
+CONFIGS = [REFERENCE["default"], REFERENCE["async-tiny"]] + [v.config for v in bug_variants()]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.variant}-{c.network}")
+def test_encoded_successors_are_the_plain_model_steps(config):
+    """The integer-spelled model tries the plain model's actions in its order and reaches the same worlds."""
+    model, worlds = _random_worlds(config, 60, 1)
+    enc = Encoded(model)
+    for w in worlds:
+        e = enc.encode(w)
+        assert enc.decode(e) == w
+        mine = [(enc.action(e, kind, arg), None if after is None else enc.decode(after)) for kind, arg, _, after in enc.successors(e)]
+        theirs = [(a, model.step(w, a)) for a in model.actions(w)]
+        assert theirs == mine
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.variant}-{c.network}")
+def test_decomposed_invariant_checks_agree_with_the_registry(config):
+    """The fast explorer's pairwise and per-node verdicts say "broken" exactly when the registry does,
+    on worlds and steps of every variant, broken ones included."""
+    model, worlds = _random_worlds(config, 80, 2)
+    enc = Encoded(model)
+    judge = Judge(enc, [(p.name, p.check) for p in SOMETIMES_CHECKS])
+    for w in worlds:
+        e = enc.encode(w)
+        assert check_world(w) == judge.always(e)
+        for action in model.actions(w):
+            after = model.step(w, action)
+            if after is None:
+                continue
+            kind, arg, _, encoded_after = next(s for s in enc.successors(e) if enc.action(e, s[0], s[1]) == action)
+            assert check_step(w, action, after) == judge.transition(e, kind, arg, encoded_after)
+
+
+_FINGERPRINTS = """
+from checker.configs import REFERENCE
+from checker.engine import Encoded
+from checker.world import Model
+from checker.variants import get_variant
+config = REFERENCE["async-tiny"]
+model = Model(config, get_variant(config.variant).rules)
+enc = Encoded(model)
+level = [model.initial()]
+for _ in range(4):
+    level = [a for w in level for x in model.actions(w) if (a := model.step(w, x)) is not None]
+print(sorted(enc.fingerprint(enc.encode(w)) for w in level))
+"""
+
+
+def test_fingerprints_are_the_same_under_any_hash_seed():
+    """Fingerprints do not use Python's salted string hashes: two processes with different
+    PYTHONHASHSEED values give every world the same fingerprint."""
+    outputs = set()
+    for hash_seed in ("0", "4242"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        run = subprocess.run([sys.executable, "-c", _FINGERPRINTS], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        outputs.add(run.stdout)
+    assert 1 == len(outputs)
+    assert len(outputs.pop()) > 100
