@@ -17,13 +17,14 @@ from typing import Any, Callable
 from checker.configs import REFERENCE
 
 
-def _explore_in_child(name: str) -> dict[str, Any]:
+def _explore_in_child(name: str, engine: str, workers: int) -> dict[str, Any]:
     from checker.explorer import explore
 
-    result = explore(REFERENCE[name])
+    result = explore(REFERENCE[name], workers=workers, engine=engine)
     return {
         "config": name,
-        "workers": 1,
+        "engine": engine,
+        "workers": workers,
         "distinct": result.distinct,
         "transitions": result.states,
         "seconds": round(result.seconds, 3),
@@ -33,17 +34,48 @@ def _explore_in_child(name: str) -> dict[str, Any]:
     }
 
 
-def bench_explore(names: list[str]) -> list[dict[str, Any]]:
-    """One exhaustive exploration per reference configuration, each in a fresh process."""
-    runs = []
+def bench_explore(
+    names: list[str],
+    workers: list[int],
+    repeat: int = 1,
+    plain: bool = False,
+    on_run: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[list[dict[str, Any]], float | None]:
+    """Exhaustive explorations of each reference configuration, each run in a fresh process:
+    the fast engine on each worker count, and the plain engine too if asked. Each is repeated
+    ``repeat`` times, the runs of one configuration taking turns, so that a busy spell on a
+    shared machine falls on all of them alike; a row gives the median time and the largest
+    peak memory. The speed-up is the ratio of the median times on 1 and 2 workers, for the last
+    configuration (the largest, by convention) run on both."""
     context = multiprocessing.get_context("spawn")
+    runs = []
+    speedup = None
     for name in names:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            run = pool.submit(_explore_in_child, name).result()
-        run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
-        run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
-        runs.append(run)
-    return runs
+        setups = ([("plain", 1)] if plain else []) + [("fast", w) for w in workers]
+        results: dict[tuple[str, int], list[dict[str, Any]]] = {setup: [] for setup in setups}
+        for _ in range(repeat):
+            for engine, w in setups:
+                with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                    run = pool.submit(_explore_in_child, name, engine, w).result()
+                results[(engine, w)].append(run)
+                if on_run is not None:
+                    on_run(run)
+        for (engine, w), attempts in results.items():
+            run = dict(attempts[0])
+            seconds = [a["seconds"] for a in attempts]
+            if len({(a["distinct"], a["transitions"]) for a in attempts}) != 1:
+                raise AssertionError(f"{name}: runs of one configuration disagree on the state counts")
+            run["seconds"] = round(statistics.median(seconds), 3)
+            run["seconds_each"] = seconds
+            run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
+            run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
+            run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+            runs.append(run)
+        if ("fast", 1) in results and ("fast", 2) in results:
+            one = statistics.median(a["seconds"] for a in results[("fast", 1)])
+            two = statistics.median(a["seconds"] for a in results[("fast", 2)])
+            speedup = round(one / two, 2) if two else None
+    return runs, speedup
 
 
 def _median(values: list[float | None], limit: float) -> float | None:
@@ -170,12 +202,12 @@ def bench_fuzz(
 
 def explore_table(runs: list[dict[str, Any]]) -> str:
     lines = [
-        "| config | workers | distinct | transitions | seconds | distinct/s | peak RSS (MiB) | bytes/state |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| config | engine | workers | distinct | transitions | seconds (median) | distinct/s | peak RSS (MiB) | bytes/state |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         lines.append(
-            f"| {r['config']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            f"| {r['config']} | {r['engine']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
             f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
         )
     return "\n".join(lines)

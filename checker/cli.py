@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     bn = commands.add_parser("bench", help="performance figures for the reference configurations and the fuzzer")
     bn.add_argument("--only", choices=("explore", "fuzz"), help="run one part only")
     bn.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
+    bn.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
+    bn.add_argument("--repeat", type=_non_negative, default=3, help="runs per configuration and worker count (default 3)")
+    bn.add_argument("--plain", action="store_true", help="also run the plain reference explorer, for comparison")
     bn.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     bn.add_argument("--seeds", type=_non_negative, default=5, help="seeds per variant and engine (default 5)")
     bn.add_argument("--time-limit", type=_non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
@@ -545,12 +548,35 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 raise BadInput(f"--variants: {e}") from None
     if args.seeds < 1:
         raise BadInput("--seeds must be at least 1")
+    if args.repeat < 1:
+        raise BadInput("--repeat must be at least 1")
+    try:
+        worker_counts = [_worker_count(n) for n in args.workers.split(",") if n]
+    except argparse.ArgumentTypeError as e:
+        raise BadInput(f"--workers: {e}") from None
     out = sys.stderr if args.json else sys.stdout
-    runs, rows = [], []
+    runs, rows, speedup = [], [], None
     if args.only in (None, "explore"):
-        print(f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process", file=out, flush=True)
-        runs = bench.bench_explore(configs)
+        print(
+            f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process, "
+            f"{args.repeat} of each taking turns",
+            file=out,
+            flush=True,
+        )
+        runs, speedup = bench.bench_explore(
+            configs,
+            worker_counts,
+            args.repeat,
+            args.plain,
+            on_run=lambda r: print(
+                f"  {r['config']} {r['engine']} x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            ),
+        )
         print(bench.explore_table(runs), file=out, flush=True)
+        if speedup is not None:
+            print(f"speed-up on 2 workers against 1 ({configs[-1]}): {speedup:.2f}x", file=out, flush=True)
     if args.only in (None, "fuzz"):
         print(
             f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "
@@ -567,5 +593,5 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         print(bench.fuzz_table(rows), file=out, flush=True)
     if args.json:
-        print(json.dumps({"runs": runs, "speedup_2_workers": None, "fuzz": rows}))
+        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "fuzz": rows}))
     return EXIT_CLEAN

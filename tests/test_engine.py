@@ -25,7 +25,7 @@ def _summary(result):
     return (result.distinct, result.states, result.depth, result.exhaustive, result.reached, result.violation)
 
 
-@pytest.mark.parametrize("name", ["tiny", "async-tiny"])
+@pytest.mark.parametrize("name", ["tiny", pytest.param("async-tiny", marks=pytest.mark.slow)])
 def test_fast_and_plain_explorers_agree_on_a_clean_configuration(name):
     """Same distinct worlds, transitions, depth, exhaustiveness and sometimes-depths as the plain search."""
     config = REFERENCE[name]
@@ -76,7 +76,7 @@ def _random_worlds(config, count, seed):
     return model, worlds
 
 
-CONFIGS = [REFERENCE["default"], REFERENCE["async-tiny"]] + [v.config for v in bug_variants()]
+CONFIGS = [REFERENCE["small"], REFERENCE["async-tiny"]] + [v.config for v in bug_variants()]
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.variant}-{c.network}")
