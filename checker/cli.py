@@ -18,7 +18,7 @@ from attrs import evolve
 
 from checker import trace as traces
 from checker.configs import REFERENCE
-from checker.explorer import ENGINES, Progress, SearchResult, explore
+from checker.explorer import ENGINES, Progress, SearchResult, explore, symmetry_sound
 from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.show import cmd_show
 from checker.shrink import cmd_shrink
@@ -140,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core; the result does not depend on it)",
     )
     ex.add_argument(
+        "--symmetry",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="count worlds that differ only in node names once; auto (default): on for the async network, "
+        "where it is sound, off for sync, where it is not",
+    )
+    ex.add_argument(
         "--engine",
         choices=ENGINES,
         default="fast",
@@ -256,6 +263,14 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
+    if args.symmetry == "on" and args.engine == "plain":
+        raise BadInput("--symmetry on: the plain engine has no symmetry reduction")
+    if args.symmetry == "on" and not symmetry_sound(config):
+        raise BadInput(
+            "--symmetry on: unsound on the sync network, whose harness handles messages in node order "
+            "(use --network async, or --symmetry off)"
+        )
+    symmetry = args.symmetry == "on" or (args.symmetry == "auto" and args.engine == "fast" and symmetry_sound(config))
     out = sys.stderr if args.json else sys.stdout
     print(
         f"explore: {config.nodes} nodes, {config.network} network, variant {config.variant} "
@@ -263,8 +278,19 @@ def cmd_explore(args: argparse.Namespace) -> int:
         file=out,
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
-    print(f"engine: {args.engine}, {workers} worker{'s' if workers > 1 else ''}", file=out, flush=True)
-    result = explore(config, on_progress=None if args.quiet else _print_progress, workers=workers, engine=args.engine)
+    print(
+        f"engine: {args.engine}, {workers} worker{'s' if workers > 1 else ''}, symmetry reduction "
+        + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
+        file=out,
+        flush=True,
+    )
+    result = explore(
+        config,
+        on_progress=None if args.quiet else _print_progress,
+        workers=workers,
+        engine=args.engine,
+        symmetry=symmetry,
+    )
     path = None
     if result.violation is not None:
         outcome = traces.Outcome("violation", result.violation.invariant, len(result.trace), result.violation.message)
@@ -308,8 +334,9 @@ def _print_summary(result: SearchResult, path, out) -> None:
         verdict = f"clean up to depth {result.depth} only: search NOT exhaustive (depth bound reached)"
     rate = result.distinct / result.seconds if result.seconds else 0.0
     print(f"\nresult: {verdict}", file=out)
+    classes = " (classes of worlds equal up to node names)" if result.symmetry else ""
     print(
-        f"states: {result.states:,} generated, {result.distinct:,} distinct, depth {result.depth}, "
+        f"states: {result.states:,} generated, {result.distinct:,} distinct{classes}, depth {result.depth}, "
         f"{result.seconds:.1f} s ({rate:,.0f} distinct/s), peak memory {result.peak_rss_bytes / 2**20:,.0f} MiB",
         file=out,
     )
@@ -335,6 +362,7 @@ def _explore_json(config: Config, result: SearchResult, path) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "exhaustive": result.exhaustive,
         "interrupted": result.interrupted,
+        "symmetry": result.symmetry,
         "config": traces.config_to_json(config),
         "reached": result.reached,
         "peak_rss_bytes": result.peak_rss_bytes,

@@ -1,38 +1,32 @@
-"""The fast explorer: the same breadth-first search as ``checker.explorer.search``, the same
-answers, with far less time and memory per state.
+"""The fast explorer's model: worlds spelled as tuples of small integers, with stable
+fingerprints, memoised single-node transitions and decomposed invariant checks.
 
-Where the plain search keeps every world it has seen in a dictionary, this one keeps:
+The search itself (``checker.parallel``) keeps a 64-bit fingerprint per world in a sorted NumPy
+array, parent links as compact arrays per level, and the worlds of the current and next level
+only. This module gives it what it needs to be fast about each world:
 
-- a 64-bit **fingerprint** per world, stable across processes and ``PYTHONHASHSEED`` values
-  (built from integers only, never from salted string hashes), in a sorted NumPy array that is
-  merged once per level, plus a set for the level being built;
-- **parent links** as two compact arrays per level (the parent's position in the level above,
-  and the action's position in ``Model.actions``), from which the shortest counterexample is
-  rebuilt by replaying actions from the initial world;
-- the worlds of the current and the next level only.
+- ``Encoded``: the world model over integer-spelled worlds. Node states, messages and ghost
+  histories are interned once; every single-node transition is computed once per (node state,
+  input) and then looked up; fingerprints come from integers only (never from salted string
+  hashes), so they are the same in every process; and, for symmetry reduction, the smallest
+  fingerprint over all relabellings of the nodes.
+- ``Judge``: the invariant registry applied through the decompositions documented in
+  ``checker.invariants``, remembering verdicts on pairs of node states and on single node
+  changes, which recur far more often than whole worlds.
+- ``Seen``: fingerprints of finished levels.
 
-And it does less work per transition, where profiling put the time:
-
-- single-node transitions are **memoised** (the same node state meets the same message again
-  and again across worlds), and node states are **hash-consed**, so that most lookups succeed
-  on identity;
-- invariant checks are memoised on the part of the world they read (``invariants.always_key``
-  and ``invariants.step_key``), so that worlds differing only in the network, the faults or
-  the request counter are judged once.
-
-Memo tables are bounded: when one fills, it is emptied, so memory stays flat on long runs.
-Every optimisation here is checked against the plain search in the tests: the same distinct
-states and transitions on the pinned configurations, the same verdicts and the same
-counterexamples.
+The tests hold all of it to the plain model and the plain search (``tests/test_engine.py``).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from array import array
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from attrs import evolve
 
 from checker.explorer import Progress, SearchResult, peak_rss_bytes
 from checker.invariants import Violation, check_step, check_world
@@ -43,7 +37,6 @@ from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, 
 from raft.state import NodeState, Role
 
 #: Entries a memo table holds before it is emptied.
-MEMO_LIMIT = 1 << 15
 #: Frontier worlds expanded before their new successors are looked up in the seen array at once.
 CHUNK = 4096
 
@@ -59,6 +52,27 @@ def _entries(log: Sequence[LogEntry]) -> tuple[int, ...]:
             raise TypeError(f"the fast explorer needs integer commands, got {command!r}")
         flat.extend((e.term, e.index, command))
     return tuple(flat)
+
+
+def _relabel(n: NodeState, perm: tuple[int, ...]) -> NodeState:
+    """Node state ``n`` with every node identity i renamed perm[i - 1] + 1; the leader's per-peer
+    indexes follow their peers into the new order."""
+    move = lambda i: perm[i - 1] + 1  # noqa: E731
+    peers = tuple(move(p) for p in n.peers)
+    order = sorted(range(len(peers)), key=peers.__getitem__)
+    return evolve(
+        n,
+        id=move(n.id),
+        peers=tuple(peers[i] for i in order),
+        voted_for=None if n.voted_for is None else move(n.voted_for),
+        next_index=tuple(n.next_index[i] for i in order) if n.next_index else (),
+        match_index=tuple(n.match_index[i] for i in order) if n.match_index else (),
+        votes_received=frozenset(move(v) for v in n.votes_received),
+    )
+
+
+def _relabel_message(m: Message, perm: tuple[int, ...]) -> Message:
+    return evolve(m, source=perm[m.source - 1] + 1, dest=perm[m.dest - 1] + 1)
 
 
 def _id(value: Any) -> int:
@@ -119,6 +133,16 @@ class Encoded:
         self.acted: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
         self.observed: dict[int, int] = {}
         self.global_form = self._compile_global_form()
+        # Relabellings of the nodes: perm[i] is the new position of the node at position i.
+        self.perms = list(itertools.permutations(range(self.k)))
+        self.nperms = len(self.perms)
+        self.perm_masks = [
+            [sum(1 << perm[i] for i in range(self.k) if mask >> i & 1) for mask in range(1 << self.k)]
+            for perm in self.perms
+        ]
+        self._relabel_node: dict[int, int] = {}
+        self._relabel_message: dict[int, int] = {}
+        self._relabel_ghost: dict[int, int] = {}
 
     # --- interning ---
 
@@ -213,6 +237,47 @@ class Encoded:
     def fingerprint(self, e: tuple[int, ...]) -> int:
         """A 64-bit fingerprint, the same in every process for the same world."""
         return hash(self.global_form(e))
+
+    # --- symmetry: node identities are interchangeable ---
+
+    def canonical_fingerprint(self, e: tuple[int, ...]) -> int:
+        """The smallest fingerprint over every relabelling of the nodes: the same for all worlds
+        that differ only in which node is called what. Messages in flight count as a bag."""
+        k = self.k
+        node_fp, message_fp, ghost_fp = self.node_fp, self.message_fp, self.ghost_fp
+        relabel_node, relabel_message, relabel_ghost = self._relabel_node, self._relabel_message, self._relabel_ghost
+        cut, crashed, requests, g = e[k], e[k + 1], e[k + 2], e[k + 3]
+        net = e[k + 4 :]
+        best = None
+        for q, (perm, masks) in enumerate(zip(self.perms, self.perm_masks)):
+            spelled = [0] * k
+            for i in range(k):
+                key = e[i] * self.nperms + q
+                r = relabel_node.get(key)
+                if r is None:
+                    r = relabel_node[key] = self.node(_relabel(self.nodes[e[i]], perm))
+                spelled[perm[i]] = node_fp[r]
+            key = g * self.nperms + q
+            h = relabel_ghost.get(key)
+            if h is None:
+                elections, committed, commit_terms = self.ghosts[g]
+                moved = frozenset((term, perm[leader - 1] + 1) for term, leader in elections)
+                h = relabel_ghost[key] = self.ghost(moved, committed, commit_terms)
+            spelled += (masks[cut], masks[crashed], requests, ghost_fp[h])
+            if net:
+                moved_net = []
+                for m in net:
+                    key = m * self.nperms + q
+                    r = relabel_message.get(key)
+                    if r is None:
+                        r = relabel_message[key] = self.message(_relabel_message(self.messages[m], perm))
+                    moved_net.append(message_fp[r])
+                moved_net.sort()
+                spelled += moved_net
+            fp = hash(tuple(spelled))
+            if best is None or fp < best:
+                best = fp
+        return best
 
     def _compile_global_form(self) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
         # The world with every interned part replaced by its fingerprint: the same tuple in
@@ -478,124 +543,6 @@ class Seen:
         self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")
 
 
-def fast_search(
-    model: Model,
-    sometimes: Sequence[tuple[str, Callable[[World], bool]]] = (),
-    max_depth: int | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-    progress_every: float = 1.0,
-) -> SearchResult:
-    """Breadth-first search of ``model`` against the whole invariant registry; the same states,
-    transitions, verdict and counterexample as ``checker.explorer.search`` on the same model."""
-    start = time.monotonic()
-    last_report = start
-    enc = Encoded(model)
-    fingerprint = enc.fingerprint
-    k = enc.k
-    init = enc.encode(model.initial())
-    seen = Seen([fingerprint(init)])
-    judge = Judge(enc, sometimes)
-    reached = judge.reached
-    parents: list[tuple[array, array]] = []  # Level d + 1: (parent position in level d, action position).
-    distinct = 1
-    states = 0
-    depth = 0
-    frontier: list[tuple[int, ...]] = [init]
-    interrupted = False
-    exhaustive = False
-
-    def finish(violation: Violation | None, trace: tuple[Any, ...] | None) -> SearchResult:
-        return SearchResult(
-            violation=violation,
-            trace=trace,
-            states=states,
-            distinct=distinct,
-            depth=depth,
-            seconds=time.monotonic() - start,
-            exhaustive=exhaustive,
-            interrupted=interrupted,
-            reached=dict(reached),
-            peak_rss_bytes=peak_rss_bytes(),
-        )
-
-    violation = judge.always(init)
-    if violation is not None:
-        return finish(violation, ())
-    judge.note_sometimes(init, 0)
-    try:
-        while frontier:
-            if max_depth is not None and depth >= max_depth:
-                break
-            next_frontier: list[tuple[int, ...]] = []
-            up: array = array("I")
-            via: array = array("H")
-            level_seen: set[int] = set()
-            new_fps: list[int] = []
-            for chunk_start in range(0, len(frontier), CHUNK):
-                # Expand a chunk; successors not yet seen in this level become candidates, in
-                # discovery order, with the number of transitions taken up to each.
-                candidates: list[tuple[tuple[int, ...], int, int, int]] = []
-                candidate_fps: list[int] = []
-                broken: tuple[int, Violation, int, int] | None = None  # A transition violation, where.
-                for position in range(chunk_start, min(chunk_start + CHUNK, len(frontier))):
-                    e = frontier[position]
-                    for kind, arg, n, after in enc.successors(e):
-                        if after is None:
-                            continue
-                        states += 1
-                        violation = judge.transition(e, kind, arg, after)
-                        if violation is not None:
-                            broken = (states, violation, position, n)
-                            break
-                        fp = fingerprint(after)
-                        if fp in level_seen:
-                            continue
-                        level_seen.add(fp)
-                        candidates.append((after, position, n, states))
-                        candidate_fps.append(fp)
-                    if broken is not None:
-                        break
-                # Which candidates are new: not in any earlier level.
-                known = seen.known(candidate_fps)
-                for (after, position, n, taken), fp, old in zip(candidates, candidate_fps, known):
-                    if broken is not None and taken > broken[0]:
-                        break
-                    if old:
-                        continue
-                    distinct += 1
-                    up.append(position)
-                    via.append(n)
-                    new_fps.append(fp)
-                    next_frontier.append(after)
-                    violation = judge.always(after)
-                    if violation is not None:
-                        states = taken
-                        depth += 1
-                        parents.append((up, via))
-                        return finish(violation, _path(model, parents, len(next_frontier) - 1))
-                    judge.note_sometimes(after, depth + 1)
-                if broken is not None:
-                    states, violation, position, n = broken
-                    path = _path(model, parents, position)
-                    depth += 1
-                    return finish(violation, path + (_nth_action(model, _replay(model, path), n),))
-                if on_progress is not None:
-                    now = time.monotonic()
-                    if now - last_report >= progress_every:
-                        last_report = now
-                        on_progress(Progress(depth, len(frontier), states, distinct, now - start))
-            parents.append((up, via))
-            seen.add_level(new_fps)
-            frontier = next_frontier
-            if frontier:
-                depth += 1
-        else:
-            exhaustive = True
-    except KeyboardInterrupt:
-        interrupted = True
-    return finish(None, None)
-
-
 def _must_fail(violation: Violation | None, kind: str) -> Violation:
     if violation is None:
         raise AssertionError(
@@ -605,31 +552,8 @@ def _must_fail(violation: Violation | None, kind: str) -> Violation:
     return violation
 
 
-def _replay(model: Model, path: Sequence[Action]) -> World:
-    w = model.initial()
-    for action in path:
-        w = model.step(w, action)
-    return w
-
-
 def _nth_action(model: Model, w: World, k: int) -> Action:
     for i, action in enumerate(model.actions(w)):
         if i == k:
             return action
     raise AssertionError(f"world has no action number {k}")
-
-
-def _path(model: Model, parents: list[tuple[array, array]], position: int) -> tuple[Action, ...]:
-    """The actions from the initial world to the world at ``position`` of the last level in
-    ``parents``, found by following parent links up and replaying the actions down."""
-    picks: list[int] = []
-    for up, via in reversed(parents):
-        picks.append(via[position])
-        position = up[position]
-    w = model.initial()
-    actions: list[Action] = []
-    for k in reversed(picks):
-        action = _nth_action(model, w, k)
-        w = model.step(w, action)
-        actions.append(action)
-    return tuple(actions)

@@ -47,12 +47,13 @@ def _context():
 class _Worker:
     """One worker's share: its part of the frontier and of the seen set, and its parent links."""
 
-    def __init__(self, config: Config, index: int, workers: int) -> None:
+    def __init__(self, config: Config, index: int, workers: int, symmetry: bool = False) -> None:
         self.model = Model(config, get_variant(config.variant).rules)
         self.enc = Encoded(self.model)
         self.judge = Judge(self.enc, [(p.name, p.check) for p in SOMETIMES_CHECKS])
         self.index = index
         self.workers = workers
+        self.symmetry = symmetry
         self.seen = Seen()
         self.frontier: list[tuple[int, ...]] = []
         self.frontier_fps: list[int] = []
@@ -65,7 +66,7 @@ class _Worker:
     def seed(self) -> tuple[Any, ...]:
         enc = self.enc
         init = enc.encode(self.model.initial())
-        fp = enc.fingerprint(init)
+        fp = enc.canonical_fingerprint(init) if self.symmetry else enc.fingerprint(init)
         level = (array("B"), array("I"), array("H"))
         broken = None
         if fp % self.workers == self.index:
@@ -85,7 +86,7 @@ class _Worker:
         the one kept is the smallest (fingerprint of the world it leaves, action position), so
         parent links, and with them counterexamples, do not depend on the number of workers."""
         enc, judge, workers, me = self.enc, self.judge, self.workers, self.index
-        global_form = enc.global_form
+        global_form, canonical, symmetry = enc.global_form, enc.canonical_fingerprint, self.symmetry
         made: list[dict[int, list]] = [{} for _ in range(workers)]
         mine = made[me]
         unchecked: list[int] = []  # Own successors not yet looked up in the seen set.
@@ -99,8 +100,14 @@ class _Worker:
                     continue
                 transitions += 1
                 violation = judge.transition(e, kind, arg, after)
-                g = global_form(after)
-                fp = hash(g)
+                if symmetry:
+                    # Stored under the orbit's fingerprint, but the world kept is the one this
+                    # step reached, so that every counterexample is a real path.
+                    g = None
+                    fp = canonical(after)
+                else:
+                    g = global_form(after)
+                    fp = hash(g)
                 if violation is not None:
                     key = (fp, 0, from_fp, n)
                     if broken is None or key < broken[:4]:
@@ -113,7 +120,10 @@ class _Worker:
                     if held is not None and (from_fp < held[0] or (from_fp == held[0] and n < held[1])):
                         held[0], held[1], held[2] = from_fp, n, position
                     continue
-                table[fp] = [from_fp, n, position, after if owner == me else g]
+                if owner == me:
+                    table[fp] = [from_fp, n, position, after]
+                else:
+                    table[fp] = [from_fp, n, position, g if g is not None else global_form(after)]
                 if owner == me:
                     unchecked.append(fp)
             if len(unchecked) >= CHUNK:
@@ -196,8 +206,8 @@ class _Worker:
 class _Local:
     """A worker in this process, behind the same two calls as a pipe to a worker process."""
 
-    def __init__(self, config: Config) -> None:
-        self.worker = _Worker(config, 0, 1)
+    def __init__(self, config: Config, symmetry: bool) -> None:
+        self.worker = _Worker(config, 0, 1, symmetry)
         self.answer: Any = None
 
     def send(self, message: tuple) -> None:
@@ -210,9 +220,9 @@ class _Local:
         return self.answer
 
 
-def _serve(conn, config: Config, index: int, workers: int) -> None:
+def _serve(conn, config: Config, index: int, workers: int, symmetry: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
-    worker = _Worker(config, index, workers)
+    worker = _Worker(config, index, workers, symmetry)
     while True:
         command, *args = conn.recv()
         if command == "stop":
@@ -226,19 +236,24 @@ def parallel_search(
     workers: int = 1,
     on_progress: Callable[[Progress], None] | None = None,
     progress_every: float = 1.0,
+    symmetry: bool = False,
 ) -> SearchResult:
     """Breadth-first search of ``config`` against the whole invariant registry on ``workers``
-    processes (one: in this process). The result does not depend on ``workers``."""
+    processes (one: in this process). The result does not depend on ``workers``.
+
+    With ``symmetry``, worlds that differ only in the names of the nodes count as one (the
+    distinct count is then of such classes); only sound where the model treats every node
+    alike, which the synchronous harness does not (it handles messages in node order)."""
     start = time.monotonic()
     pipes: list[Any] = []
     processes: list[Any] = []
     if workers == 1:
-        pipes.append(_Local(config))
+        pipes.append(_Local(config, symmetry))
     else:
         context = _context()
         for index in range(workers):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, config, index, workers), daemon=True)
+            process = context.Process(target=_serve, args=(theirs, config, index, workers, symmetry), daemon=True)
             process.start()
             theirs.close()
             pipes.append(mine)
@@ -324,6 +339,7 @@ def parallel_search(
         interrupted=interrupted,
         reached=reached,
         peak_rss_bytes=peak + peak_rss_bytes(),
+        symmetry=symmetry,
     )
 
 
