@@ -152,7 +152,7 @@ def _with_impl(config: Config, args: argparse.Namespace) -> Config:
     impl = impls.ImplTarget(args.impl, args.persistent or (), args.call_timeout)
     try:
         impls.load_class(impl.target)
-        impls.check_persistent(impl, config.node_ids)
+        impls.check_instance(impl, config.node_ids)
     except impls.ImplLoadError as e:
         raise BadInput(str(e)) from None
     return evolve(config, impl=impl)

@@ -59,7 +59,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from checker.invariants import ALWAYS_CHECKS, SOMETIMES_CHECKS, TRANSITION_CHECKS, Violation
 from checker.world import (
@@ -73,6 +73,7 @@ from checker.world import (
     Drop,
     Duplicate,
     Heal,
+    Model,
     Restart,
     Tick,
     _Ghost,
@@ -93,6 +94,9 @@ METHODS = (
     "get_log",
     "get_committed_entries",
 )
+
+#: The attributes (or properties) a node must have.
+SURFACE_ATTRIBUTES = ("state", "current_term", "commit_index")
 
 #: Kinds of implementation failure, with what each means. Reported where invariants are.
 FINDINGS = {
@@ -236,11 +240,10 @@ def _import_file(target: str, path: Path):
     return module
 
 
-def check_persistent(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
-    """Raise ImplLoadError unless a freshly made node has every ``persistent`` attribute. A
-    constructor that raises is left for the search to report, as a finding at step 0."""
-    if not impl.persistent:
-        return
+def check_instance(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
+    """Raise ImplLoadError unless a freshly made node has the API's attributes (``state``,
+    ``current_term``, ``commit_index``) and every ``persistent`` one. A constructor that raises
+    is left for the search to report, as a finding at step 0."""
     cls = load_class(impl.target)
     state = random.getstate()
     try:
@@ -250,11 +253,22 @@ def check_persistent(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
         return
     finally:
         random.setstate(state)
-    missing = [name for name in impl.persistent if not hasattr(node, name)]
+    missing = [name for name in SURFACE_ATTRIBUTES if not _has(node, name)]
+    if missing:
+        raise ImplLoadError(f"--impl {impl.target}: a new {impl.class_name} has no {', '.join(missing)} (the seed's RaftNode API)")
+    missing = [name for name in impl.persistent if not _has(node, name)]
     if missing:
         raise ImplLoadError(
             f"--impl {impl.target}: a new {impl.class_name} has no attribute {', '.join(missing)} (named by --persistent)"
         )
+
+
+def _has(node: Any, name: str) -> bool:
+    # A property that raises something other than AttributeError exists: the search will report it.
+    try:
+        return hasattr(node, name)
+    except Exception:
+        return True
 
 
 # --- Canonical form and fingerprints -------------------------------------------------------
@@ -472,10 +486,10 @@ class ImplModel:
         self.config = config
         self.impl: ImplTarget = config.impl
         self.cls = load_class(self.impl.target)
-        self.bounds = config.bounds
+        # No crashes unless the user said what survives one.
+        self.bounds = config.bounds if self.impl.persistent else evolve(config.bounds, max_crashed=0)
         self.ids = config.node_ids
         self.sync = config.network == SYNC
-        self.crashes = bool(self.impl.persistent) and self.bounds.max_crashed > 0
         self.always = [i for i in ALWAYS_CHECKS if i.name in SURFACE]
         self.transition = [i for i in TRANSITION_CHECKS if i.name in SURFACE]
         self._timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
@@ -501,32 +515,11 @@ class ImplModel:
         return s.finish()
 
     def actions(self, w: ImplWorld) -> Iterator[Action]:
-        """The actions to try in ``w``, in a fixed order, as in ``checker.world.Model.actions``."""
+        """The actions to try in ``w``, in the native model's fixed order (``checker.world.Model.actions``
+        reads only what an ImplWorld also has); none after a failure."""
         if w.finding is not None:
-            return
-        b = self.bounds
-        for i in self.ids:
-            if i in w.crashed:
-                yield Restart(i)
-                continue
-            yield Tick(i)
-            if w.node(i).role is Role.LEADER and w.requests < b.max_requests:
-                yield ClientRequest(i)
-            if i in w.cut:
-                yield Heal(i)
-            elif len(w.cut) < b.max_cut:
-                yield Cut(i)
-            if self.crashes and len(w.crashed) < b.max_crashed:
-                yield Crash(i)
-        if not self.sync:
-            previous = None
-            for m in w.network:
-                if m == previous:
-                    continue
-                previous = m
-                yield Deliver(m)
-                yield Drop(m)
-                yield Duplicate(m)
+            return iter(())
+        return Model.actions(self, w)
 
     def step(self, w: ImplWorld, a: Action) -> ImplWorld | None:
         """The world after ``a``, or None where ``a`` is disabled in ``w``."""
@@ -558,7 +551,7 @@ class ImplModel:
             s.cut = w.cut - {a.node}
             return s.finish()
         elif isinstance(a, Crash):
-            if not self.crashes or a.node in w.crashed or len(w.crashed) >= b.max_crashed:
+            if a.node in w.crashed or len(w.crashed) >= b.max_crashed:
                 return None
             s.crashed = w.crashed | {a.node}
             return s.finish()

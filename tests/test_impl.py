@@ -230,6 +230,19 @@ def test_impl_traces_are_the_same_bytes_and_replay_the_same_across_processes_and
     assert ("error", "exception") == (last_json(replays[0].stdout)["result"], last_json(replays[0].stdout)["finding"])
 
 
+def test_impl_fuzz_gives_the_same_trace_in_processes_with_different_hash_seeds(tmp_path):
+    """fuzz --impl with the same --seed writes the same trace, byte for byte, under two PYTHONHASHSEED values."""
+    paths = []
+    for hash_seed in ("1", "31337"):
+        proc = run("fuzz", "--impl", f"{SEED_STYLE}:StaleReplyWithoutMatch", "--seed", "1", "--examples", "100",
+                   "--json", "--quiet", "--corpus", str(tmp_path / hash_seed), hash_seed=hash_seed)
+        assert 1 == proc.returncode, proc.stderr
+        paths.append(Path(last_json(proc.stdout)["trace"]))
+
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert "malformed_reply" == last_json(proc.stdout)["finding"]
+
+
 def test_canonical_form_is_the_same_under_any_hash_seed():
     """The fingerprint's canonical form sorts sets and dict keys by their own canonical text, so a
     set of strings reads the same in processes whose string hashes differ."""
@@ -297,6 +310,8 @@ def _write(folder: Path, name: str, text: str) -> str:
         (lambda d: _write(d, "half.py", "class Node:\n    def tick(self, ms): return []\n") + ":Node", "lacks handle_request_vote"),
         (lambda d: _write(d, "args.py", "class Node:\n" + "".join(f"    def {m}(self): pass\n" for m in impls.METHODS)
                           + "    def __init__(self): pass\n") + ":Node", "constructor does not take"),
+        (lambda d: _write(d, "nostate.py", "class Node:\n" + "".join(f"    def {m}(self, *a): pass\n" for m in impls.METHODS)
+                          + "    def __init__(self, i, peers, r): self.current_term = self.commit_index = 0\n") + ":Node", "has no state"),
         (lambda d: "raft", "must be path/to/file.py:ClassName"),
     ],
 )
