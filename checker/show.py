@@ -379,6 +379,8 @@ def result_line(tl: Timeline) -> str:
     b, d = tl.broken, tl.disabled
     if b is not None:
         same = "as recorded" if tl.reproduces else f"the trace recorded {recorded}"
+        if is_finding(b.violation.invariant):
+            return f"result: implementation failure ({b.violation.invariant}) at step {b.step} ({same})"
         return f"result: {b.violation.invariant} broken at step {b.step} ({same})"
     if d is not None:
         return f"result: no violation; step {d.step} ({d.text}) is not enabled here, so the trace stops (it recorded {recorded})"
@@ -510,8 +512,9 @@ def timeline_json(tl: Timeline, html_path: str | None = None) -> dict[str, Any]:
     b = tl.broken
     o = tl.trace.outcome
     return {
-        "result": "violation" if b else "clean",
-        "invariant": b.violation.invariant if b else None,
+        "result": tl.outcome.result,
+        "invariant": b.violation.invariant if b and tl.outcome.result == "violation" else None,
+        **({"finding": b.violation.invariant} if tl.outcome.result == "error" else {}),
         "trace": tl.name,
         "states": tl.applied,
         "distinct": len(set(tl.worlds)),

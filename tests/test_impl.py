@@ -385,3 +385,20 @@ def test_a_message_without_its_fields_is_a_malformed_message(tmp_path):
 
     assert ("malformed_message", 1) == (result.violation.invariant, len(result.trace))
     assert "without 'term'" in result.violation.message
+
+
+def test_show_explains_an_implementation_failure_in_text_json_and_html(tmp_path, capsys):
+    """show on a trace of a failing class: exit 1, the finding named as an implementation failure
+    in the timeline, in the JSON summary (result "error") and in the HTML page."""
+    main(["explore", "--impl", target("RaisesOnRefusal"), "--config", "tiny", "--json", "--quiet",
+          "--corpus", str(tmp_path)])
+    path = last_json(capsys.readouterr().out)["trace"]
+
+    code = main(["show", path, "--json", "--html", str(tmp_path / "page.html")])
+    captured = capsys.readouterr()
+    out = captured.out
+
+    assert 1 == code
+    assert "result: implementation failure (exception) at step 3 (as recorded)" in captured.err
+    assert ("error", "exception") == (last_json(out)["result"], last_json(out)["finding"])
+    assert "implementation failure <b>exception</b>" in (tmp_path / "page.html").read_text()
