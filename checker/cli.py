@@ -155,6 +155,9 @@ def _with_impl(config: Config, args: argparse.Namespace) -> Config:
         impls.check_instance(impl, config.node_ids)
     except impls.ImplLoadError as e:
         raise BadInput(str(e)) from None
+    if not impl.persistent:
+        # Nothing survives a crash that the user has not named, so nodes do not crash: say so in the bounds.
+        config = evolve(config, bounds=evolve(config.bounds, max_crashed=0))
     return evolve(config, impl=impl)
 
 
