@@ -362,17 +362,32 @@ def canonical_key(v: Any, active: set[int]) -> str:
 def _attributes(v: Any) -> list[tuple[str, Any]]:
     """An object's attributes, from its ``__dict__`` and its slots, sorted by name."""
     found: dict[str, Any] = {}
-    for cls in type(v).__mro__:
-        slots = cls.__dict__.get("__slots__", ())
-        for name in (slots,) if isinstance(slots, str) else slots:
-            if name in ("__dict__", "__weakref__") or name in found:
-                continue
-            try:
-                found[name] = object.__getattribute__(v, name)
-            except AttributeError:
-                pass  # A slot never set.
-    found.update(getattr(v, "__dict__", {}) or {})
+    for name in _slot_names(type(v)):
+        try:
+            found[name] = object.__getattribute__(v, name)
+        except AttributeError:
+            pass  # A slot never set.
+    found.update(getattr(v, "__dict__", None) or {})
     return sorted(found.items())
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _slot_names(t: type) -> tuple[str, ...]:
+    """Every slot a type's instances have, through its bases, under the names Python stores them."""
+    names = _SLOTS.get(t)
+    if names is None:
+        found: list[str] = []
+        for cls in t.__mro__:
+            slots = cls.__dict__.get("__slots__", ())
+            for name in (slots,) if isinstance(slots, str) else slots:
+                if name.startswith("__") and not name.endswith("__"):
+                    name = f"_{cls.__name__.lstrip('_')}{name}"  # Private names are mangled.
+                if name not in ("__dict__", "__weakref__") and name not in found:
+                    found.append(name)
+        names = _SLOTS[t] = tuple(found)
+    return names
 
 
 def digest(text: str) -> bytes:
@@ -677,6 +692,8 @@ def _entries_text(entries: Any) -> str:
 
 def _int(value: Any) -> bool:
     """A whole number, not a bool (the API's terms and indexes)."""
+    if type(value) is int:
+        return value >= 0
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
 
 
@@ -945,12 +962,13 @@ class _Step:
         """Read node i through the API's surface, check it is what the API documents, and let
         the ghost see it (elections won, entries known committed)."""
         obj = self.objects[i - 1]
-        call = self.model.call
-        role = call(i, "state", lambda: obj.state, seed=None)
-        term = call(i, "current_term", lambda: obj.current_term, seed=None)
-        commit = call(i, "commit_index", lambda: obj.commit_index, seed=None)
-        log = call(i, "get_log()", obj.get_log, seed=None)
-        committed = call(i, "get_committed_entries()", obj.get_committed_entries, seed=None)
+        # One time limit for the five reads: they are many, and each is small.
+        role, term, commit, log, committed = self.model.call(
+            i,
+            "API surface (state, current_term, commit_index, get_log(), get_committed_entries())",
+            lambda: (obj.state, obj.current_term, obj.commit_index, obj.get_log(), obj.get_committed_entries()),
+            seed=None,
+        )
         if role not in ROLES:
             raise _Failure("malformed_state", f"node {i}'s state is {_brief(role)}, not 'follower', 'candidate' or 'leader'")
         for name, value in (("current_term", term), ("commit_index", commit)):
