@@ -402,3 +402,28 @@ def test_show_explains_an_implementation_failure_in_text_json_and_html(tmp_path,
     assert "result: implementation failure (exception) at step 3 (as recorded)" in captured.err
     assert ("error", "exception") == (last_json(out)["result"], last_json(out)["finding"])
     assert "implementation failure <b>exception</b>" in (tmp_path / "page.html").read_text()
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Checking your own implementation", 1)[1].split("\n## ", 1)[0]
+    return [line[len("$ python -m checker "):] for line in section.splitlines() if line.startswith("$ python -m checker ")]
+
+
+def test_the_readme_worked_example_runs_as_written(tmp_path):
+    """Every command of the README's worked example, but the 20-second exhaustive one, run from the
+    repository's root with its trace folder moved into a temporary one: each exits as the README
+    says, and the traces it names are the ones written."""
+    readme = (ROOT / "README.md").read_text()
+    commands = [c for c in _readme_commands() if "--max-depth 30" not in c]
+    codes = []
+    for command in commands:
+        args = command.replace("/tmp/traces", str(tmp_path)).split()
+        if any("*" in a for a in args):
+            args = [x for a in args for x in (sorted(map(str, tmp_path.glob(Path(a).name))) if "*" in a else [a])]
+        codes.append(run(*args).returncode)
+    written = sorted(p.name for p in tmp_path.glob("*.json"))
+
+    assert 4 == len(commands)
+    assert [1, 1, 1, 1] == codes
+    assert 2 == len(written) and all(f"/tmp/traces/{name}" in readme for name in written)
