@@ -188,7 +188,7 @@ def _load(target: str) -> type:
         try:
             module = importlib.import_module(where)
         except ModuleNotFoundError as e:
-            if e.name and where.startswith(e.name):
+            if e.name and (where == e.name or where.startswith(e.name + ".")):
                 raise ImplLoadError(f"--impl {target}: no module named {where}") from None
             raise ImplLoadError(f"--impl {target}: importing {where} raised {_exception_line(e)}") from None
         except Exception as e:
@@ -246,12 +246,19 @@ def check_instance(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
     is left for the search to report, as a finding at step 0."""
     cls = load_class(impl.target)
     state = random.getstate()
+    timed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _raise_timed_out) if timed else None
     try:
         random.seed(_seed_for(node_ids[0], "__init__"))
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, impl.call_timeout)
         node = cls(node_ids[0], [p for p in node_ids[1:]], impl.election_timeout_range)
-    except Exception:
+    except (Exception, _TimedOut):
         return
     finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
         random.setstate(state)
     missing = [name for name in SURFACE_ATTRIBUTES if not _has(node, name)]
     if missing:
@@ -490,6 +497,10 @@ class _Failure(Exception):
 class _TimedOut(BaseException):
     """Raised by the alarm inside a call that has run too long; a BaseException, so that the
     implementation's own ``except Exception`` cannot swallow it."""
+
+
+def _raise_timed_out(signum, frame) -> None:
+    raise _TimedOut()
 
 
 class ImplModel:
