@@ -427,3 +427,21 @@ def test_the_readme_worked_example_runs_as_written(tmp_path):
     assert 4 == len(commands)
     assert [1, 1, 1, 1] == codes
     assert 2 == len(written) and all(f"/tmp/traces/{name}" in readme for name in written)
+
+
+def test_replaying_an_impl_trace_needs_neither_hypothesis_nor_the_explorer(tmp_path, capsys):
+    """An --impl trace replays through checker.trace alone: in a fresh process, neither Hypothesis
+    nor the explorer nor the fuzzer is imported."""
+    main(["explore", "--impl", target("StaleReplyWithoutMatch"), "--config", "tiny", "--json", "--quiet",
+          "--corpus", str(tmp_path)])
+    path = last_json(capsys.readouterr().out)["trace"]
+    code = (
+        "import sys\nfrom checker import trace\n"
+        f"r = trace.replay(trace.load({path!r}))\n"
+        "print(r.outcome.result, r.outcome.invariant, r.outcome.step, "
+        "sorted(m for m in ('hypothesis', 'checker.explorer', 'checker.fuzz') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+
+    assert "error malformed_reply 5 []" == proc.stdout.strip()
