@@ -483,3 +483,22 @@ def test_impl_drives_our_facade_exactly_as_the_native_model_drives_the_core(name
 
     assert len(through_impl) > len(native)
     assert native == {without_clocks(w) for w in through_impl}
+
+
+def test_committed_entries_beyond_the_commit_index_are_a_malformed_state(tmp_path):
+    """get_committed_entries() that returns the whole log, committed or not, breaks the API's
+    contract as soon as a leader appends an entry: malformed_state, after the client request."""
+    path = _write(
+        tmp_path,
+        "allcommitted.py",
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'tests' / 'impls')!r})\nfrom seed_style import SeedRaft\n"
+        "class AllCommitted(SeedRaft):\n"
+        "    def get_committed_entries(self):\n"
+        "        return self.get_log()\n",
+    )
+    config = evolve(REFERENCE["tiny"], impl=impls.ImplTarget(path + ":AllCommitted"))
+
+    result = impls.explore(config)
+
+    assert ("malformed_state", 2) == (result.violation.invariant, len(result.trace))
+    assert "not the entries of its log up to commit_index 0" in result.violation.message
