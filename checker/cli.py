@@ -168,10 +168,6 @@ def _checked(config: Config) -> list[str]:
     return [i.name for i in SAFETY if i.name in impls.SURFACE]
 
 
-def _verdict_kind(name: str) -> str:
-    return "error" if impls.is_finding(name) else "violation"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m checker", description="raftcheck: model checking and fuzzing for Raft")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
