@@ -23,7 +23,7 @@ from checker.cli import main
 from checker.configs import REFERENCE
 from checker.explorer import explore
 from checker.fuzz import fuzz, fuzz_config
-from checker.world import ASYNC, Bounds, Config
+from checker.world import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_STYLE = "tests/impls/seed_style.py"
