@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from attrs import evolve
 
+from checker import impl as impls
 from checker import trace as traces
 from checker.configs import REFERENCE
 from checker.explorer import ENGINES, Progress, SearchResult, explore, symmetry_sound
@@ -23,7 +24,7 @@ from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.show import cmd_show
 from checker.shrink import cmd_shrink
 from checker.variants import VARIANTS, UnknownVariant, explore_command, get_variant
-from checker.world import NETWORKS, Config, Model, World
+from checker.world import NETWORKS, Config, World
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -119,6 +120,70 @@ def _with_bounds(config: Config, args: argparse.Namespace) -> Config:
     return evolve(config, bounds=evolve(config.bounds, **{k: v for k, v in given.items() if v is not None}))
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def _attribute_names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if not n.isidentifier()]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"must be attribute names separated by commas, not {text!r}")
+    return names
+
+
+def _add_impl_options(parser: argparse.ArgumentParser) -> None:
+    """``--impl`` and how to drive the class it names (see checker.impl)."""
+    parser.add_argument(
+        "--impl", metavar="TARGET", help="check your own class instead: path/to/file.py:ClassName or package.module:ClassName"
+    )
+    parser.add_argument(
+        "--persistent",
+        type=_attribute_names,
+        help="with --impl: attributes kept across a crash, comma-separated (e.g. current_term,voted_for,log); "
+        "without it nodes never crash",
+    )
+    parser.add_argument(
+        "--call-timeout",
+        type=_positive_seconds,
+        default=impls.DEFAULT_CALL_TIMEOUT,
+        help=f"with --impl: seconds a call may take before it counts as not returning (default {impls.DEFAULT_CALL_TIMEOUT:g})",
+    )
+
+
+def _with_impl(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the user's class from ``--impl``, loaded to be sure it can be; BadInput if not."""
+    if args.impl is None:
+        if args.persistent is not None:
+            raise BadInput("--persistent applies only with --impl")
+        return config
+    if getattr(args, "variant", None) not in (None, "default"):
+        raise BadInput("--variant and --impl exclude each other: a variant is a rule set of the native core")
+    impl = impls.ImplTarget(args.impl, args.persistent or (), args.call_timeout)
+    try:
+        impls.load_class(impl.target)
+        impls.check_instance(impl, config.node_ids)
+    except impls.ImplLoadError as e:
+        raise BadInput(str(e)) from None
+    if not impl.persistent:
+        # Nothing survives a crash that the user has not named, so nodes do not crash: say so in the bounds.
+        config = evolve(config, bounds=evolve(config.bounds, max_crashed=0))
+    return evolve(config, impl=impl)
+
+
+def _checked(config: Config) -> list[str]:
+    """The invariants a run on ``config`` checks."""
+    if config.impl is None:
+        return [i.name for i in SAFETY]
+    return [i.name for i in SAFETY if i.name in impls.SURFACE]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m checker", description="raftcheck: model checking and fuzzing for Raft")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
@@ -131,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--seed", type=_integer, help="recorded in the trace (the search itself is deterministic)")
     _add_bound_options(ex, {name: "" for name, _ in _BOUNDS})
     ex.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
+    _add_impl_options(ex)
     ex.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     ex.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     ex.add_argument(
@@ -183,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fast: delta debugging over the actions (default); full: Hypothesis's shrinker first, then that; none",
     )
     fz.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
+    _add_impl_options(fz)
     fz.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     fz.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -201,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp = commands.add_parser("replay", help="re-run saved traces, checking every invariant after each step")
     rp.add_argument("traces", nargs="+", metavar="TRACE")
     rp.add_argument("--variant", type=_variant_name, help="replay under these rules instead of the recorded ones")
+    rp.add_argument("--impl", metavar="TARGET", help="replay against this class instead of the recorded one (or the native core)")
     rp.add_argument("--json", action="store_true")
 
     va = commands.add_parser("variants", help="list the known-bug variants")
@@ -239,13 +307,28 @@ def main(argv: list[str] | None = None) -> int:
 # --- explore -------------------------------------------------------------------------------
 
 
+#: The depth bound of an --impl search when none is given: the checker cannot see whether a
+#: class's attributes stay finite (our own facade's timeout generator never repeats), so it
+#: does not assume they do.
+IMPL_DEFAULT_DEPTH = 8
+
+
 def _config_from_args(args: argparse.Namespace) -> Config:
     config = _with_bounds(REFERENCE[args.config], args)
     changes: dict[str, Any] = {}
     for name in ("nodes", "network", "variant", "seed"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
-    return evolve(config, **changes)
+    config = _with_impl(evolve(config, **changes), args)
+    if config.impl is not None and args.max_depth is None:
+        config = evolve(config, bounds=evolve(config.bounds, max_depth=IMPL_DEFAULT_DEPTH))
+    return config
+
+
+def _what(config: Config) -> str:
+    if config.impl is not None:
+        return f"implementation {config.impl.describe()}"
+    return f"variant {config.variant}"
 
 
 def _print_progress(p: Progress) -> None:
@@ -265,38 +348,48 @@ def cmd_explore(args: argparse.Namespace) -> int:
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
     if args.symmetry == "on" and args.engine == "plain":
         raise BadInput("--symmetry on: the plain engine has no symmetry reduction")
+    if config.impl is not None and args.workers not in (None, 1):
+        raise BadInput("--workers: an --impl search runs in one process")
+    if config.impl is not None and args.symmetry == "on":
+        raise BadInput("--symmetry on: an --impl search has no symmetry reduction (nothing says your nodes are alike)")
     if args.symmetry == "on" and not symmetry_sound(config):
         raise BadInput(
             "--symmetry on: unsound on the sync network, whose harness handles messages in node order "
             "(use --network async, or --symmetry off)"
         )
-    symmetry = args.symmetry == "on" or (args.symmetry == "auto" and args.engine == "fast" and symmetry_sound(config))
+    symmetry = config.impl is None and (
+        args.symmetry == "on" or (args.symmetry == "auto" and args.engine == "fast" and symmetry_sound(config))
+    )
     out = sys.stderr if args.json else sys.stdout
     print(
-        f"explore: {config.nodes} nodes, {config.network} network, variant {config.variant} "
+        f"explore: {config.nodes} nodes, {config.network} network, {_what(config)} "
         f"(reference configuration {args.config})",
         file=out,
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
-    print(
-        f"engine: {args.engine}, {workers} worker{'s' if workers > 1 else ''}, symmetry reduction "
-        + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
-        file=out,
-        flush=True,
-    )
-    result = explore(
-        config,
-        on_progress=None if args.quiet else _print_progress,
-        workers=workers,
-        engine=args.engine,
-        symmetry=symmetry,
-    )
+    if config.impl is not None:
+        print("engine: plain search over snapshots of the implementation's nodes, 1 worker, no symmetry reduction", file=out, flush=True)
+        result = impls.explore(config, on_progress=None if args.quiet else _print_progress)
+    else:
+        print(
+            f"engine: {args.engine}, {workers} worker{'s' if workers > 1 else ''}, symmetry reduction "
+            + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
+            file=out,
+            flush=True,
+        )
+        result = explore(
+            config,
+            on_progress=None if args.quiet else _print_progress,
+            workers=workers,
+            engine=args.engine,
+            symmetry=symmetry,
+        )
     path = None
     if result.violation is not None:
-        outcome = traces.Outcome("violation", result.violation.invariant, len(result.trace), result.violation.message)
+        outcome = traces.outcome_for(result.violation, len(result.trace))
         path = traces.save(traces.Trace(config, result.trace, outcome, "explore"), args.corpus)
         _print_counterexample(config, result, out)
-    _print_summary(result, path, out)
+    _print_summary(result, path, out, _checked(config))
     if args.json:
         print(json.dumps(_explore_json(config, result, path)))
     if result.violation is not None:
@@ -305,14 +398,18 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 
 def _print_counterexample(config: Config, result: SearchResult, out) -> None:
-    model = Model(config, get_variant(config.variant).rules)
+    model = traces.model_for(config)
     world = model.initial()
     print(f"\ncounterexample, {len(result.trace)} steps:", file=out)
     for k, action in enumerate(result.trace, start=1):
         print(f"  {k:3}. {action.describe(world)}", file=out)
         world = model.step(world, action)
     print(f"  {_nodes_line(world)}", file=out)
-    print(f"  broken: {result.violation.invariant}: {result.violation.message}", file=out)
+    v = result.violation
+    if impls.is_finding(v.invariant):
+        print(f"  implementation failure ({v.invariant}): {v.message}", file=out)
+    else:
+        print(f"  broken: {v.invariant}: {v.message}", file=out)
 
 
 def _nodes_line(w: World) -> str:
@@ -323,8 +420,10 @@ def _nodes_line(w: World) -> str:
     return "; ".join(parts)
 
 
-def _print_summary(result: SearchResult, path, out) -> None:
-    if result.violation is not None:
+def _print_summary(result: SearchResult, path, out, checked: list[str]) -> None:
+    if result.violation is not None and impls.is_finding(result.violation.invariant):
+        verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}) at depth {len(result.trace)}"
+    elif result.violation is not None:
         verdict = f"VIOLATION of {result.violation.invariant} at depth {len(result.trace)}"
     elif result.interrupted:
         verdict = "interrupted: no violation so far, search NOT exhaustive"
@@ -340,7 +439,10 @@ def _print_summary(result: SearchResult, path, out) -> None:
         f"{result.seconds:.1f} s ({rate:,.0f} distinct/s), peak memory {result.peak_rss_bytes / 2**20:,.0f} MiB",
         file=out,
     )
-    print(f"invariants checked: {', '.join(i.name for i in SAFETY)}", file=out)
+    print(f"invariants checked: {', '.join(checked)}", file=out)
+    if len(checked) < len(SAFETY):
+        left = [f"{name} ({why})" for name, why in impls.NOT_OBSERVABLE.items()]
+        print(f"not checked, judged from the API's surface only: {', '.join(left)}", file=out)
     reached = [f"{p.name} (depth {result.reached[p.name]})" for p in SOMETIMES_CHECKS if p.name in result.reached]
     missed = [p.name for p in SOMETIMES_CHECKS if p.name not in result.reached]
     print(f"sometimes reached: {', '.join(reached) or 'none'}", file=out)
@@ -350,11 +452,19 @@ def _print_summary(result: SearchResult, path, out) -> None:
         print(f"trace saved: {path}", file=out)
 
 
+def _outcome_json(v) -> dict[str, Any]:
+    """The JSON result's verdict: an implementation failure is an "error" naming its finding."""
+    if v is None:
+        return {"result": "clean", "invariant": None}
+    if impls.is_finding(v.invariant):
+        return {"result": "error", "invariant": None, "finding": v.invariant, "message": v.message}
+    return {"result": "violation", "invariant": v.invariant}
+
+
 def _explore_json(config: Config, result: SearchResult, path) -> dict[str, Any]:
     v = result.violation
     return {
-        "result": "violation" if v else "clean",
-        "invariant": v.invariant if v else None,
+        **_outcome_json(v),
         "trace": str(path) if path else None,
         "states": result.states,
         "distinct": result.distinct,
@@ -366,6 +476,7 @@ def _explore_json(config: Config, result: SearchResult, path) -> dict[str, Any]:
         "config": traces.config_to_json(config),
         "reached": result.reached,
         "peak_rss_bytes": result.peak_rss_bytes,
+        "checked": _checked(config),
     }
 
 
@@ -381,15 +492,28 @@ def cmd_replay(args: argparse.Namespace) -> int:
             raise BadInput(str(e)) from None
     found = False
     reports = []
-    for path, t in loaded:
+    if args.impl is not None and args.variant is not None:
+        raise BadInput("--variant and --impl exclude each other: a variant is a rule set of the native core")
+    for k, (path, t) in enumerate(loaded):
         if args.variant is not None:
-            t = evolve(t, config=evolve(t.config, variant=args.variant))
+            t = evolve(t, config=evolve(t.config, variant=args.variant, impl=None))
+        if args.impl is not None:
+            recorded = t.config.impl or impls.ImplTarget(args.impl)
+            t = evolve(t, config=evolve(t.config, impl=evolve(recorded, target=args.impl)))
+        if t.config.impl is not None:
+            try:
+                impls.load_class(t.config.impl.target)
+            except impls.ImplLoadError as e:
+                raise BadInput(f"{path}: {e}") from None
+        loaded[k] = (path, t)
+    for path, t in loaded:
         r = traces.replay(t)
         o = r.outcome
-        if o.result == "violation":
+        if o.result in ("violation", "error"):
             found = True
             same = "as recorded" if r.reproduces(t.outcome) else f"recorded: {t.outcome.invariant} at step {t.outcome.step}"
-            line = f"{path}: violates {o.invariant} at step {o.step} ({same}): {o.message}"
+            verb = f"fails ({o.invariant})" if o.result == "error" else f"violates {o.invariant}"
+            line = f"{path}: {verb} at step {o.step} ({same}): {o.message}"
         elif r.disabled_at is not None:
             line = f"{path}: no violation; step {r.disabled_at} ({_action_text(t, r.disabled_at)}) is no longer enabled"
         else:
@@ -406,12 +530,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        first = next((rep for rep in reports if rep["result"] == "violation"), reports[0])
+        first = next((rep for rep in reports if rep["result"] != "clean"), reports[0])
         print(
             json.dumps(
                 {
-                    "result": "violation" if found else "clean",
-                    "invariant": first["invariant"],
+                    "result": first["result"],
+                    "invariant": first["invariant"] if first["result"] != "error" else None,
+                    "finding": first["invariant"] if first["result"] == "error" else None,
                     "trace": first["trace"],
                     "states": sum(rep["steps"] for rep in reports),
                     "distinct": sum(rep["steps"] for rep in reports) + len(reports),
@@ -476,12 +601,12 @@ def _variants_table(args: argparse.Namespace) -> int:
 def cmd_fuzz(args: argparse.Namespace) -> int:
     from checker.fuzz import STEERING, fuzz, fuzz_config  # Hypothesis is only needed here.
 
-    config = _with_bounds(fuzz_config(args.nodes, args.network, args.variant, args.seed), args)
+    config = _with_impl(_with_bounds(fuzz_config(args.nodes, args.network, args.variant, args.seed), args), args)
     out = sys.stderr if args.json else sys.stdout
     chosen = STEERING if args.steer is None else args.steer
     steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
     print(
-        f"fuzz: {config.nodes} nodes, {config.network} network, variant {config.variant}, seed {args.seed}, "
+        f"fuzz: {config.nodes} nodes, {config.network} network, {_what(config)}, seed {args.seed}, "
         f"up to {args.examples} examples of {args.steps} steps, {steer}",
         file=out,
     )
@@ -512,10 +637,13 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     path = None
     if result.violation is not None:
-        outcome = traces.Outcome("violation", result.violation.invariant, len(result.trace), result.violation.message)
+        outcome = traces.outcome_for(result.violation, len(result.trace))
         path = traces.save(traces.Trace(config, result.trace, outcome, "fuzz"), args.corpus)
         _print_counterexample(config, result, out)
-        verdict = f"VIOLATION of {result.violation.invariant}, shrunk to {len(result.trace)} steps"
+        if outcome.result == "error":
+            verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}), shrunk to {len(result.trace)} steps"
+        else:
+            verdict = f"VIOLATION of {result.violation.invariant}, shrunk to {len(result.trace)} steps"
     else:
         verdict = f"clean after {result.examples:,} examples (a random search: absence of evidence, not proof)"
     print(f"\nresult: {verdict}", file=out)
@@ -529,6 +657,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     print(f"sometimes reached: {', '.join(reached) or 'none'}", file=out)
     if missed:
         print(f"sometimes NOT reached: {', '.join(missed)}", file=out)
+    print(f"invariants checked: {', '.join(_checked(config))}", file=out)
     if path is not None:
         print(f"trace saved: {path}", file=out)
     if args.json:
@@ -536,8 +665,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "result": "violation" if v else "clean",
-                    "invariant": v.invariant if v else None,
+                    **_outcome_json(v),
                     "trace": str(path) if path else None,
                     "states": result.steps,
                     "distinct": result.distinct,

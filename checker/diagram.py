@@ -19,6 +19,7 @@ from pathlib import Path
 
 from attrs import define, field
 
+from checker.impl import FINDINGS, is_finding
 from checker.invariants import by_name
 from checker.show import (
     Step,
@@ -518,7 +519,11 @@ def render_html(tl: Timeline) -> str:
         f"bounds: {_esc(c.bounds.describe())}",
         _esc(result_line(tl)),
     ]
-    if b is not None:
+    if c.impl is not None:
+        meta[2] = f"implementation <b>{_esc(c.impl.target)}</b>: {_esc(c.impl.describe())}"
+    if b is not None and is_finding(b.violation.invariant):
+        meta.insert(4, f"implementation failure <b>{_esc(b.violation.invariant)}</b>: {_esc(FINDINGS[b.violation.invariant])}")
+    elif b is not None:
         meta.insert(4, f"invariant <b>{_esc(b.violation.invariant)}</b>: {_esc(by_name(b.violation.invariant).doc)}")
     return (
         "<!DOCTYPE html>\n"

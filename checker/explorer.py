@@ -170,6 +170,12 @@ def explore(
 
     ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
     default it is on where it is sound, the asynchronous network (see ``symmetry_sound``)."""
+    if getattr(config, "impl", None) is not None:
+        from checker import impl
+
+        if symmetry or workers != 1:
+            raise ValueError("an --impl search runs in one process, without symmetry reduction")
+        return impl.explore(config, on_progress, progress_every)
     if symmetry is None:
         symmetry = engine == "fast" and symmetry_sound(config)
     if symmetry and not symmetry_sound(config):

@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
 from checker.shrink import shrink as shrink_trace
-from checker.trace import Outcome, Trace, replay
+from checker.trace import Outcome, Trace, checks_for, model_for, replay
 from checker.variants import get_variant
 from checker.world import (
     ASYNC,
@@ -101,7 +101,9 @@ class RaftMachine(RuleBasedStateMachine):
     @initialize()
     def start(self) -> None:
         """Build the initial world from the configuration."""
-        self.model = Model(self.config, get_variant(self.config.variant).rules)
+        # The native core, or with --impl a user's class (checker.impl): the same rules drive either.
+        self.model = model_for(self.config)
+        self.check_world, self.check_step = checks_for(self.model)
         self.world: World = self.model.initial()
         self.trail: list[Action] = []
         self.last: tuple[World, Action, World] | None = None
@@ -210,9 +212,9 @@ class RaftMachine(RuleBasedStateMachine):
         tally = self.tally
         violation = None
         if self.last is not None:
-            violation = check_step(*self.last)
+            violation = self.check_step(*self.last)
             self.last = None
-        violation = violation or check_world(self.world)
+        violation = violation or self.check_world(self.world)
         tally.checks += 1
         for prop in SOMETIMES_CHECKS:
             if prop.name not in tally.reached and prop.check(self.world):

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from attrs import evolve, frozen
 
 from checker import trace as traces
+from checker.impl import FINDINGS, is_finding
 from checker.invariants import Violation, by_name
 from checker.variants import get_variant
 from checker.world import SYNC, Action, Event, World
@@ -77,7 +78,7 @@ class Timeline:
         b = self.broken
         if b is None:
             return traces.Outcome("clean")
-        return traces.Outcome("violation", b.violation.invariant, b.step, b.violation.message)
+        return traces.outcome_for(b.violation, b.step)
 
     @property
     def reproduces(self) -> bool:
@@ -299,6 +300,10 @@ def committed_since(steps: Iterable[Step]) -> dict[int, int]:
 def explanation(s: Step, steps: Iterable[Step] = ()) -> list[str]:
     """Why the step breaks its invariant: the registry's message, the property, and the logs."""
     v = s.violation
+    if is_finding(v.invariant):
+        # An implementation failure of a user's class (--impl): no property to state, no logs to blame.
+        lines = [f"IMPLEMENTATION FAILURE ({v.invariant}) at step {s.step}: {FINDINGS[v.invariant]}:"]
+        return lines + textwrap.wrap(f"{v.message}.", 96, initial_indent="  ", subsequent_indent="  ")
     inv = by_name(v.invariant)
     named = named_nodes(v.message)
     lines = [f"VIOLATION of {v.invariant} ({inv.kind}) at step {s.step}:"]
@@ -353,10 +358,16 @@ def header_lines(tl: Timeline) -> list[str]:
     c = t.config
     o = t.outcome
     recorded = f"{o.invariant} broken at step {o.step}" if o.result == "violation" else "no violation"
+    if o.result == "error":
+        recorded = f"implementation failure ({o.invariant}) at step {o.step}"
+    if c.impl is not None:
+        rules = f"implementation: {c.impl.describe()} (votes are not part of its API: shown as -)"
+    else:
+        rules = f"variant: {c.variant}: {get_variant(c.variant).description}"
     return [
         f"trace {tl.name} ({len(t.actions)} steps, from {t.engine})",
         f"cluster: {c.nodes} nodes, {network_words(c.network)}",
-        f"variant: {c.variant}: {get_variant(c.variant).description}",
+        rules,
         f"bounds: {c.bounds.describe()}",
         f"recorded outcome: {recorded}",
     ]
@@ -364,10 +375,12 @@ def header_lines(tl: Timeline) -> list[str]:
 
 def result_line(tl: Timeline) -> str:
     r = tl.trace.outcome
-    recorded = f"{r.invariant} at step {r.step}" if r.result == "violation" else "no violation"
+    recorded = f"{r.invariant} at step {r.step}" if r.result in ("violation", "error") else "no violation"
     b, d = tl.broken, tl.disabled
     if b is not None:
         same = "as recorded" if tl.reproduces else f"the trace recorded {recorded}"
+        if is_finding(b.violation.invariant):
+            return f"result: implementation failure ({b.violation.invariant}) at step {b.step} ({same})"
         return f"result: {b.violation.invariant} broken at step {b.step} ({same})"
     if d is not None:
         return f"result: no violation; step {d.step} ({d.text}) is not enabled here, so the trace stops (it recorded {recorded})"
@@ -499,8 +512,9 @@ def timeline_json(tl: Timeline, html_path: str | None = None) -> dict[str, Any]:
     b = tl.broken
     o = tl.trace.outcome
     return {
-        "result": "violation" if b else "clean",
-        "invariant": b.violation.invariant if b else None,
+        "result": tl.outcome.result,
+        "invariant": b.violation.invariant if b and tl.outcome.result == "violation" else None,
+        **({"finding": b.violation.invariant} if tl.outcome.result == "error" else {}),
         "trace": tl.name,
         "states": tl.applied,
         "distinct": len(set(tl.worlds)),

@@ -25,8 +25,7 @@ from typing import Callable, Iterator
 from attrs import evolve, frozen
 
 from checker import trace as traces
-from checker.variants import get_variant
-from checker.world import SYNC, Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Model, Restart, World
+from checker.world import SYNC, Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Restart, World
 
 Actions = tuple[Action, ...]
 
@@ -51,7 +50,7 @@ class _Judge:
     def __init__(self, t: traces.Trace, invariant: str) -> None:
         self.trace = t
         self.invariant = invariant
-        self.model = Model(t.config, get_variant(t.config.variant).rules)
+        self.model = traces.model_for(t.config)
         self.sync = t.config.network == SYNC
         self.verdicts: dict[Actions, traces.Outcome | None] = {}
         self.steps = 0
@@ -76,7 +75,7 @@ class _Judge:
             if s.violation is not None:
                 if s.violation.invariant != self.invariant:
                     return None
-                return traces.Outcome("violation", s.violation.invariant, s.step, s.violation.message)
+                return traces.outcome_for(s.violation, s.step)
         return None
 
     def _reaim(self, actions: Actions) -> Actions:
@@ -190,7 +189,7 @@ def _heal_positions(actions: Actions) -> int:
 def shrink(t: traces.Trace) -> ShrinkResult:
     """The shortest trace the passes find that breaks the invariant ``t`` records."""
     start = time.monotonic()
-    if t.outcome.result != "violation":
+    if t.outcome.result not in ("violation", "error"):
         raise ShrinkError("records no violation, so there is nothing to keep while shrinking")
     judge = _Judge(t, t.outcome.invariant)
     first = judge(t.actions)

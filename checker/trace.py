@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from attrs import frozen
 
+from checker.impl import FINDINGS, ImplModel, ImplTarget, is_finding
 from checker.invariants import REGISTRY, Violation, check_step, check_world
 from checker.variants import VARIANTS, get_variant
 from checker.world import (
@@ -48,9 +49,11 @@ class TraceError(ValueError):
 
 @frozen
 class Outcome:
-    """How a run ended: a violation of ``invariant`` at ``step`` (0 is the initial world), or clean."""
+    """How a run ended: a violation of ``invariant`` at ``step`` (0 is the initial world), an
+    implementation failure ("error", with the finding's kind in ``invariant``; see checker.impl),
+    or clean."""
 
-    result: str  # "violation" or "clean"
+    result: str  # "violation", "error" or "clean"
     invariant: str | None = None
     step: int | None = None
     message: str | None = None
@@ -107,7 +110,7 @@ def config_to_json(c: Config) -> dict[str, Any]:
         "nodes": c.nodes,
         "network": c.network,
         "variant": c.variant,
-        "impl": None,
+        "impl": impl_to_json(c.impl) if c.impl is not None else None,
         "seed": c.seed,
         "bounds": {
             "max_term": b.max_term,
@@ -120,15 +123,30 @@ def config_to_json(c: Config) -> dict[str, Any]:
     }
 
 
+def impl_to_json(impl: ImplTarget) -> dict[str, Any]:
+    return {
+        "target": impl.target,
+        "persistent": list(impl.persistent),
+        "call_timeout": impl.call_timeout,
+        "election_timeout_range": list(impl.election_timeout_range),
+    }
+
+
+def outcome_to_json(o: Outcome) -> dict[str, Any]:
+    if o.result == "error":
+        # An implementation failure is not an invariant: its kind is named as a "finding".
+        return {"result": o.result, "finding": o.invariant, "invariant": None, "step": o.step, "message": o.message}
+    return {"result": o.result, "invariant": o.invariant, "step": o.step, "message": o.message}
+
+
 def trace_to_json(t: Trace) -> dict[str, Any]:
-    o = t.outcome
     return {
         "format": FORMAT,
         "version": VERSION,
         "engine": t.engine,
         "config": config_to_json(t.config),
         "actions": [action_to_json(a) for a in t.actions],
-        "outcome": {"result": o.result, "invariant": o.invariant, "step": o.step, "message": o.message},
+        "outcome": outcome_to_json(t.outcome),
     }
 
 
@@ -186,8 +204,7 @@ def config_from_json(doc: Any) -> Config:
     variant = _get(doc, "variant", str, where)
     if variant not in VARIANTS:
         raise _Bad(f"config.variant {variant!r} is not a known variant")
-    if doc.get("impl") is not None:
-        raise _Bad("config.impl traces need --impl support, which this version lacks")
+    impl = impl_from_json(doc["impl"]) if doc.get("impl") is not None else None
     seed = _get(doc, "seed", int, where)
     b = _get(doc, "bounds", dict, where)
     depth = _get(b, "max_depth", (int, type(None)), "config.bounds")
@@ -201,7 +218,22 @@ def config_from_json(doc: Any) -> Config:
         max_crashed=_nonneg(b, "max_crashed", "config.bounds"),
         max_depth=depth,
     )
-    return Config(nodes=nodes, network=network, variant=variant, bounds=bounds, seed=seed)
+    return Config(nodes=nodes, network=network, variant=variant, bounds=bounds, seed=seed, impl=impl)
+
+
+def impl_from_json(doc: Any) -> ImplTarget:
+    where = "config.impl"
+    target = _get(doc, "target", str, where)
+    persistent = _get(doc, "persistent", list, where)
+    if not all(isinstance(p, str) and p.isidentifier() for p in persistent):
+        raise _Bad(f"{where}.persistent must be a list of attribute names")
+    timeout = _get(doc, "call_timeout", (int, float), where)
+    if not timeout > 0:
+        raise _Bad(f"{where}.call_timeout must be a positive number of seconds, not {timeout}")
+    low_high = _get(doc, "election_timeout_range", list, where)
+    if not (len(low_high) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in low_high) and 0 < low_high[0] <= low_high[1]):
+        raise _Bad(f"{where}.election_timeout_range must be [low, high], whole milliseconds with 0 < low <= high")
+    return ImplTarget(target, tuple(persistent), float(timeout), (low_high[0], low_high[1]))
 
 
 def message_from_json(doc: Any, where: str) -> Message:
@@ -244,11 +276,18 @@ def action_from_json(doc: Any, where: str, nodes: int) -> Action:
 
 def outcome_from_json(doc: Any) -> Outcome:
     result = _get(doc, "result", str, "outcome")
-    if result not in ("violation", "clean"):
-        raise _Bad(f"outcome.result must be 'violation' or 'clean', not {result!r}")
+    if result not in ("violation", "error", "clean"):
+        raise _Bad(f"outcome.result must be 'violation', 'error' or 'clean', not {result!r}")
     invariant = _get(doc, "invariant", (str, type(None)), "outcome")
     step = _get(doc, "step", (int, type(None)), "outcome")
     message = _get(doc, "message", (str, type(None)), "outcome")
+    if result == "error":
+        finding = _get(doc, "finding", str, "outcome")
+        if finding not in FINDINGS:
+            raise _Bad(f"outcome.finding {finding!r} is not a kind of implementation failure ({', '.join(FINDINGS)})")
+        if step is None:
+            raise _Bad("outcome of an error must name its step")
+        return Outcome(result=result, invariant=finding, step=step, message=message)
     if result == "violation":
         if invariant is None or step is None:
             raise _Bad("outcome of a violation must name its invariant and step")
@@ -304,7 +343,8 @@ def file_name(t: Trace) -> str:
     text = dumps(t)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
     what = t.outcome.invariant or "clean"
-    return f"{t.config.variant}-{t.config.network}-{what}-{digest}.json"
+    who = t.config.impl.class_name if t.config.impl is not None else t.config.variant
+    return f"{who}-{t.config.network}-{what}-{digest}.json"
 
 
 def save(t: Trace, directory: str | os.PathLike) -> Path:
@@ -366,11 +406,33 @@ class ReplayStep:
     events: tuple[Event, ...] = ()  # What happened inside the step; only with events=True.
 
 
+def model_for(config: Config) -> Model | ImplModel:
+    """The world model a configuration names: the native core under its variant's rules, or
+    the user's class for ``--impl`` (raises checker.impl.ImplLoadError if it cannot be loaded)."""
+    if config.impl is not None:
+        return ImplModel(config)
+    return Model(config, get_variant(config.variant).rules)
+
+
+def checks_for(model: Model | ImplModel) -> tuple[Any, Any]:
+    """``(check_world, check_step)`` for the model: the whole registry for the native core; for
+    a user's class, what its surface shows, and its failures."""
+    if isinstance(model, ImplModel):
+        return model.check_world, model.check_step
+    return check_world, check_step
+
+
+def outcome_for(v: Violation, step: int) -> Outcome:
+    """A violation at ``step`` as an outcome: "error" when it is an implementation failure."""
+    return Outcome("error" if is_finding(v.invariant) else "violation", v.invariant, step, v.message)
+
+
 def replay_steps(t: Trace, events: bool = False) -> Iterator[ReplayStep]:
     """Apply the trace's actions from the initial world, checking every invariant after each step,
     and yield each step. Stops after the first violation, or at an action that is no longer enabled.
     With ``events``, each step also says which messages were sent, delivered and lost in it."""
-    model = Model(t.config, get_variant(t.config.variant).rules)
+    model = model_for(t.config)
+    check_world, check_step = checks_for(model)
     world = model.initial()
     violation = check_world(world)
     yield ReplayStep(0, None, world, violation)
@@ -405,4 +467,4 @@ def replay(t: Trace) -> ReplayResult:
 
 
 def _violated(v: Violation, step: int) -> Outcome:
-    return Outcome("violation", v.invariant, step, v.message)
+    return outcome_for(v, step)

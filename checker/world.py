@@ -8,7 +8,7 @@ may time out at any moment, which covers every election timeout the real range a
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from attrs import frozen
 
@@ -52,6 +52,7 @@ class Config:
     variant: str = "default"
     bounds: Bounds = Bounds()
     seed: int = 0  # Recorded in traces; the explorer itself draws nothing at random.
+    impl: Any = None  # A user's class to check instead of the native core (checker.impl.ImplTarget), or None.
 
     @property
     def node_ids(self) -> tuple[int, ...]:
