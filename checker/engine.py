@@ -37,6 +37,8 @@ from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, 
 from raft.state import NodeState, Role
 
 #: Entries a memo table holds before it is emptied.
+#: Verdicts a Judge remembers before it starts afresh, so that its memory stays flat.
+MEMO_LIMIT = 1 << 16
 #: Frontier worlds expanded before their new successors are looked up in the seen array at once.
 CHUNK = 4096
 
@@ -494,6 +496,8 @@ class Judge:
             key = (*[e[j] for j in pair], g)
             ok = pair_ok.get(key)
             if ok is None:
+                if len(pair_ok) >= MEMO_LIMIT:
+                    pair_ok.clear()
                 ok = pair_ok[key] = check_world(enc.decode_part(e, pair)) is None
             if not ok:
                 return _must_fail(check_world(enc.decode(e)), "always")
@@ -508,6 +512,8 @@ class Judge:
             key = (b, a, kind == RESTART and arg == j + 1)
             ok = node_ok.get(key)
             if ok is None:
+                if len(node_ok) >= MEMO_LIMIT:
+                    node_ok.clear()
                 action = enc.action(e, kind, arg)
                 ok = node_ok[key] = check_step(enc.decode_part(e, (j,)), action, enc.decode_part(after, (j,))) is None
             if not ok:

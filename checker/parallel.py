@@ -87,13 +87,18 @@ class _Worker:
         parent links, and with them counterexamples, do not depend on the number of workers."""
         enc, judge, workers, me = self.enc, self.judge, self.workers, self.index
         global_form, canonical, symmetry = enc.global_form, enc.canonical_fingerprint, self.symmetry
-        made: list[dict[int, list]] = [{} for _ in range(workers)]
+        # Per owner: fingerprint -> (parent's fingerprint, action position, parent position, world
+        # or its global form, maker).
+        made: list[dict[int, tuple | None]] = [{} for _ in range(workers)]
         mine = made[me]
         unchecked: list[int] = []  # Own successors not yet looked up in the seen set.
         transitions = 0
         broken = None
         fps = self.frontier_fps
-        for position, e in enumerate(self.frontier):
+        frontier = self.frontier
+        for position in range(len(frontier)):
+            e = frontier[position]
+            frontier[position] = None  # Expanded worlds go as we go: only positions are kept.
             from_fp = fps[position]
             for kind, arg, n, after in enc.successors(e):
                 if after is None:
@@ -118,14 +123,13 @@ class _Worker:
                 if fp in table:
                     held = table[fp]
                     if held is not None and (from_fp < held[0] or (from_fp == held[0] and n < held[1])):
-                        held[0], held[1], held[2] = from_fp, n, position
+                        table[fp] = (from_fp, n, position, held[3], me)
                     continue
                 if owner == me:
-                    table[fp] = [from_fp, n, position, after]
-                else:
-                    table[fp] = [from_fp, n, position, g if g is not None else global_form(after)]
-                if owner == me:
+                    table[fp] = (from_fp, n, position, after, me)
                     unchecked.append(fp)
+                else:
+                    table[fp] = (from_fp, n, position, g if g is not None else global_form(after), me)
             if len(unchecked) >= CHUNK:
                 self._forget_known(mine, unchecked)
         self._forget_known(mine, unchecked)
@@ -136,27 +140,23 @@ class _Worker:
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = mine
         blobs = [
-            b"" if d == me else pickle.dumps((definitions, [(fp, *item) for fp, item in made[d].items()]), pickle.HIGHEST_PROTOCOL)
+            b"" if d == me else pickle.dumps((definitions, [(fp, *item[:4]) for fp, item in made[d].items()]), pickle.HIGHEST_PROTOCOL)
             for d in range(workers)
         ]
         return transitions, broken, blobs
 
-    def _forget_known(self, table: dict[int, list | None], unchecked: list[int]) -> None:
-        # Own successors already seen in an earlier level are marked as such, so that they cost
-        # no more memory and are not looked up again.
+    def _forget_known(self, table: dict[int, tuple | None], unchecked: list[int]) -> None:
+        # Own successors already seen in an earlier level are forgotten, so that they cost no
+        # memory; if one is reached again in this level, it is looked up again.
         for fp, old in zip(unchecked, self.seen.known(unchecked)):
             if old:
-                table[fp] = None
+                del table[fp]
         unchecked.clear()
 
     def accept(self, blobs: list[bytes], depth: int) -> tuple[Any, ...]:
         enc, judge = self.enc, self.judge
-        # Candidates by fingerprint: [from_fp, action position, parent position, world, sender].
-        candidates: dict[int, list] = {}
-        for fp, item in self.kept.items():
-            if item is not None:
-                item.append(self.index)
-                candidates[fp] = item
+        # Candidates by fingerprint, as in ``expand``; this worker's own come first.
+        candidates: dict[int, tuple | None] = self.kept
         self.kept = {}
         for sender, blob in enumerate(blobs):
             if sender == self.index:
@@ -168,23 +168,24 @@ class _Worker:
                 enc.message(message)
             for ghost in ghosts:
                 enc.ghost(*ghost)
-            fresh = [item for item in items if item[0] not in candidates]
-            for fp, from_fp, n, position, g in items:
-                held = candidates.get(fp)
-                if held is None:
+            fresh = []
+            for item in items:
+                fp, from_fp, n, position, g = item
+                if fp not in candidates:
+                    fresh.append(item)
                     continue
-                if from_fp < held[0] or (from_fp == held[0] and n < held[1]):
-                    candidates[fp] = [from_fp, n, position, enc.from_global(g), sender]
+                held = candidates[fp]
+                if held is not None and (from_fp < held[0] or (from_fp == held[0] and n < held[1])):
+                    candidates[fp] = (from_fp, n, position, enc.from_global(g), sender)
             known = self.seen.known([item[0] for item in fresh])
             for (fp, from_fp, n, position, g), old in zip(fresh, known):
-                if not old:
-                    candidates[fp] = [from_fp, n, position, enc.from_global(g), sender]
+                candidates[fp] = None if old else (from_fp, n, position, enc.from_global(g), sender)
         frontier: list[tuple[int, ...]] = []
         level = (array("B"), array("I"), array("H"))
-        new_fps = sorted(candidates)
+        new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
         broken = None
         for fp in new_fps:
-            from_fp, n, position, e, sender = candidates[fp]
+            _, n, position, e, sender = candidates.pop(fp)
             level[0].append(sender), level[1].append(position), level[2].append(n)
             frontier.append(e)
             violation = judge.always(e)
