@@ -225,10 +225,10 @@ class Encoded:
             commit_terms=commit_terms,
         )
 
-    def decode_part(self, e: tuple[int, ...], positions: tuple[int, ...]) -> World:
-        """The world restricted to the nodes at ``positions``, with the ghost history; what a
-        decomposed invariant check looks at."""
-        elections, committed, commit_terms = self.ghosts[e[self.k + 3]]
+    def decode_part(self, e: tuple[int, ...], positions: tuple[int, ...], ghost: bool = True) -> World:
+        """The world restricted to the nodes at ``positions``, with the ghost history or an empty
+        one; what a decomposed invariant check looks at."""
+        elections, committed, commit_terms = self.ghosts[e[self.k + 3]] if ghost else (frozenset(), (), ())
         return World(
             nodes=tuple(self.nodes[e[j]] for j in positions),
             elections=elections,
@@ -476,29 +476,41 @@ def _remove_one(net: tuple[int, ...], m: int) -> tuple[int, ...]:
 
 class Judge:
     """The invariant registry applied to encoded worlds, through the decompositions documented in
-    ``checker.invariants``: verdicts on pairs of node states (with the ghost) and on single
-    node changes are remembered, since they recur far more often than whole worlds."""
+    ``checker.invariants``: verdicts on single node states with the ghost history, on pairs of
+    node states without it, and on single node changes are remembered, since they recur far
+    more often than whole worlds."""
 
     def __init__(self, enc: Encoded, sometimes: Sequence[tuple[str, Callable[[World], bool]]]) -> None:
         self.enc = enc
         k = self.k = enc.k
-        self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)] if k > 1 else [(0,)]
-        self.pair_ok: dict[tuple[int, ...], bool] = {}
+        self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
+        self.single_ok: dict[int, bool] = {}  # (node state, ghost) -> verdict
+        self.pair_ok: dict[int, bool] = {}  # (node state, node state) -> verdict, without the ghost
         self.node_ok: dict[tuple[int, int, bool], bool] = {}
         self.sometimes = sometimes
         self.reached: dict[str, int] = {}
         self.ghosts_noted: set[int] = set()
 
     def always(self, e: tuple[int, ...]) -> Violation | None:
-        enc, k, pair_ok = self.enc, self.k, self.pair_ok
+        enc, k = self.enc, self.k
         g = e[k + 3]
-        for pair in self.pairs:
-            key = (*[e[j] for j in pair], g)
+        single_ok, pair_ok = self.single_ok, self.pair_ok
+        for j in range(k):
+            key = e[j] << 32 | g
+            ok = single_ok.get(key)
+            if ok is None:
+                if len(single_ok) >= MEMO_LIMIT:
+                    single_ok.clear()
+                ok = single_ok[key] = check_world(enc.decode_part(e, (j,))) is None
+            if not ok:
+                return _must_fail(check_world(enc.decode(e)), "always")
+        for a, b in self.pairs:
+            key = e[a] << 32 | e[b]
             ok = pair_ok.get(key)
             if ok is None:
                 if len(pair_ok) >= MEMO_LIMIT:
                     pair_ok.clear()
-                ok = pair_ok[key] = check_world(enc.decode_part(e, pair)) is None
+                ok = pair_ok[key] = check_world(enc.decode_part(e, (a, b), ghost=False)) is None
             if not ok:
                 return _must_fail(check_world(enc.decode(e)), "always")
         return None

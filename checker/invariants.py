@@ -11,8 +11,10 @@ The fast explorer (``checker.engine``) relies on how the properties decompose, a
 every new one (``tests/test_invariants.py`` checks it on random worlds):
 
 - an ``always`` property reads only the nodes and the ghost history (elections, committed
-  entries), and holds on a world exactly when it holds on every part of the world made of two
-  of its nodes and the same ghost history;
+  entries), and holds on a world exactly when it holds on every part of the world made of one
+  of its nodes with the same ghost history, and on every part made of two of its nodes with
+  an empty ghost history (so it is a conjunction of conditions on one node and the history,
+  and on two nodes alone);
 - a ``transition`` property holds on a step exactly when it holds for every node the step
   changed, on the worlds made of that node alone before and after; a node the step did not
   change never breaks one;
