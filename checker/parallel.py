@@ -29,6 +29,7 @@ import multiprocessing
 import pickle
 import signal
 import time
+import traceback
 from array import array
 from typing import Any, Callable
 
@@ -223,13 +224,33 @@ class _Local:
 
 def _serve(conn, config: Config, index: int, workers: int, symmetry: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
-    worker = _Worker(config, index, workers, symmetry)
-    while True:
-        command, *args = conn.recv()
-        if command == "stop":
-            conn.send(peak_rss_bytes())
-            return
-        conn.send(getattr(worker, command)(*args))
+    try:
+        worker = _Worker(config, index, workers, symmetry)
+        while True:
+            command, *args = conn.recv()
+            if command == "stop":
+                conn.send(peak_rss_bytes())
+                return
+            conn.send(getattr(worker, command)(*args))
+    except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.
+        conn.send(_Failure(traceback.format_exc()))
+
+
+class _Failure:
+    """What a worker sends instead of an answer when it fails."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _answer(conn, index: int) -> Any:
+    try:
+        answer = conn.recv()
+    except (EOFError, OSError) as e:
+        raise RuntimeError(f"explorer worker {index} died without a word ({e!r})") from None
+    if isinstance(answer, _Failure):
+        raise RuntimeError(f"explorer worker {index} failed:\n{answer.text}")
+    return answer
 
 
 def parallel_search(
@@ -263,7 +284,7 @@ def parallel_search(
     def everyone(command: str, *args) -> list[Any]:
         for conn in pipes:
             conn.send((command, *args))
-        return [conn.recv() for conn in pipes]
+        return [_answer(conn, i) for i, conn in enumerate(pipes)]
 
     distinct = states = depth = 0
     reached: dict[str, int] = {}
@@ -288,7 +309,7 @@ def parallel_search(
             states += sum(a[0] for a in expanded)
             for index, conn in enumerate(pipes):
                 conn.send(("accept", [expanded[s][2][index] for s in range(workers)], depth + 1))
-            accepted = [conn.recv() for conn in pipes]
+            accepted = [_answer(conn, i) for i, conn in enumerate(pipes)]
             frontier = sum(a[0] for a in accepted)
             distinct += frontier
             _merge(reached, [a[2] for a in accepted])
@@ -362,7 +383,7 @@ def _path(pipes, model: Model, level: int, where: int, position: int) -> tuple:
     picks: list[int] = []
     while level > 0:
         pipes[where].send(("parent", level, position))
-        where, position, n = pipes[where].recv()
+        where, position, n = _answer(pipes[where], where)
         picks.append(n)
         level -= 1
     w = model.initial()

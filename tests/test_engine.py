@@ -211,3 +211,17 @@ def test_symmetry_keeps_verdict_and_depth(name):
     assert (plain.violation.invariant, len(plain.trace)) == (reduced.violation.invariant, len(reduced.trace))
     replayed = traces.replay(traces.Trace(config, reduced.trace, traces.Outcome("violation"), "explore"))
     assert (reduced.violation.invariant, len(reduced.trace)) == (replayed.outcome.invariant, replayed.outcome.step)
+
+
+def test_a_failing_worker_is_reported_with_its_traceback(monkeypatch):
+    """A bug that makes a worker process raise stops the search with that worker's traceback, not a hang."""
+    import checker.parallel as parallel
+
+    def broken(self):
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(parallel._Worker, "expand", broken)
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("the planted bug reaches worker processes only when they are forked")
+    with pytest.raises(RuntimeError, match="ZeroDivisionError: planted"):
+        parallel.parallel_search(REFERENCE["tiny"], 2)
