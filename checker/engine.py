@@ -38,7 +38,7 @@ from raft.state import NodeState, Role
 
 #: Entries a memo table holds before it is emptied.
 #: Verdicts a Judge remembers before it starts afresh, so that its memory stays flat.
-MEMO_LIMIT = 1 << 16
+MEMO_LIMIT = 1 << 18
 #: Frontier worlds expanded before their new successors are looked up in the seen array at once.
 CHUNK = 4096
 
