@@ -62,13 +62,14 @@ def _integer(text: str) -> int:
 
 
 def _steering(text: str) -> frozenset[str]:
-    choices = {"targets", "settle"}  # checker.fuzz.STEERING_CHOICES, without importing Hypothesis here.
+    # checker.fuzz.STEERING_CHOICES, without importing Hypothesis here.
+    choices = ("bursts", "weights", "swarm", "settle", "targets")
     if text == "none":
         return frozenset()
     chosen = frozenset(c for c in text.split(",") if c)
-    unknown = sorted(chosen - choices)
+    unknown = sorted(chosen - set(choices))
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown steering {', '.join(unknown)} (choices: settle, targets, none)")
+        raise argparse.ArgumentTypeError(f"unknown steering {', '.join(unknown)} (choices: {', '.join(choices)}, none)")
     return chosen
 
 
@@ -139,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--steer",
         type=_steering,
         default=None,
-        help="steering choices, comma-separated: settle (the default), targets; 'none' for plain rule choice",
+        help="steering choices, comma-separated: bursts, weights, settle (these three the default), swarm, "
+        "targets; 'none' for plain rule choice, one Hypothesis rule per action",
     )
     fz.add_argument(
         "--shrink",
@@ -157,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     bn.add_argument("--seeds", type=_non_negative, default=5, help="seeds per variant and engine (default 5)")
     bn.add_argument("--time-limit", type=_non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
+    bn.add_argument(
+        "--engines",
+        default="fuzz,walk",
+        help="engines to time (comma-separated; default fuzz,walk; also fuzz+swarm, fuzz+targets, uniform-bursts, per-kind)",
+    )
     bn.add_argument("--corpus", default="corpus", help="where the explorer's shortest traces are read from")
     bn.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
 
@@ -513,6 +520,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 raise BadInput(f"--variants: {e}") from None
     if args.seeds < 1:
         raise BadInput("--seeds must be at least 1")
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = [e for e in engines if e not in bench.ENGINES]
+    if unknown or not engines:
+        raise BadInput(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} (known: {', '.join(bench.ENGINES)})")
     out = sys.stderr if args.json else sys.stdout
     runs, rows = [], []
     if args.only in (None, "explore"):
@@ -531,6 +542,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             args.seeds,
             float(args.time_limit),
             Path(args.corpus),
+            engines=engines,
             on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
         )
         print(bench.fuzz_table(rows), file=out, flush=True)
