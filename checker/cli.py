@@ -400,7 +400,9 @@ def _variants_table(args: argparse.Namespace) -> int:
     from checker import zoo
 
     engine = zoo.fuzz_engine()
-    fuzzing = f"fuzzing with seeds {', '.join(map(str, zoo.FUZZ_SEEDS))}" if engine else "no fuzz engine installed"
+    limit = getattr(sys.modules.get("checker.fuzz"), "FIRST_COUNTEREXAMPLE_LIMIT", None) if engine else None
+    within = f", up to {limit:g} s a seed (a miss is reported as not found)" if limit else ""
+    fuzzing = f"fuzzing with seeds {', '.join(map(str, zoo.FUZZ_SEEDS))}{within}" if engine else "no fuzz engine installed"
     print(f"variants: exploring every bug variant on its configuration; {fuzzing}", file=sys.stderr, flush=True)
 
     def progress(row: zoo.Row) -> None:

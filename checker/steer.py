@@ -13,6 +13,7 @@ Everything random comes from a ``random.Random`` the caller seeds, and the candi
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Iterator
 
@@ -64,9 +65,11 @@ def kind_of(w: World, a: Action) -> str:
         return "heartbeat" if w.nodes[a.node - 1].role is Role.LEADER else "timeout"
     if isinstance(a, Deliver):
         m = a.message
-        return "deliver_request" if isinstance(m, (RequestVoteRequest, AppendEntriesRequest)) else "deliver_reply"
+        return "deliver_request" if type(m) in _REQUESTS else "deliver_reply"
     return _KIND_BY_TYPE[type(a)]
 
+
+_REQUESTS = (RequestVoteRequest, AppendEntriesRequest)
 
 _KIND_BY_TYPE = {
     ClientRequest: "request",
@@ -79,13 +82,28 @@ _KIND_BY_TYPE = {
 }
 
 
+@functools.lru_cache(maxsize=64)
+def _by_type(weights: Weights) -> dict[type, float]:
+    """The weight of each action type whose kind does not depend on the world."""
+    return {t: weights.of(kind) for t, kind in _KIND_BY_TYPE.items()}
+
+
 def pick(model: Model, w: World, weights: Weights, rnd: random.Random) -> tuple[Action, World] | None:
     """One action drawn by weight among those enabled in ``w``, with the world it leads to; None
     when nothing with a positive weight is enabled."""
+    # kind_of, inlined: this loop is the fuzzer's innermost.
+    by_type = _by_type(weights)
+    nodes = w.nodes
     candidates = []
     masses = []
     for a in model.actions(w):
-        mass = weights.of(kind_of(w, a))
+        t = type(a)
+        if t is Tick:
+            mass = weights.heartbeat if nodes[a.node - 1].role is Role.LEADER else weights.timeout
+        elif t is Deliver:
+            mass = weights.deliver_request if type(a.message) in _REQUESTS else weights.deliver_reply
+        else:
+            mass = by_type[t]
         if mass > 0:
             candidates.append(a)
             masses.append(mass)
