@@ -121,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     fz = commands.add_parser("fuzz", help="Hypothesis stateful fuzzing, shrunk counterexamples saved as traces")
     fz.add_argument("--examples", type=_non_negative, default=1000, help="examples to run (default 1000)")
-    fz.add_argument("--steps", type=_non_negative, default=60, help="steps per example at most (default 60)")
+    fz.add_argument(
+        "--steps",
+        type=_non_negative,
+        default=60,
+        help="actions per run at most (default 60); with bursts, an example holds several runs",
+    )
     fz.add_argument("--seed", type=_integer, default=0, help="makes the run repeatable (default 0)")
     fz.add_argument("--nodes", type=_node_count, default=3, help="cluster size (default 3)")
     fz.add_argument("--network", choices=NETWORKS, default="sync")

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: What committing an earlier-term entry by counting breaks first, depending on the order of events.
 FIGURE8_CONSEQUENCES = {"leader_completeness", "state_machine_safety", "committed_entries_stable"}
 # Measured with the default steering (bursts of the weighted walk, 60-action runs, several runs an
-# example) and a budget of 40 examples, which shapes what Hypothesis generates: seed 3 sees it
-# after 20 machine runs (seeds 1, 2, 4 and 5 after 34, 40, 25 and 25; seed 0 not within the budget).
-FIGURE8_SEED, FIGURE8_EXAMPLES = 3, 40
+# example) and a budget of 40 examples, which shapes what Hypothesis generates: seed 0 sees it
+# after 17 machine runs (seeds 2, 4 and 5 after 33, 47 and 17; seeds 1 and 3 not within the budget).
+FIGURE8_SEED, FIGURE8_EXAMPLES = 0, 40
 
 # The default core, five nodes, asynchronous network, up to two nodes cut off and two crashed at once.
 FIVE_ASYNC = Config(
