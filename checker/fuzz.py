@@ -1,14 +1,19 @@
 """Stateful fuzzing: a Hypothesis ``RuleBasedStateMachine`` over the world model.
 
-The machine has one rule per kind of action, each enabled exactly when the explorer would find
-an action of that kind enabled, and one ``@invariant`` that runs the whole registry. It keeps no
-invariant logic of its own. A failure, once Hypothesis has shrunk it, is turned into the
-project's trace format, so it replays without Hypothesis and without the example database.
+Two machines share one ``@invariant`` that runs the whole registry, and keep no invariant logic
+of their own. ``RaftMachine`` has one rule per kind of action, each enabled exactly when the
+explorer would find an action of that kind enabled, so Hypothesis draws every action.
+``BurstMachine``, the default, has one rule that draws a seed and a length and takes that many
+actions of a steered random walk (``checker.steer``) with its own ``random.Random``, checking the
+registry after each: Hypothesis's cost, about a millisecond a rule, is paid once a burst instead
+of once an action. Either way a failure is turned into the project's trace format, the concrete
+actions, so it replays without Hypothesis and without the example database.
 
-Steering helps random choice build the long histories Raft bugs need: in the async network, a
-``settle`` rule that delivers everything in flight, so that progress is as likely as loss (on by
-default); and, opt-in, ``hypothesis.target`` on the highest term, the number of elections, how
-far logs diverge and how much is uncommitted.
+Steering helps random choice build the long histories Raft bugs need: weights on kinds of
+action, tuned on the known-bug variants (``WEIGHTS``); in the async network without bursts, a
+``settle`` rule that delivers everything in flight; and, opt-in, swarm testing of the weights
+and ``hypothesis.target`` on the highest term, the number of elections, how far logs diverge and
+how much is uncommitted (both measured not to pay).
 """
 
 from __future__ import annotations
@@ -156,7 +161,7 @@ class _Machine(RuleBasedStateMachine):
     config: ClassVar[Config] = fuzz_config()
     steer: ClassVar[frozenset[str]] = frozenset()
     tally: ClassVar[_Tally] = _Tally()
-    steps: ClassVar[int | None] = None  # Actions per example at most; None: no limit of our own.
+    steps: ClassVar[int | None] = None  # Actions per run (BurstMachine); None: no limit of our own.
     run_seed: ClassVar[int] = 0  # The fuzz run's --seed.
 
     def __init__(self) -> None:
