@@ -52,7 +52,7 @@ def _median(values: list[float | None], limit: float) -> float | None:
     """Median time, counting a miss as the time limit; None when most seeds missed."""
     found = sorted(limit if v is None else v for v in values)
     middle = statistics.median(found)
-    return None if sum(v is None for v in values) * 2 >= len(values) and middle >= limit else round(middle, 2)
+    return None if sum(v is None for v in values) * 2 >= len(values) and middle >= limit else round(middle, 3)
 
 
 def _explorer_shortest(variant: str, corpus: Path) -> int | None:
@@ -223,9 +223,11 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         shrunk = "-" if r["shrunk_length_median"] is None else f"{r['shrunk_length_median']:g} / {r['shrunk_length_max']}"
         ratio = r.get("walk_over_fuzz")
+        # Where the walk missed some seeds, their times are the limit: the ratio is a lower bound.
+        bound = "≥ " if r.get("walk_found", r["seeds"]) < r["seeds"] else ""
         lines.append(
             f"| {r['variant']} | {r['network']} | "
             + " | ".join(cell(r, e) for e in engines)
-            + f" | {'-' if ratio is None else f'{ratio:g}x'} | {shrunk} | {r['explorer_shortest'] or '-'} |"
+            + f" | {'-' if ratio is None else f'{bound}{ratio:g}x'} | {shrunk} | {r['explorer_shortest'] or '-'} |"
         )
     return "\n".join(lines)
