@@ -433,7 +433,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
     print(
         f"fuzz: {config.nodes} nodes, {config.network} network, variant {config.variant}, seed {args.seed}, "
-        f"up to {args.examples} examples of {args.steps} steps, {steer}",
+        f"up to {args.examples} examples, runs of up to {args.steps} actions, {steer}",
         file=out,
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)

@@ -116,7 +116,7 @@ BURST = 480
 RUNS = 8
 
 #: Bursts remembered, so that Hypothesis's replays of them cost nothing.
-MEMO_SIZE = 100_000
+MEMO_SIZE = 20_000
 
 
 class _TimeUp(KeyboardInterrupt):
@@ -351,6 +351,7 @@ class BurstMachine(_Machine):
     def choose_weights(self, profile: int) -> None:
         """This example's weights: the tuned ones, uniform, or (swarm) the tuned ones rescaled."""
         self.bursts = 0
+        self.taken = 0  # Actions this example's bursts were allowed, in all.
         base = WEIGHTS if "weights" in self.steer else steering.Weights()
         self.weights = steering.swarm(base, random.Random(profile)) if "swarm" in self.steer else base
 
@@ -358,11 +359,19 @@ class BurstMachine(_Machine):
     # simplest choices, which it makes most in its first examples, are the longest bursts.
     @rule(seed=st.integers(0, 2**32 - 1), shorter=st.integers(0, BURST - 1))
     def burst(self, seed: int, shorter: int) -> None:
-        """A burst of ``BURST - shorter`` steps of the steered walk, drawn with ``random.Random(seed)``.
+        """A burst of ``BURST - shorter`` steps of the steered walk, drawn with a ``random.Random``
+        keyed by ``seed``.
         A run ends after ``steps`` actions (or where nothing is enabled) and the next starts from
         the initial world, so one example holds several runs, and Hypothesis's cost for an
         example is shared by them all."""
         length = BURST - shorter
+        if self.steps is not None:
+            # An example holds 2 * RUNS runs at most, however many bursts its settings allow
+            # (``fuzz`` allows about that many; a settings profile under pytest may allow more).
+            length = min(length, 2 * RUNS * self.steps - self.taken)
+            if length <= 0:
+                return
+        self.taken += length
         # Keyed by the burst's place in the example too: Hypothesis repeats small seeds (0 above
         # all) and copies bursts when it mutates an example, and each copy should walk anew. And by
         # the run's --seed: Hypothesis's first example is its simplest whatever the seed, and runs
@@ -372,7 +381,7 @@ class BurstMachine(_Machine):
         # (to extend or mutate what follows them: over half the bursts, measured on figure8), so a
         # burst met before, which broke nothing then, is not walked again: the machine jumps to
         # where it ended. One that broke an invariant was never stored, and fails again.
-        key = (seed, shorter, self.bursts, self.weights, tuple(self.trail), self.world)
+        key = (seed, shorter, length, self.bursts, self.weights, tuple(self.trail), self.world)
         memo = self.tally.memo
         done = memo.get(key)
         if done is not None:
@@ -398,7 +407,7 @@ def machine_for(
     config: Config,
     steer: frozenset[str] = STEERING,
     tally: _Tally | None = None,
-    steps: int | None = None,
+    steps: int | None = 60,
     seed: int = 0,
 ) -> type[_Machine]:
     """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, else
