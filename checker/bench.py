@@ -2,8 +2,10 @@
 
 Explorer runs each go in a fresh process, so that peak resident memory is the run's own.
 Fuzzing figures compare, per known-bug variant and over several seeds, the time until a
-violation is first seen by the steered fuzzer, by the same fuzzer without steering, and by a
-plain uniform random walk over the same actions and invariants, all in this one process.
+violation is first seen by the fuzzer and by a plain uniform random walk over the same actions
+and invariants (and, on request, by the fuzzer with other steering). Each attempt runs in a
+child process that can be stopped at its time limit, timed by the child's own clock after the
+same warm-up for every engine.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def _median(values: list[float | None], limit: float) -> float | None:
     """Median time, counting a miss as the time limit; None when most seeds missed."""
     found = sorted(limit if v is None else v for v in values)
     middle = statistics.median(found)
-    return None if sum(v is None for v in values) * 2 >= len(values) and middle >= limit else round(middle, 2)
+    return None if sum(v is None for v in values) * 2 >= len(values) and middle >= limit else round(middle, 3)
 
 
 def _explorer_shortest(variant: str, corpus: Path) -> int | None:
@@ -99,29 +101,49 @@ def _explorer_shortest(variant: str, corpus: Path) -> int | None:
     return min(lengths) if lengths else None
 
 
-def _attempt_in_child(conn, engine: str, config_json: dict[str, Any], seed: int, time_limit: float) -> None:
-    """One timed attempt, in a child process: reports ("found", seconds) as soon as a violation is
-    seen, then ("done", shrunk length or None)."""
-    from checker import trace as traces
-    from checker.fuzz import STEERING, fuzz, random_walk
+#: The engines bench can time, each a fuzzer steering or the baseline: "walk" is a plain uniform
+#: random walk over the same actions and invariants (``checker.fuzz.random_walk``).
+ENGINES = ("fuzz", "walk", "fuzz+swarm", "fuzz+targets", "uniform-bursts", "per-kind")
+DEFAULT_ENGINES = ("fuzz", "walk")
 
-    config = traces.config_from_json(config_json)
+
+def _steering(engine: str) -> frozenset[str]:
+    from checker.fuzz import STEERING
+
+    return {
+        "fuzz": STEERING,
+        "fuzz+swarm": STEERING | {"swarm"},
+        "fuzz+targets": STEERING | {"targets"},
+        "uniform-bursts": frozenset({"bursts"}),  # What the weights buy: bursts of uniform choice.
+        "per-kind": frozenset({"settle"}),  # RaftMachine: Hypothesis chooses every single action.
+    }[engine]
+
+
+def _run_engine(engine: str, config, seed: int, time_limit: float, shrink: str, on_found) -> int | None:
+    from checker.fuzz import fuzz, random_walk
+
     if engine == "walk":
         found = random_walk(config, seed, time_limit=time_limit)
         if found is not None:
-            conn.send(("found", found[0]))
-        conn.send(("done", None))
-        return
-    steer = {"fuzz": STEERING, "fuzz+targets": STEERING | {"targets"}, "unsteered": frozenset()}[engine]
-    result = fuzz(
-        config,
-        examples=10**9,
-        seed=seed,
-        steer=steer,
-        shrink="fast" if engine == "fuzz" else "none",
-        on_found=lambda seconds: conn.send(("found", seconds)),
-    )
-    conn.send(("done", len(result.trace) if result.trace else None))
+            on_found(found[0])
+        return None
+    result = fuzz(config, examples=10**9, seed=seed, steer=_steering(engine), shrink=shrink, on_found=on_found, time_limit=time_limit)
+    return len(result.trace) if result.trace else None
+
+
+def _attempt_in_child(conn, engine: str, config_json: dict[str, Any], seed: int, time_limit: float) -> None:
+    """One timed attempt, in a child process: reports ("found", seconds) as soon as a violation is
+    seen, then ("done", shrunk length or None)."""
+    from attrs import evolve
+
+    from checker import trace as traces
+
+    config = traces.config_from_json(config_json)
+    # Warm up first, on correct Raft, the same way for every engine: the one-off costs of a fresh
+    # process (Hypothesis builds and checks its strategies on first use) are not the engine's.
+    _run_engine(engine, evolve(config, variant="default"), seed + 1, 0.3, "none", lambda seconds: None)
+    length = _run_engine(engine, config, seed, time_limit, "fast", lambda seconds: conn.send(("found", seconds)))
+    conn.send(("done", length))
 
 
 def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_budget: float) -> tuple[float | None, int | None]:
@@ -139,8 +161,8 @@ def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_bud
     found, length = None, None
     try:
         # Time is counted inside the child, so process start-up is not charged to the engine.
-        # A little slack for the child's start-up: its own clock starts after its imports.
-        if parent.poll(time_limit + 3):
+        # Some slack for the child's start-up and warm-up: its own clock starts after them.
+        if parent.poll(time_limit + 5):
             kind, value = parent.recv()
             if kind == "found" and value <= time_limit:
                 found = value
@@ -160,37 +182,37 @@ def bench_fuzz(
     seeds: int,
     time_limit: float,
     corpus: Path,
+    engines: tuple[str, ...] = DEFAULT_ENGINES,
     shrink_budget: float = 300.0,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per variant: median seconds to a first violation (steered fuzzer, unsteered fuzzer,
-    random walk) over ``seeds`` seeds, misses counted at the time limit, and how short the
-    steered fuzzer shrinks what it finds."""
+    """Per variant: median seconds to a first violation for each engine over ``seeds`` seeds,
+    misses counted at the time limit, and how short the fuzzer shrinks what it finds."""
     from checker.fuzz import fuzz_config
     from checker.variants import get_variant
 
     rows = []
     for name in variants:
         variant = get_variant(name)
-        # Without the async network the default steering does nothing, so "unsteered" would repeat "fuzz".
-        engines = ["fuzz", "fuzz+targets"] + (["unsteered"] if variant.network == "async" else []) + ["walk"]
         times: dict[str, list[float | None]] = {engine: [] for engine in engines}
         lengths = []
         for seed in range(seeds):
             # The variant's own cluster size and network (some bugs need 2 or 4 nodes), fuzzing's bounds.
             nodes = variant.config.nodes if variant.config is not None else 3
             config = fuzz_config(nodes=nodes, network=variant.network, variant=name, seed=seed)
-            for engine in times:
+            for engine in engines:
                 found, length = _timed_attempt(engine, config, seed, time_limit, shrink_budget)
                 times[engine].append(found)
                 if engine == "fuzz" and length is not None:
                     lengths.append(length)
-        row = {"variant": name, "network": variant.network, "seeds": seeds, "time_limit": time_limit}
-        for engine in ("fuzz", "fuzz+targets", "unsteered", "walk"):
-            values = times.get(engine, times["fuzz"])  # Where "unsteered" was not run, it is "fuzz".
+        row: dict[str, Any] = {"variant": name, "network": variant.network, "seeds": seeds, "time_limit": time_limit, "engines": list(engines)}
+        for engine, values in times.items():
             row[f"{engine}_found"] = sum(v is not None for v in values)
             row[f"{engine}_median_s"] = _median(values, time_limit)
-            row[f"{engine}_seconds"] = [None if v is None else round(v, 2) for v in values]
+            row[f"{engine}_seconds"] = [None if v is None else round(v, 3) for v in values]
+        if "fuzz" in times and "walk" in times:
+            fuzz_median, walk_median = (statistics.median(time_limit if v is None else v for v in times[e]) for e in ("fuzz", "walk"))
+            row["walk_over_fuzz"] = round(walk_median / fuzz_median, 1) if fuzz_median else None
         row["shrunk_length_median"] = statistics.median(lengths) if lengths else None
         row["shrunk_length_max"] = max(lengths) if lengths else None
         row["explorer_shortest"] = _explorer_shortest(name, corpus)
@@ -214,19 +236,30 @@ def explore_table(runs: list[dict[str, Any]]) -> str:
 
 
 def fuzz_table(rows: list[dict[str, Any]]) -> str:
-    def cell(found: int, median: float | None, seeds: int) -> str:
-        return f"{'-' if median is None else f'{median:.1f}'} ({found}/{seeds})"
+    """One row per variant: each engine's median seconds (seeds that found it), how much faster
+    the fuzzer was than the walk, and the fuzzer's shrunk lengths beside the explorer's shortest."""
 
+    def cell(r: dict[str, Any], engine: str) -> str:
+        median = r[f"{engine}_median_s"]
+        shown = "miss" if median is None else f"{median:.3f}" if median < 1 else f"{median:.2f}"
+        return f"{shown} ({r[f'{engine}_found']}/{r['seeds']})"
+
+    engines = rows[0]["engines"] if rows else list(DEFAULT_ENGINES)
+    names = {"fuzz": "fuzzer", "walk": "random walk"}
     lines = [
-        "| variant | network | fuzzer: median s (found) | with targets | unsteered | random walk | shrunk length (median / max) | explorer shortest |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| variant | network | "
+        + " | ".join(f"{names.get(e, e)}: median s (found)" for e in engines)
+        + " | walk / fuzzer | shrunk length (median / max) | explorer shortest |",
+        "| --- | --- | " + " | ".join("---:" for _ in engines) + " | ---: | ---: | ---: |",
     ]
     for r in rows:
         shrunk = "-" if r["shrunk_length_median"] is None else f"{r['shrunk_length_median']:g} / {r['shrunk_length_max']}"
+        ratio = r.get("walk_over_fuzz")
+        # Where the walk missed some seeds, their times are the limit: the ratio is a lower bound.
+        bound = "≥ " if r.get("walk_found", r["seeds"]) < r["seeds"] else ""
         lines.append(
-            f"| {r['variant']} | {r['network']} | {cell(r['fuzz_found'], r['fuzz_median_s'], r['seeds'])} | "
-            f"{cell(r['fuzz+targets_found'], r['fuzz+targets_median_s'], r['seeds'])} | "
-            f"{cell(r['unsteered_found'], r['unsteered_median_s'], r['seeds'])} | "
-            f"{cell(r['walk_found'], r['walk_median_s'], r['seeds'])} | {shrunk} | {r['explorer_shortest'] or '-'} |"
+            f"| {r['variant']} | {r['network']} | "
+            + " | ".join(cell(r, e) for e in engines)
+            + f" | {'-' if ratio is None else f'{bound}{ratio:g}x'} | {shrunk} | {r['explorer_shortest'] or '-'} |"
         )
     return "\n".join(lines)

@@ -79,13 +79,14 @@ def _integer(text: str) -> int:
 
 
 def _steering(text: str) -> frozenset[str]:
-    choices = {"targets", "settle"}  # checker.fuzz.STEERING_CHOICES, without importing Hypothesis here.
+    # checker.fuzz.STEERING_CHOICES, without importing Hypothesis here.
+    choices = ("bursts", "weights", "swarm", "settle", "targets")
     if text == "none":
         return frozenset()
     chosen = frozenset(c for c in text.split(",") if c)
-    unknown = sorted(chosen - choices)
+    unknown = sorted(chosen - set(choices))
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown steering {', '.join(unknown)} (choices: settle, targets, none)")
+        raise argparse.ArgumentTypeError(f"unknown steering {', '.join(unknown)} (choices: {', '.join(choices)}, none)")
     return chosen
 
 
@@ -221,7 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     fz = commands.add_parser("fuzz", help="Hypothesis stateful fuzzing, shrunk counterexamples saved as traces")
     fz.add_argument("--examples", type=_non_negative, default=1000, help="examples to run (default 1000)")
-    fz.add_argument("--steps", type=_non_negative, default=60, help="steps per example at most (default 60)")
+    fz.add_argument(
+        "--steps",
+        type=_non_negative,
+        default=60,
+        help="actions per run at most (default 60); with bursts, an example holds several runs",
+    )
     fz.add_argument("--seed", type=_integer, default=0, help="makes the run repeatable (default 0)")
     fz.add_argument("--nodes", type=_node_count, default=3, help="cluster size (default 3)")
     fz.add_argument("--network", choices=NETWORKS, default="sync")
@@ -240,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--steer",
         type=_steering,
         default=None,
-        help="steering choices, comma-separated: settle (the default), targets; 'none' for plain rule choice",
+        help="steering choices, comma-separated: bursts, weights, settle (these three the default), swarm, "
+        "targets; 'none' for plain rule choice, one Hypothesis rule per action",
     )
     fz.add_argument(
         "--shrink",
@@ -262,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     bn.add_argument("--seeds", type=_non_negative, default=5, help="seeds per variant and engine (default 5)")
     bn.add_argument("--time-limit", type=_non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
+    bn.add_argument(
+        "--engines",
+        default="fuzz,walk",
+        help="engines to time (comma-separated; default fuzz,walk; also fuzz+swarm, fuzz+targets, uniform-bursts, per-kind)",
+    )
     bn.add_argument("--corpus", default="corpus", help="where the explorer's shortest traces are read from")
     bn.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
 
@@ -581,7 +593,9 @@ def _variants_table(args: argparse.Namespace) -> int:
     from checker import zoo
 
     engine = zoo.fuzz_engine()
-    fuzzing = f"fuzzing with seeds {', '.join(map(str, zoo.FUZZ_SEEDS))}" if engine else "no fuzz engine installed"
+    limit = getattr(sys.modules.get("checker.fuzz"), "FIRST_COUNTEREXAMPLE_LIMIT", None) if engine else None
+    within = f", up to {limit:g} s a seed (a miss is reported as not found)" if limit else ""
+    fuzzing = f"fuzzing with seeds {', '.join(map(str, zoo.FUZZ_SEEDS))}{within}" if engine else "no fuzz engine installed"
     print(f"variants: exploring every bug variant on its configuration; {fuzzing}", file=sys.stderr, flush=True)
 
     def progress(row: zoo.Row) -> None:
@@ -607,7 +621,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
     print(
         f"fuzz: {config.nodes} nodes, {config.network} network, {_what(config)}, seed {args.seed}, "
-        f"up to {args.examples} examples of {args.steps} steps, {steer}",
+        f"up to {args.examples} examples, runs of up to {args.steps} actions, {steer}",
         file=out,
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
@@ -710,6 +724,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         worker_counts = [_worker_count(n) for n in args.workers.split(",") if n]
     except argparse.ArgumentTypeError as e:
         raise BadInput(f"--workers: {e}") from None
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = [e for e in engines if e not in bench.ENGINES]
+    if unknown or not engines:
+        raise BadInput(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} (known: {', '.join(bench.ENGINES)})")
     out = sys.stderr if args.json else sys.stdout
     runs, rows, speedup = [], [], None
     if args.only in (None, "explore"):
@@ -745,6 +763,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             args.seeds,
             float(args.time_limit),
             Path(args.corpus),
+            engines=engines,
             on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
         )
         print(bench.fuzz_table(rows), file=out, flush=True)

@@ -1,14 +1,19 @@
 """Stateful fuzzing: a Hypothesis ``RuleBasedStateMachine`` over the world model.
 
-The machine has one rule per kind of action, each enabled exactly when the explorer would find
-an action of that kind enabled, and one ``@invariant`` that runs the whole registry. It keeps no
-invariant logic of its own. A failure, once Hypothesis has shrunk it, is turned into the
-project's trace format, so it replays without Hypothesis and without the example database.
+Two machines share one ``@invariant`` that runs the whole registry, and keep no invariant logic
+of their own. ``RaftMachine`` has one rule per kind of action, each enabled exactly when the
+explorer would find an action of that kind enabled, so Hypothesis draws every action.
+``BurstMachine``, the default, has one rule that draws a seed and a length and takes that many
+actions of a steered random walk (``checker.steer``) with its own ``random.Random``, checking the
+registry after each: Hypothesis's cost, about a millisecond a rule, is paid once a burst instead
+of once an action. Either way a failure is turned into the project's trace format, the concrete
+actions, so it replays without Hypothesis and without the example database.
 
-Steering helps random choice build the long histories Raft bugs need: in the async network, a
-``settle`` rule that delivers everything in flight, so that progress is as likely as loss (on by
-default); and, opt-in, ``hypothesis.target`` on the highest term, the number of elections, how
-far logs diverge and how much is uncommitted.
+Steering helps random choice build the long histories Raft bugs need: weights on kinds of
+action, tuned on the known-bug variants (``WEIGHTS``); in the async network without bursts, a
+``settle`` rule that delivers everything in flight; and, opt-in, swarm testing of the weights
+and ``hypothesis.target`` on the highest term, the number of elections, how far logs diverge and
+how much is uncommitted (both measured not to pay).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
 from checker.shrink import shrink as shrink_trace
+from checker import steer as steering
 from checker.trace import Outcome, Trace, checks_for, model_for, replay
 from checker.variants import get_variant
 from checker.world import (
@@ -58,11 +64,65 @@ def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default",
     return Config(nodes=nodes, network=network, variant=variant, bounds=fuzz_bounds(nodes), seed=seed)
 
 
-#: The steering choices. ``settle`` is on by default; ``targets`` (Hypothesis's hill climbing on
-#: the highest term, elections, log divergence and uncommitted entries) is opt-in, because on the
-#: figure8 bug it made the median time to a counterexample worse, not better.
-STEERING_CHOICES = frozenset({"targets", "settle"})
-STEERING = frozenset({"settle"})
+#: The steering choices.
+#:
+#: - ``bursts`` (default): the machine's one rule draws a seed and a length and takes that many
+#:   steps of a steered walk (``checker.steer``) with its own ``random.Random(seed)``, checking the
+#:   registry after every step. Hypothesis's overhead, about a millisecond a rule, is paid once a
+#:   burst instead of once an action; it still chooses, mutates and shrinks the bursts, and the
+#:   trace saved is the concrete actions. Without it, ``RaftMachine``'s one rule per kind of action.
+#: - ``weights`` (default): the walk favours what builds Raft histories (deliveries over loss and
+#:   duplication, leaders' heartbeats and client requests over timeouts, outages rare but long);
+#:   without it, every enabled action is as likely as any other.
+#: - ``swarm``: each example scales every weight by its own random factor (swarm testing).
+#: - ``settle`` (default; without bursts only): in the async network, a rule that delivers
+#:   everything in flight, so that progress is as likely as loss.
+#: - ``targets``: Hypothesis's hill climbing on the highest term, elections, log divergence and
+#:   uncommitted entries.
+#:
+#: ``swarm`` and ``targets`` are opt-in because, measured, they made the median time to a
+#: counterexample worse, not better (see ``python -m checker bench``).
+STEERING_CHOICES = frozenset({"bursts", "weights", "swarm", "settle", "targets"})
+STEERING = frozenset({"bursts", "weights", "settle"})
+
+#: The steered walk's weights (relative; see ``checker.steer.Weights``), tuned on the known-bug
+#: variants: time to a first counterexample, median over seeds, against uniform choice.
+#: Measured in steps to a first counterexample, median over 8 seeds (60,000-step budget), against
+#: timeout 0.3 and duplicate 0.5: duplicate-votes 12,441 (7/8 found) against 1/8, vote-index-first
+#: 2,806 against 13,977, stale-replies 6,147 against 8,094; figure8 16,029 (7/8) against 11,552 and
+#: match-log-end 2,589 against 1,049 went the other way; the sum of the medians fell from 196,378 to 77,291.
+WEIGHTS = steering.Weights(
+    heartbeat=1.0,
+    timeout=0.5,
+    request=1.0,
+    cut=0.2,
+    heal=0.5,
+    crash=0.3,
+    restart=1.0,
+    deliver_request=3.0,
+    deliver_reply=3.0,
+    drop=0.5,
+    duplicate=1.0,
+)
+
+#: The longest burst: a burst's length is drawn between 1 and this. Long bursts pay: measured
+#: over 8 seeds, bursts of up to 480 actions needed a median 11,802 steps to find
+#: vote-index-first and 20,018 for figure8, bursts of up to 64 16,720 and 15,824 (Hypothesis
+#: replays the start of an example to mutate its end, so the more of its choices are bursts,
+#: the more steps are repeats), and each burst costs a rule's overhead.
+BURST = 480
+
+#: Runs of ``steps`` actions in one example, on average, with bursts.
+RUNS = 8
+
+#: Bursts remembered, so that Hypothesis's replays of them cost nothing.
+MEMO_SIZE = 20_000
+
+
+class _TimeUp(KeyboardInterrupt):
+    """Raised when a run's time limit has passed before any violation was seen. Hypothesis lets
+    an interruption through at once, without recording the example it cut short (a failure would
+    be replayed and checked for flakiness); ``fuzz`` tells it from a real Ctrl-C by its type."""
 
 
 class BrokenInvariant(AssertionError):
@@ -78,6 +138,7 @@ class _Tally:
     """What every run of the machine adds up to; shared by all examples of one fuzz run."""
 
     examples: int = 0
+    runs: int = 0  # Runs from the initial world (one an example, except where bursts start new ones).
     steps: int = 0
     checks: int = 0
     longest: int = 0
@@ -89,14 +150,29 @@ class _Tally:
     on_found: Callable[[float], None] | None = None
     last_report: float = 0.0
     on_progress: Callable[[_Tally], None] | None = None
+    deadline: float | None = None  # time.monotonic() past which the run stops; None: no limit.
+    max_steps: int | None = None  # Steps past which the run stops (for measuring steering); None: no limit.
+    memo: dict = field(factory=dict)  # Bursts already walked: where each ended (see BurstMachine.burst).
 
 
-class RaftMachine(RuleBasedStateMachine):
-    """Random walks through the world model, shrunk by Hypothesis when an invariant breaks."""
+class _Machine(RuleBasedStateMachine):
+    """What both machines share: the initial world, taking a step, and the registry after every step."""
 
     config: ClassVar[Config] = fuzz_config()
     steer: ClassVar[frozenset[str]] = frozenset()
     tally: ClassVar[_Tally] = _Tally()
+    steps: ClassVar[int | None] = None  # Actions per run (BurstMachine); None: no limit of our own.
+    run_seed: ClassVar[int] = 0  # The fuzz run's --seed.
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The time limit is looked at only between examples.
+        tally = self.tally
+        if tally.failure is None and (
+            (tally.deadline is not None and time.monotonic() >= tally.deadline)
+            or (tally.max_steps is not None and tally.steps >= tally.max_steps)
+        ):
+            raise _TimeUp()
 
     @initialize()
     def start(self) -> None:
@@ -107,10 +183,82 @@ class RaftMachine(RuleBasedStateMachine):
         self.world: World = self.model.initial()
         self.trail: list[Action] = []
         self.last: tuple[World, Action, World] | None = None
+        self.checked = False  # Whether the registry has been run on self.world.
         self.successors: dict[type, list[tuple[Action, World]]] | None = None
         self.candidates: list[Action] = []
         self.peak_term = 0
         self.tally.examples += 1
+        self.tally.runs += 1
+
+    def _new_run(self) -> None:
+        """Start again from the initial world."""
+        tally = self.tally
+        tally.longest = max(tally.longest, len(self.trail))
+        tally.runs += 1
+        self.world = self.model.initial()
+        self.trail = []
+        self.last = None
+        self.checked = True
+
+    def _apply(self, action: Action, after: World) -> None:
+        self.last = (self.world, action, after)
+        self.world = after
+        self.checked = False
+        self.trail.append(action)
+        self.successors = None
+        tally = self.tally
+        tally.steps += 1
+        tally.distinct.add(hash(after))
+
+    # --- the registry, after every step -----------------------------------------------------------
+
+    @invariant()
+    def registry_holds(self) -> None:
+        """Every invariant of the registry holds after every step."""
+        if not self.checked:
+            self._check()
+
+    def _check(self) -> None:
+        tally = self.tally
+        violation = None
+        if self.last is not None:
+            violation = self.check_step(*self.last)
+            self.last = None
+        violation = violation or self.check_world(self.world)
+        self.checked = True
+        tally.checks += 1
+        for prop in SOMETIMES_CHECKS:
+            if prop.name not in tally.reached and prop.check(self.world):
+                tally.reached[prop.name] = len(self.trail)
+        self.peak_term = max(self.peak_term, max(n.current_term for n in self.world.nodes))
+        if violation is not None:
+            tally.failure = (tuple(self.trail), violation)
+            if tally.first_failure_at is None:
+                tally.first_failure_at = time.monotonic() - tally.started
+                if tally.on_found is not None:
+                    tally.on_found(tally.first_failure_at)
+            raise BrokenInvariant(violation)
+        if tally.on_progress is not None:
+            now = time.monotonic()
+            if now - tally.last_report >= 1.0:
+                tally.last_report = now
+                tally.on_progress(tally)
+
+    def teardown(self) -> None:
+        tally = self.tally
+        tally.longest = max(tally.longest, len(getattr(self, "trail", ())))
+        if "targets" not in self.steer or not hasattr(self, "world"):
+            return
+        w = self.world
+        hypothesis.target(float(self.peak_term), label="highest term")
+        hypothesis.target(float(len(w.elections)), label="elections")
+        hypothesis.target(float(_divergence(w)), label="log divergence")
+        hypothesis.target(float(_uncommitted(w)), label="uncommitted entries")
+
+
+class RaftMachine(_Machine):
+    """Random walks through the world model, one rule per kind of action, shrunk by Hypothesis
+    when an invariant breaks."""
 
     # --- enabling, shared with the explorer: an action is enabled when Model.step allows it ---
 
@@ -132,15 +280,6 @@ class RaftMachine(RuleBasedStateMachine):
         # and, measured on figure8, made finding the bug several times slower.
         options = self._enabled(kind)
         self._apply(*data.draw(st.sampled_from(options), label=kind.__name__))
-
-    def _apply(self, action: Action, after: World) -> None:
-        self.last = (self.world, action, after)
-        self.world = after
-        self.trail.append(action)
-        self.successors = None
-        tally = self.tally
-        tally.steps += 1
-        tally.distinct.add(hash(after))
 
     # --- one rule per kind of action ----------------------------------------------------------
 
@@ -202,53 +341,93 @@ class RaftMachine(RuleBasedStateMachine):
             if not self._enabled(Deliver):
                 return
             self._apply(*self._enabled(Deliver)[0])
-            self.registry_holds()
+            self._check()
 
-    # --- the registry, after every step -----------------------------------------------------------
 
-    @invariant()
-    def registry_holds(self) -> None:
-        """Every invariant of the registry holds after every step."""
-        tally = self.tally
-        violation = None
-        if self.last is not None:
-            violation = self.check_step(*self.last)
-            self.last = None
-        violation = violation or self.check_world(self.world)
-        tally.checks += 1
-        for prop in SOMETIMES_CHECKS:
-            if prop.name not in tally.reached and prop.check(self.world):
-                tally.reached[prop.name] = len(self.trail)
-        self.peak_term = max(self.peak_term, max(n.current_term for n in self.world.nodes))
-        if violation is not None:
-            tally.failure = (tuple(self.trail), violation)
-            if tally.first_failure_at is None:
-                tally.first_failure_at = time.monotonic() - tally.started
-                if tally.on_found is not None:
-                    tally.on_found(tally.first_failure_at)
-            raise BrokenInvariant(violation)
-        if tally.on_progress is not None:
-            now = time.monotonic()
-            if now - tally.last_report >= 1.0:
-                tally.last_report = now
-                tally.on_progress(tally)
+class BurstMachine(_Machine):
+    """Bursts of a steered random walk, one rule for them all: Hypothesis draws each burst's seed
+    and length (and, with ``swarm``, each example's weights), and shrinks them; the steps are the
+    world model's actions, checked against the registry one by one, as in ``RaftMachine``."""
 
-    def teardown(self) -> None:
-        tally = self.tally
-        tally.longest = max(tally.longest, len(getattr(self, "trail", ())))
-        if "targets" not in self.steer or not hasattr(self, "world"):
+    @initialize(profile=st.integers(0, 2**32 - 1))
+    def choose_weights(self, profile: int) -> None:
+        """This example's weights: the tuned ones, uniform, or (swarm) the tuned ones rescaled."""
+        self.bursts = 0
+        self.taken = 0  # Actions this example's bursts were allowed, in all.
+        base = WEIGHTS if "weights" in self.steer else steering.Weights()
+        self.weights = steering.swarm(base, random.Random(profile)) if "swarm" in self.steer else base
+
+    # The length is drawn as how much shorter than BURST the burst is, so that Hypothesis's
+    # simplest choices, which it makes most in its first examples, are the longest bursts.
+    @rule(seed=st.integers(0, 2**32 - 1), shorter=st.integers(0, BURST - 1))
+    def burst(self, seed: int, shorter: int) -> None:
+        """A burst of ``BURST - shorter`` steps of the steered walk, drawn with a ``random.Random``
+        keyed by ``seed``.
+        A run ends after ``steps`` actions (or where nothing is enabled) and the next starts from
+        the initial world, so one example holds several runs, and Hypothesis's cost for an
+        example is shared by them all."""
+        length = BURST - shorter
+        if self.steps is not None:
+            # An example holds 2 * RUNS runs at most, however many bursts its settings allow
+            # (``fuzz`` allows about that many; a settings profile under pytest may allow more).
+            length = min(length, 2 * RUNS * self.steps - self.taken)
+            if length <= 0:
+                return
+        self.taken += length
+        # Keyed by the burst's place in the example too: Hypothesis repeats small seeds (0 above
+        # all) and copies bursts when it mutates an example, and each copy should walk anew. And by
+        # the run's --seed: Hypothesis's first example is its simplest whatever the seed, and runs
+        # with different seeds should differ from their first step.
+        self.bursts += 1
+        # A burst is a pure function of this key. Hypothesis runs many example prefixes again
+        # (to extend or mutate what follows them: over half the bursts, measured on figure8), so a
+        # burst met before, which broke nothing then, is not walked again: the machine jumps to
+        # where it ended. One that broke an invariant was never stored, and fails again.
+        key = (seed, shorter, length, self.bursts, self.weights, tuple(self.trail), self.world)
+        memo = self.tally.memo
+        done = memo.get(key)
+        if done is not None:
+            self.world, trail, self.peak_term = done
+            self.trail = list(trail)
+            self.last, self.checked = None, True
             return
-        w = self.world
-        hypothesis.target(float(self.peak_term), label="highest term")
-        hypothesis.target(float(len(w.elections)), label="elections")
-        hypothesis.target(float(_divergence(w)), label="log divergence")
-        hypothesis.target(float(_uncommitted(w)), label="uncommitted entries")
+        rnd = random.Random(f"{self.run_seed}:{seed}:{shorter}:{self.bursts}")
+        model, weights, limit = self.model, self.weights, self.steps
+        for _ in range(length):
+            chosen = steering.pick(model, self.world, weights, rnd) if limit is None or len(self.trail) < limit else None
+            if chosen is None:
+                self._new_run()
+                continue
+            self._apply(*chosen)
+            self._check()
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = (self.world, tuple(self.trail), self.peak_term)
 
 
-def machine_for(config: Config, steer: frozenset[str] = STEERING, tally: _Tally | None = None) -> type[RaftMachine]:
-    """A ``RaftMachine`` class for ``config``; its ``TestCase`` runs it under pytest or unittest."""
-    attributes = {"config": config, "steer": steer, "tally": tally if tally is not None else _Tally()}
-    return type("RaftMachine", (RaftMachine,), attributes)
+def machine_for(
+    config: Config,
+    steer: frozenset[str] = STEERING,
+    tally: _Tally | None = None,
+    steps: int | None = 60,
+    seed: int = 0,
+) -> type[_Machine]:
+    """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, else
+    ``RaftMachine``); its ``TestCase`` runs it under pytest or unittest."""
+    base = BurstMachine if "bursts" in steer else RaftMachine
+    attributes = {
+        "config": config,
+        "steer": steer,
+        "tally": tally if tally is not None else _Tally(),
+        "steps": steps,
+        "run_seed": seed,
+        # Hypothesis digests a machine's source for its example database, which we do not keep;
+        # found by module, the source of this class made on the fly would be looked for by
+        # parsing this whole file, twice a run (tens of milliseconds). Without a module to look
+        # in, the digest is the class's name.
+        "__module__": f"{__name__}.machine_for",
+    }
+    return type(base.__name__, (base,), attributes)
 
 
 def _divergence(w: World) -> int:
@@ -295,6 +474,21 @@ def pinned_generation():
         providers.CONSTANTS_CACHE.cache.clear()
 
 
+def _run_machine(machine: type[_Machine], run_settings: settings) -> None:
+    """``run_state_machine_as_test``, less its example-database key: Hypothesis works the key out by
+    reading and tokenizing its own source, about 10 ms a run, and we keep no database. (If
+    Hypothesis's internals move, this falls back on the public function.)"""
+    try:
+        from hypothesis.stateful import get_state_machine_test
+
+        test = get_state_machine_test(machine, settings=run_settings)
+        test._hypothesis_internal_database_key = None
+    except (ImportError, AttributeError, TypeError):
+        run_state_machine_as_test(machine, settings=run_settings)
+        return
+    test()
+
+
 @frozen
 class FuzzResult:
     config: Config
@@ -319,15 +513,21 @@ def fuzz(
     shrink: str = "fast",
     on_progress: Callable[[_Tally], None] | None = None,
     on_found: Callable[[float], None] | None = None,
+    time_limit: float | None = None,
 ) -> FuzzResult:
-    """Run the machine for up to ``examples`` examples of up to ``steps`` steps, seeded by ``seed``;
-    stop at the first broken invariant and shrink it: ``"fast"`` by delta debugging over the actions
-    (``checker.shrink``), ``"full"`` by Hypothesis's own shrinker first (often minutes on a long
-    example), ``"none"`` not at all. ``on_found`` hears, before shrinking starts,
-    how many seconds it took to see the violation."""
+    """Run the machine for up to ``examples`` examples of up to ``steps`` steps, seeded by ``seed``,
+    and for ``time_limit`` seconds at most (None: no limit); stop at the first broken invariant
+    and shrink it: ``"fast"`` by delta debugging over the actions (``checker.shrink``), ``"full"``
+    by Hypothesis's own shrinker first (often minutes on a long example), ``"none"`` not at all.
+    ``on_found`` hears, before shrinking starts, how many seconds it took to see the violation."""
     now = time.monotonic()
-    tally = _Tally(started=now, last_report=now, on_progress=on_progress, on_found=on_found)
-    machine = hypothesis.seed(seed)(machine_for(config, steer, tally))
+    deadline = None if time_limit is None else now + time_limit
+    tally = _Tally(started=now, last_report=now, on_progress=on_progress, on_found=on_found, deadline=deadline)
+    machine = hypothesis.seed(seed)(machine_for(config, steer, tally, steps, seed))
+    if "bursts" in steer:
+        # A step of the state machine is a burst here, of BURST / 2 actions on average, and an
+        # example holds RUNS runs of ``steps`` actions; its two initialize rules count as steps too.
+        steps = -(-2 * RUNS * steps // BURST) + 2
     phases = [Phase.explicit, Phase.generate] + ([Phase.target] if "targets" in steer else []) + ([Phase.shrink] if shrink == "full" else [])
     run_settings = settings(
         max_examples=examples,
@@ -344,9 +544,12 @@ def fuzz(
     violation, trail = None, None
     try:
         with pinned_generation():
-            run_state_machine_as_test(machine, settings=run_settings)
-    except BrokenInvariant:
+            _run_machine(machine, run_settings)
+    except (BrokenInvariant, _TimeUp):
         pass
+    except KeyboardInterrupt as e:
+        if not isinstance(e, _TimeUp) and not (e.__context__ and isinstance(e.__context__, _TimeUp)):
+            raise
     if tally.failure is not None:
         trail, _ = tally.failure
         # Replay the shrunk trail through the plain world model: the trace must stand on its own.
@@ -399,10 +602,16 @@ def random_walk(config: Config, seed: int, steps: int = 60, time_limit: float = 
     return None
 
 
-def first_counterexample(config: Config, seed: int, examples: int = 5000, steps: int = 60) -> tuple[float, int] | None:
+#: How long ``first_counterexample`` fuzzes one seed before it reports a miss.
+FIRST_COUNTEREXAMPLE_LIMIT = 10.0
+
+
+def first_counterexample(
+    config: Config, seed: int, steps: int = 60, time_limit: float = FIRST_COUNTEREXAMPLE_LIMIT
+) -> tuple[float, int] | None:
     """Seconds until the fuzzer first sees a violation, and the length it shrinks it to; None if
-    it finds nothing in ``examples`` examples."""
-    result = fuzz(config, examples=examples, steps=steps, seed=seed)
+    it finds nothing within ``time_limit`` seconds."""
+    result = fuzz(config, examples=10**9, steps=steps, seed=seed, time_limit=time_limit)
     if result.violation is None:
         return None
     return result.found_after, len(result.trace)

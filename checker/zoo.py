@@ -136,7 +136,9 @@ def markdown(rows: list[Row]) -> str:
                 fuzz_seconds, fuzz_length = f"not found (0/{f.tried}{failed})", "—"
             else:
                 share = "" if f.found == f.tried else f" ({f.found}/{f.tried}{failed})"
-                fuzz_seconds = f"{f.median_seconds:.1f}{share}"
+                # Hundredths below a second: many variants fall in the first tenth.
+                shown = f"{f.median_seconds:.2f}" if f.median_seconds < 1 else f"{f.median_seconds:.1f}"
+                fuzz_seconds = f"{shown}{share}"
                 fuzz_length = f"{f.median_length:g}"
         cells = [
             f"`{v.name}`",
