@@ -290,7 +290,7 @@ def parallel_search(
     reached: dict[str, int] = {}
     violation: Violation | None = None
     trace = None
-    exhaustive = interrupted = False
+    exhaustive = interrupted = finished = False
     last_report = start
     model = Model(config, get_variant(config.variant).rules)
     try:
@@ -336,18 +336,18 @@ def parallel_search(
                     w = model.step(w, action)
                 trace = trace + (_nth_action(model, w, n),)
             depth = len(trace)
+        finished = True
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        # Workers that finished report their peak memory and leave; after Ctrl-C or a failure
+        # they are stopped where they are.
         peak = 0
         for conn, process in zip(pipes, processes):
-            try:
-                if not interrupted:
-                    conn.send(("stop",))
-                    peak += conn.recv()
-            except (EOFError, OSError):
-                pass
-            if interrupted:
+            if finished:
+                conn.send(("stop",))
+                peak += _answer(conn, processes.index(process))
+            else:
                 process.terminate()
             process.join()
     return SearchResult(
