@@ -21,14 +21,11 @@ The tests hold all of it to the plain model and the plain search (``tests/test_e
 from __future__ import annotations
 
 import itertools
-import time
-from array import array
 from typing import Any, Callable, Sequence
 
 import numpy as np
 from attrs import evolve
 
-from checker.explorer import Progress, SearchResult, peak_rss_bytes
 from checker.invariants import Violation, check_step, check_world
 from checker.world import Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Model, Restart, Tick, World, _Ghost
 from raft import transitions
@@ -351,7 +348,7 @@ class Encoded:
         """``(kind, arg, position in Model.actions, next world or None)`` for every action the
         plain model would try in ``e``, in its order."""
         k = self.k
-        cut, crashed, requests, g = e[k], e[k + 1], e[k + 2], e[k + 3]
+        cut, crashed, requests = e[k], e[k + 1], e[k + 2]
         net = e[k + 4 :]
         out: list = []
         ncut, ncrashed = cut.bit_count(), crashed.bit_count()
