@@ -170,7 +170,7 @@ def explore(
 
     ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
     default it is on where it is sound, the asynchronous network (see ``symmetry_sound``)."""
-    if getattr(config, "impl", None) is not None:
+    if config.impl is not None:
         from checker import impl
 
         if symmetry or workers != 1:

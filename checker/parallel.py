@@ -215,9 +215,8 @@ class _Local:
 
     def send(self, message: tuple) -> None:
         command, *args = message
-        self.answer = None if command == "stop" else getattr(self.worker, command)(*args)
-        if command == "stop":
-            self.answer = 0
+        # "stop" answers 0: this process's own peak memory is counted once, by the coordinator.
+        self.answer = 0 if command == "stop" else getattr(self.worker, command)(*args)
 
     def recv(self) -> Any:
         return self.answer
@@ -349,10 +348,10 @@ def parallel_search(
         # Workers that finished report their peak memory and leave; after Ctrl-C or a failure
         # they are stopped where they are.
         peak = 0
-        for conn, process in zip(pipes, processes):
+        for index, (conn, process) in enumerate(zip(pipes, processes)):
             if finished:
                 conn.send(("stop",))
-                peak += _answer(conn, processes.index(process))
+                peak += _answer(conn, index)
             else:
                 process.terminate()
             process.join()
