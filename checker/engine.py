@@ -113,6 +113,7 @@ class Encoded:
         self.nodes: list[NodeState] = []
         self.leads: list[bool] = []
         self.term: list[int] = []
+        self.commit: list[int] = []
         self.node_fp: list[int] = []
         self.message_ids: dict[Message, int] = {}
         self.messages: list[Message] = []
@@ -123,6 +124,7 @@ class Encoded:
         self.ghost_ids: dict[tuple, int] = {}
         self.ghosts: list[tuple] = []
         self.ghost_fp: list[int] = []
+        self.committed: list[int] = []  # How many entries each ghost history knows committed.
         # Fingerprint -> position, for worlds that arrive spelled with fingerprints (checker.parallel).
         self.node_by_fp: dict[int, int] = {}
         self.message_by_fp: dict[int, int] = {}
@@ -152,6 +154,7 @@ class Encoded:
             self.nodes.append(n)
             self.leads.append(n.role is Role.LEADER)
             self.term.append(n.current_term)
+            self.commit.append(n.commit_index)
             clock = n.clock
             fp = hash((
                 _id(n.id), tuple(_id(p) for p in n.peers), n.current_term, _id(n.voted_for), _ROLE[n.role],
@@ -192,6 +195,7 @@ class Encoded:
         if i is None:
             i = self.ghost_ids[key] = len(self.ghosts)
             self.ghosts.append(key)
+            self.committed.append(len(committed))
             fp = hash((tuple(sorted(elections)), _entries(committed), commit_terms))
             self.ghost_fp.append(fp)
             self.ghost_by_fp[fp] = i
@@ -333,6 +337,10 @@ class Encoded:
         return done
 
     def _observe(self, g: int, n: int) -> int:
+        # Only a leader or a node that knows more entries committed than the history can add to
+        # it (``_Ghost.observe``); most steps leave it as it is, without a lookup.
+        if not self.leads[n] and self.commit[n] <= self.committed[g]:
+            return g
         key = g << 32 | n
         after = self.observed.get(key)
         if after is None:
@@ -395,7 +403,8 @@ class Encoded:
         k = self.k
         nodes = list(e[:k])
         n = nodes[j]
-        if self.leads[n]:
+        leads = self.leads
+        if leads[n]:
             n, sent = self._act(0, n, 0)
         elif self.term[n] >= self.max_term:
             return None
@@ -405,19 +414,28 @@ class Encoded:
         cut, crashed, g = e[k], e[k + 1], self._observe(e[k + 3], n)
         net = e[k + 4 :]
         if self.sync:
-            source, dest = self.source, self.dest
+            # The seed's harness: each message is handled at once and its reply at once. The
+            # memo tables are read inline, and the ghost history is only asked about node
+            # states that can add to it (see ``_observe``): this loop is the search's hot path.
+            source, dest, received, commit, committed = self.source, self.dest, self.received, self.commit, self.committed
             for m in sent:
                 d = dest[m] - 1
                 if cut >> (source[m] - 1) & 1 or (cut | crashed) >> d & 1:
                     continue
-                after, replies = self._receive(nodes[d], m)
-                nodes[d] = after
-                g = self._observe(g, after)
+                before = nodes[d]
+                after, replies = received.get(before << 32 | m) or self._receive(before, m)
+                if after != before:
+                    nodes[d] = after
+                    if leads[after] or commit[after] > committed[g]:
+                        g = self._observe(g, after)
                 for r in replies:
                     d = dest[r] - 1
-                    after = self._receive(nodes[d], r)[0]
-                    nodes[d] = after
-                    g = self._observe(g, after)
+                    before = nodes[d]
+                    after = (received.get(before << 32 | r) or self._receive(before, r))[0]
+                    if after != before:
+                        nodes[d] = after
+                        if leads[after] or commit[after] > committed[g]:
+                            g = self._observe(g, after)
         else:
             net = self._send(net, sent, cut, crashed)
         return self._finish(nodes, cut, crashed, e[k + 2], g, net)
@@ -464,6 +482,9 @@ class Encoded:
 
 
 TICK, REQUEST, CUT, HEAL, CRASH, RESTART, DELIVER, DROP, DUPLICATE = range(9)
+#: By kind of action: whether it can change a node state (cutting, crashing, dropping and
+#: duplicating change only the network or the masks).
+MOVES_NODES = tuple(kind in (TICK, REQUEST, RESTART, DELIVER) for kind in range(9))
 
 
 def _remove_one(net: tuple[int, ...], m: int) -> tuple[int, ...]:
@@ -483,16 +504,23 @@ class Judge:
         self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
         self.single_ok: dict[int, bool] = {}  # (node state, ghost) -> verdict
         self.pair_ok: dict[int, bool] = {}  # (node state, node state) -> verdict, without the ghost
-        self.node_ok: dict[tuple[int, int, bool], bool] = {}
+        self.node_ok: dict[int, bool] = {}  # (node state before, after, restarted) -> verdict
         self.sometimes = sometimes
         self.reached: dict[str, int] = {}
         self.ghosts_noted: set[int] = set()
 
-    def always(self, e: tuple[int, ...]) -> Violation | None:
+    def always(self, e: tuple[int, ...], changed: int = -1) -> Violation | None:
+        """The always properties on world ``e``. ``changed`` (bit j: the node at position j, bit k:
+        the ghost history) may say which parts differ from a world that passed them, such as the
+        world ``e`` was reached from: verdicts on the parts that did not change still hold, so
+        they are not looked up again."""
         enc, k = self.enc, self.k
         g = e[k + 3]
         single_ok, pair_ok = self.single_ok, self.pair_ok
+        every = changed >> k & 1
         for j in range(k):
+            if not (every or changed >> j & 1):
+                continue
             key = e[j] << 32 | g
             ok = single_ok.get(key)
             if ok is None:
@@ -502,6 +530,8 @@ class Judge:
             if not ok:
                 return _must_fail(check_world(enc.decode(e)), "always")
         for a, b in self.pairs:
+            if not (changed >> a & 1 or changed >> b & 1):
+                continue
             key = e[a] << 32 | e[b]
             ok = pair_ok.get(key)
             if ok is None:
@@ -512,22 +542,37 @@ class Judge:
                 return _must_fail(check_world(enc.decode(e)), "always")
         return None
 
-    def transition(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
-        enc, node_ok = self.enc, self.node_ok
-        for j in range(self.k):
+    def step(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> int | Violation:
+        """The transition properties on the step from ``e`` to ``after``: the violation, or else
+        which parts of the world the step changed, as a mask for ``always``."""
+        k = self.k
+        changed = 0 if after[k + 3] == e[k + 3] else 1 << k
+        if not MOVES_NODES[kind]:
+            return changed
+        node_ok = self.node_ok
+        restarted = arg - 1 if kind == RESTART else -1
+        for j in range(k):
             b, a = e[j], after[j]
             if a == b:
                 continue
-            key = (b, a, kind == RESTART and arg == j + 1)
+            changed |= 1 << j
+            key = (b << 32 | a) << 1 | (j == restarted)
             ok = node_ok.get(key)
             if ok is None:
                 if len(node_ok) >= MEMO_LIMIT:
                     node_ok.clear()
+                enc = self.enc
                 action = enc.action(e, kind, arg)
                 ok = node_ok[key] = check_step(enc.decode_part(e, (j,)), action, enc.decode_part(after, (j,))) is None
             if not ok:
+                enc = self.enc
                 return _must_fail(check_step(enc.decode(e), enc.action(e, kind, arg), enc.decode(after)), "transition")
-        return None
+        return changed
+
+    def transition(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
+        """The transition properties on the step from ``e`` to ``after``."""
+        verdict = self.step(e, kind, arg, after)
+        return None if isinstance(verdict, int) else verdict
 
     def note_sometimes(self, e: tuple[int, ...], at: int) -> None:
         g = e[self.k + 3]
@@ -553,6 +598,15 @@ class Seen:
         where = np.searchsorted(self.array, looked_up)
         where[where == len(self.array)] = 0
         return (self.array[where] == looked_up).tolist()
+
+    def among(self, fingerprints: Sequence[int]) -> list[int]:
+        """Those of ``fingerprints`` that are known."""
+        if not fingerprints or not len(self.array):
+            return []
+        looked_up = np.array(fingerprints, dtype=np.int64)
+        where = np.searchsorted(self.array, looked_up)
+        where[where == len(self.array)] = 0
+        return looked_up[self.array[where] == looked_up].tolist()
 
     def add_level(self, fingerprints: Sequence[int]) -> None:
         self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")

@@ -89,8 +89,9 @@ class _Worker:
         parent links, and with them counterexamples, do not depend on the number of workers."""
         enc, judge, workers, me = self.enc, self.judge, self.workers, self.index
         global_form, canonical, symmetry = enc.global_form, enc.canonical_fingerprint, self.symmetry
-        # Per owner: fingerprint -> (parent's fingerprint, action position, parent position, world
-        # or its global form, maker).
+        shift = enc.k + 1
+        # Per owner: fingerprint -> (parent's fingerprint, action position and changed parts,
+        # parent position, world or its global form, maker).
         made: list[dict[int, tuple | None]] = [{} for _ in range(workers)]
         mine = made[me]
         unchecked: list[int] = []  # Own successors not yet looked up in the seen set.
@@ -106,7 +107,9 @@ class _Worker:
                 if after is None:
                     continue
                 transitions += 1
-                violation = judge.transition(e, kind, arg, after)
+                if after == e:
+                    continue  # A step that changes nothing stays in a world already seen.
+                changed = judge.step(e, kind, arg, after)
                 if symmetry:
                     # Stored under the orbit's fingerprint, but the world kept is the one this
                     # step reached, so that every counterexample is a real path.
@@ -115,11 +118,14 @@ class _Worker:
                 else:
                     g = global_form(after)
                     fp = hash(g)
-                if violation is not None:
+                if changed.__class__ is not int:  # A broken step.
                     key = (fp, 0, from_fp, n)
                     if broken is None or key < broken[:4]:
-                        broken = (*key, violation, me, position, n)
+                        broken = (*key, changed, me, position, n)
                     continue
+                # The action's position, and which parts of the world it changed (for ``always``),
+                # in one integer that orders as the position does.
+                n = n << shift | changed
                 owner = fp % workers
                 table = made[owner]
                 if fp in table:
@@ -150,9 +156,8 @@ class _Worker:
     def _forget_known(self, table: dict[int, tuple | None], unchecked: list[int]) -> None:
         # Own successors already seen in an earlier level are forgotten, so that they cost no
         # memory; if one is reached again in this level, it is looked up again.
-        for fp, old in zip(unchecked, self.seen.known(unchecked)):
-            if old:
-                del table[fp]
+        for fp in self.seen.among(unchecked):
+            del table[fp]
         unchecked.clear()
 
     def accept(self, blobs: list[bytes], depth: int) -> tuple[Any, ...]:
@@ -186,11 +191,12 @@ class _Worker:
         level = (array("B"), array("I"), array("H"))
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
         broken = None
+        shift = enc.k + 1
         for fp in new_fps:
-            _, n, position, e, sender = candidates.pop(fp)
-            level[0].append(sender), level[1].append(position), level[2].append(n)
+            _, via, position, e, sender = candidates.pop(fp)
+            level[0].append(sender), level[1].append(position), level[2].append(via >> shift)
             frontier.append(e)
-            violation = judge.always(e)
+            violation = judge.always(e, via & ((1 << shift) - 1))
             if violation is not None:
                 if broken is None:
                     broken = (fp, 1, 0, 0, violation, self.index, len(frontier) - 1, 0)

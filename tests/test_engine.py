@@ -110,6 +110,14 @@ def test_decomposed_invariant_checks_agree_with_the_registry(config):
                 continue
             kind, arg, _, encoded_after = next(s for s in enc.successors(e) if enc.action(e, s[0], s[1]) == action)
             assert check_step(w, action, after) == judge.transition(e, kind, arg, encoded_after)
+            verdict = judge.step(e, kind, arg, encoded_after)
+            if isinstance(verdict, int):
+                # The mask of changed parts: node positions, then the ghost history.
+                parts = [*range(enc.k), enc.k + 3]
+                assert verdict == sum(1 << i for i, p in enumerate(parts) if e[p] != encoded_after[p])
+                if check_world(w) is None:
+                    # From a world that passed, looking only at the changed parts is enough.
+                    assert judge.always(encoded_after, verdict) == check_world(after)
 
 
 _FINGERPRINTS = """
