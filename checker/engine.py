@@ -352,39 +352,54 @@ class Encoded:
 
     # --- the step ---
 
-    def successors(self, e: tuple[int, ...]) -> list[tuple[int, int, int, tuple[int, ...] | None]]:
-        """``(kind, arg, position in Model.actions, next world or None)`` for every action the
-        plain model would try in ``e``, in its order."""
+    def successors(self, e: tuple[int, ...]) -> list[tuple[int, int, int, tuple[int, ...]]]:
+        """``(kind, arg, position in Model.actions, next world)`` for every action the plain model
+        would try in ``e`` and take, in its order (the positions count the actions it would try
+        and find disabled too)."""
         k = self.k
         cut, crashed, requests = e[k], e[k + 1], e[k + 2]
-        net = e[k + 4 :]
         out: list = []
+        append = out.append
         ncut, ncrashed = cut.bit_count(), crashed.bit_count()
         leads = self.leads
+        n = 0  # The position in Model.actions of the next action tried.
         for j in range(k):
             bit = 1 << j
             i = j + 1
             if crashed & bit:
-                out.append((RESTART, i, len(out), self._restart(e, j)))
+                after = self._restart(e, j)
+                if after is not None:
+                    append((RESTART, i, n, after))
+                n += 1
                 continue
-            out.append((TICK, i, len(out), self._tick(e, j)))
+            after = self._tick(e, j)
+            if after is not None:
+                append((TICK, i, n, after))
+            n += 1
             if leads[e[j]] and requests < self.max_requests:
-                out.append((REQUEST, i, len(out), self._request(e, j)))
+                after = self._request(e, j)
+                if after is not None:
+                    append((REQUEST, i, n, after))
+                n += 1
             if cut & bit:
-                out.append((HEAL, i, len(out), e[:k] + (cut & ~bit,) + e[k + 1 :]))
+                append((HEAL, i, n, e[:k] + (cut & ~bit,) + e[k + 1 :]))
+                n += 1
             elif ncut < self.max_cut:
-                out.append((CUT, i, len(out), e[:k] + (cut | bit,) + e[k + 1 :]))
+                append((CUT, i, n, e[:k] + (cut | bit,) + e[k + 1 :]))
+                n += 1
             if ncrashed < self.max_crashed:
-                out.append((CRASH, i, len(out), e[:k + 1] + (crashed | bit,) + e[k + 2 :]))
+                append((CRASH, i, n, e[:k + 1] + (crashed | bit,) + e[k + 2 :]))
+                n += 1
         if not self.sync:
             previous = -1
-            for m in net:
+            for m in e[k + 4 :]:
                 if m == previous:
                     continue
                 previous = m
-                out.append((DELIVER, m, len(out), self._deliver(e, m)))
-                out.append((DROP, m, len(out), self._drop(e, m)))
-                out.append((DUPLICATE, m, len(out), self._duplicate(e, m)))
+                for kind, after in ((DELIVER, self._deliver(e, m)), (DROP, self._drop(e, m)), (DUPLICATE, self._duplicate(e, m))):
+                    if after is not None:
+                        append((kind, m, n, after))
+                    n += 1
         return out
 
     def _finish(self, nodes: list[int], cut: int, crashed: int, requests: int, g: int, net) -> tuple[int, ...] | None:
@@ -436,8 +451,8 @@ class Encoded:
                         nodes[d] = after
                         if leads[after] or commit[after] > committed[g]:
                             g = self._observe(g, after)
-        else:
-            net = self._send(net, sent, cut, crashed)
+            return (*nodes, cut, crashed, e[k + 2], g)  # Nothing is ever in flight.
+        net = self._send(net, sent, cut, crashed)
         return self._finish(nodes, cut, crashed, e[k + 2], g, net)
 
     def _request(self, e, j):
@@ -603,7 +618,7 @@ class Seen:
         """Those of ``fingerprints`` that are known."""
         if not fingerprints or not len(self.array):
             return []
-        looked_up = np.array(fingerprints, dtype=np.int64)
+        looked_up = np.sort(np.array(fingerprints, dtype=np.int64))  # In order: kinder to the cache.
         where = np.searchsorted(self.array, looked_up)
         where[where == len(self.array)] = 0
         return looked_up[self.array[where] == looked_up].tolist()

@@ -104,8 +104,6 @@ class _Worker:
             frontier[position] = None  # Expanded worlds go as we go: only positions are kept.
             from_fp = fps[position]
             for kind, arg, n, after in enc.successors(e):
-                if after is None:
-                    continue
                 transitions += 1
                 if after == e:
                     continue  # A step that changes nothing stays in a world already seen.
@@ -129,9 +127,8 @@ class _Worker:
                 owner = fp % workers
                 table = made[owner]
                 if fp in table:
-                    held = table[fp]
-                    if held is not None and (from_fp < held[0] or (from_fp == held[0] and n < held[1])):
-                        table[fp] = (from_fp, n, position, held[3], me)
+                    # The frontier is in order of fingerprint and each world's steps in order of
+                    # position, so the step already held is the smaller one.
                     continue
                 if owner == me:
                     table[fp] = (from_fp, n, position, after, me)
