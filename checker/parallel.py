@@ -29,6 +29,7 @@ import gc
 import multiprocessing
 import pickle
 import signal
+import struct
 import time
 import traceback
 from array import array
@@ -57,13 +58,14 @@ class _Worker:
         self.workers = workers
         self.symmetry = symmetry
         self.seen = Seen()
-        self.frontier: list[tuple[int, ...]] = []
+        self.frontier: list[bytes | None] = []  # Packed, as the candidates they were.
         self.frontier_fps: list[int] = []
         # Per level, for each world of this worker's part: (worker that made it, its parent's
         # position in that worker's part of the level above, the action's position).
         self.levels: list[tuple[array, array, array]] = []
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
-        self.kept: dict[int, list] = {}
+        self.kept: dict[int, bytes] = {}
+        self.packing = _Packing()
 
     def seed(self) -> tuple[Any, ...]:
         enc = self.enc
@@ -72,7 +74,7 @@ class _Worker:
         level = (array("B"), array("I"), array("H"))
         broken = None
         if fp % self.workers == self.index:
-            self.frontier, self.frontier_fps = [init], [fp]
+            self.frontier, self.frontier_fps = [self.packing.pack(0, 0, 0, 0, init)], [fp]
             self.seen.add_level([fp])
             level[0].append(0), level[1].append(0), level[2].append(0)
             violation = self.judge.always(init)
@@ -92,16 +94,19 @@ class _Worker:
         shift = enc.k + 1
         # Per owner: fingerprint -> (parent's fingerprint, action position and changed parts,
         # parent position, world or its global form, maker).
-        made: list[dict[int, tuple | None]] = [{} for _ in range(workers)]
-        mine = made[me]
-        unchecked: list[int] = []  # Own successors not yet looked up in the seen set.
+        made: list[dict[int, Any]] = [{} for _ in range(workers)]
+        mine = made[me]  # Own new successors, packed (see ``_Packing``).
+        pending: dict[int, tuple] = {}  # Own successors not yet looked up in the seen set.
         transitions = 0
         broken = None
         fps = self.frontier_fps
         frontier = self.frontier
+        unpack = self.packing.unpack
         for position in range(len(frontier)):
-            e = frontier[position]
-            frontier[position] = None  # Expanded worlds go as we go: only positions are kept.
+            e = unpack(frontier[position])[3]
+            # Expanded worlds go as we go (only positions are kept), and the new ones that are
+            # kept packed reuse their memory.
+            frontier[position] = None
             from_fp = fps[position]
             for kind, arg, n, after in enc.successors(e):
                 transitions += 1
@@ -126,18 +131,16 @@ class _Worker:
                 n = n << shift | changed
                 owner = fp % workers
                 table = made[owner]
-                if fp in table:
-                    # The frontier is in order of fingerprint and each world's steps in order of
-                    # position, so the step already held is the smaller one.
-                    continue
+                # The frontier is in order of fingerprint and each world's steps in order of
+                # position, so a step already held is the smaller one.
                 if owner == me:
-                    table[fp] = (from_fp, n, position, after, me)
-                    unchecked.append(fp)
-                else:
-                    table[fp] = (from_fp, n, position, g if g is not None else global_form(after), me)
-            if len(unchecked) >= CHUNK:
-                self._forget_known(mine, unchecked)
-        self._forget_known(mine, unchecked)
+                    if fp not in pending and fp not in mine:
+                        pending[fp] = (from_fp, n, position, after)
+                elif fp not in table:
+                    table[fp] = (from_fp, n, position, g if g is not None else global_form(after))
+            if len(pending) >= CHUNK:
+                self._settle(pending, mine)
+        self._settle(pending, mine)
         # Definitions of everything interned since the last round, for the other workers.
         n0, m0, g0 = self.shipped
         definitions = (enc.nodes[n0:], enc.messages[m0:], enc.ghosts[g0:])
@@ -145,23 +148,27 @@ class _Worker:
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = mine
         blobs = [
-            b"" if d == me else pickle.dumps((definitions, [(fp, *item[:4]) for fp, item in made[d].items()]), pickle.HIGHEST_PROTOCOL)
+            b"" if d == me else pickle.dumps((definitions, [(fp, *item) for fp, item in made[d].items()]), pickle.HIGHEST_PROTOCOL)
             for d in range(workers)
         ]
         return transitions, broken, blobs
 
-    def _forget_known(self, table: dict[int, tuple | None], unchecked: list[int]) -> None:
-        # Own successors already seen in an earlier level are forgotten, so that they cost no
-        # memory; if one is reached again in this level, it is looked up again.
-        for fp in self.seen.among(unchecked):
-            del table[fp]
-        unchecked.clear()
+    def _settle(self, pending: dict[int, tuple], mine: dict[int, bytes]) -> None:
+        # Own successors seen in an earlier level are forgotten (if one is reached again in this
+        # level, it is looked up again); the new ones are kept packed.
+        for fp in self.seen.among(list(pending)):
+            del pending[fp]
+        pack, me = self.packing.pack, self.index
+        for fp, (from_fp, n, position, after) in pending.items():
+            mine[fp] = pack(from_fp, n, position, me, after)
+        pending.clear()
 
     def accept(self, blobs: list[bytes], depth: int) -> tuple[Any, ...]:
         enc, judge = self.enc, self.judge
-        # Candidates by fingerprint, as in ``expand``; this worker's own come first.
-        candidates: dict[int, tuple | None] = self.kept
+        # Candidates by fingerprint, packed, or None for one seen in an earlier level.
+        candidates: dict[int, bytes | None] = self.kept
         self.kept = {}
+        packing = self.packing
         for sender, blob in enumerate(blobs):
             if sender == self.index:
                 continue
@@ -179,20 +186,22 @@ class _Worker:
                     fresh.append(item)
                     continue
                 held = candidates[fp]
-                if held is not None and (from_fp < held[0] or (from_fp == held[0] and n < held[1])):
-                    candidates[fp] = (from_fp, n, position, enc.from_global(g), sender)
+                if held is not None and (from_fp, n) < packing.order(held):
+                    candidates[fp] = packing.pack(from_fp, n, position, sender, enc.from_global(g))
             known = self.seen.known([item[0] for item in fresh])
             for (fp, from_fp, n, position, g), old in zip(fresh, known):
-                candidates[fp] = None if old else (from_fp, n, position, enc.from_global(g), sender)
-        frontier: list[tuple[int, ...]] = []
+                candidates[fp] = None if old else packing.pack(from_fp, n, position, sender, enc.from_global(g))
+        frontier: list[bytes] = []
         level = (array("B"), array("I"), array("H"))
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
         broken = None
         shift = enc.k + 1
+        unpack = packing.unpack
         for fp in new_fps:
-            _, via, position, e, sender = candidates.pop(fp)
+            packed = candidates.pop(fp)
+            via, position, sender, e = unpack(packed)
             level[0].append(sender), level[1].append(position), level[2].append(via >> shift)
-            frontier.append(e)
+            frontier.append(packed)
             violation = judge.always(e, via & ((1 << shift) - 1))
             if violation is not None:
                 if broken is None:
@@ -207,6 +216,36 @@ class _Worker:
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
         senders, ups, vias = self.levels[level]
         return senders[position], ups[position], vias[position]
+
+
+class _Packing:
+    """Candidates for the next level spelled as one bytes object each: the parent's fingerprint,
+    the action's position (with the changed parts), the parent's position, the worker that
+    made it, then the world. A level's new worlds are held this way until they are accepted:
+    about a third of the memory of the same fields as a tuple of Python integers."""
+
+    _HEAD = struct.Struct("<qIIB")
+
+    def __init__(self) -> None:
+        self.layouts: dict[int, struct.Struct] = {}
+
+    def _layout(self, length: int) -> struct.Struct:
+        layout = self.layouts.get(length)
+        if layout is None:
+            layout = self.layouts[length] = struct.Struct(f"<qIIB{length}I")
+        return layout
+
+    def pack(self, from_fp: int, n: int, position: int, maker: int, e: tuple[int, ...]) -> bytes:
+        return self._layout(len(e)).pack(from_fp, n, position, maker, *e)
+
+    def unpack(self, packed: bytes) -> tuple[int, int, int, tuple[int, ...]]:
+        """(action position, parent position, maker, world)"""
+        fields = self._layout((len(packed) - self._HEAD.size) // 4).unpack(packed)
+        return fields[1], fields[2], fields[3], fields[4:]
+
+    def order(self, packed: bytes) -> tuple[int, int]:
+        """(parent's fingerprint, action position): which of two steps to one world is kept."""
+        return self._HEAD.unpack_from(packed)[:2]
 
 
 class _Local:
