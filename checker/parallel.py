@@ -1,7 +1,7 @@
 """Breadth-first search over several worker processes, level by level.
 
-The seen set is partitioned by fingerprint: worker ``fp % W`` owns the fingerprint ``fp`` and
-alone decides whether a world is new. A level goes in two rounds, each ending at a barrier:
+The seen set is partitioned: every world has one owner among the W workers (``_owner``: a hash
+of its node states), which alone decides whether it is new. A level goes in two rounds, each ending at a barrier:
 
 1. **expand**: every worker expands the part of the frontier it holds, checks the transition
    properties of each step, and sorts the successors by owner. Successors travel in *global
@@ -73,7 +73,8 @@ class _Worker:
         fp = enc.canonical_fingerprint(init) if self.symmetry else enc.fingerprint(init)
         level = (array("B"), array("I"), array("H"))
         broken = None
-        if fp % self.workers == self.index:
+        g = None if self.symmetry else enc.global_form(init)
+        if _owner(fp, g, self.workers, enc.k) == self.index:
             self.frontier, self.frontier_fps = [self.packing.pack(0, 0, 0, 0, init)], [fp]
             self.seen.add_level([fp])
             level[0].append(0), level[1].append(0), level[2].append(0)
@@ -91,7 +92,8 @@ class _Worker:
         parent links, and with them counterexamples, do not depend on the number of workers."""
         enc, judge, workers, me = self.enc, self.judge, self.workers, self.index
         global_form, canonical, symmetry = enc.global_form, enc.canonical_fingerprint, self.symmetry
-        shift = enc.k + 1
+        k = enc.k
+        shift = k + 1
         # Per owner: fingerprint -> (parent's fingerprint, action position and changed parts,
         # parent position, world or its global form, maker).
         made: list[dict[int, Any]] = [{} for _ in range(workers)]
@@ -118,9 +120,11 @@ class _Worker:
                     # step reached, so that every counterexample is a real path.
                     g = None
                     fp = canonical(after)
+                    owner = fp % workers
                 else:
                     g = global_form(after)
                     fp = hash(g)
+                    owner = hash(g[:k]) % workers if workers > 1 else 0  # As ``_owner``.
                 if changed.__class__ is not int:  # A broken step.
                     key = (fp, 0, from_fp, n)
                     if broken is None or key < broken[:4]:
@@ -129,7 +133,6 @@ class _Worker:
                 # The action's position, and which parts of the world it changed (for ``always``),
                 # in one integer that orders as the position does.
                 n = n << shift | changed
-                owner = fp % workers
                 table = made[owner]
                 # The frontier is in order of fingerprint and each world's steps in order of
                 # position, so a step already held is the smaller one.
@@ -148,7 +151,7 @@ class _Worker:
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = mine
         blobs = [
-            b"" if d == me else pickle.dumps((definitions, [(fp, *item) for fp, item in made[d].items()]), pickle.HIGHEST_PROTOCOL)
+            b"" if d == me else pickle.dumps((definitions, made[d]), pickle.HIGHEST_PROTOCOL)
             for d in range(workers)
         ]
         return transitions, broken, blobs
@@ -180,17 +183,20 @@ class _Worker:
             for ghost in ghosts:
                 enc.ghost(*ghost)
             fresh = []
-            for item in items:
-                fp, from_fp, n, position, g = item
+            for fp, item in items.items():
                 if fp not in candidates:
-                    fresh.append(item)
+                    fresh.append(fp)
                     continue
                 held = candidates[fp]
+                from_fp, n, position, g = item
                 if held is not None and (from_fp, n) < packing.order(held):
                     candidates[fp] = packing.pack(from_fp, n, position, sender, enc.from_global(g))
-            known = self.seen.known([item[0] for item in fresh])
-            for (fp, from_fp, n, position, g), old in zip(fresh, known):
-                candidates[fp] = None if old else packing.pack(from_fp, n, position, sender, enc.from_global(g))
+            for fp, old in zip(fresh, self.seen.known(fresh)):
+                if old:
+                    candidates[fp] = None
+                else:
+                    from_fp, n, position, g = items[fp]
+                    candidates[fp] = packing.pack(from_fp, n, position, sender, enc.from_global(g))
         frontier: list[bytes] = []
         level = (array("B"), array("I"), array("H"))
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
@@ -412,6 +418,16 @@ def parallel_search(
         peak_rss_bytes=peak + peak_rss_bytes(),
         symmetry=symmetry,
     )
+
+
+def _owner(fp: int, g: tuple[int, ...] | None, workers: int, k: int) -> int:
+    """The worker that owns a world, from its fingerprint and its global form (None with
+    symmetry reduction). Without symmetry it depends on the node states alone, so that a step
+    that changes only the network, a cut or a crash stays with the worker that took it. With it,
+    it must be the same for every renaming of the nodes, as the fingerprint is."""
+    if g is None:
+        return fp % workers
+    return hash(g[:k]) % workers
 
 
 def _first(candidates: list[Any]) -> Any:
