@@ -15,6 +15,7 @@ from checker.configs import REFERENCE
 from checker import trace as traces
 from checker.engine import Encoded, Judge, _relabel, _relabel_message
 from checker.explorer import explore
+from checker.parallel import _Packing
 from checker.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.variants import bug_variants, get_variant
 from checker.world import ASYNC, Bounds, Config, Model
@@ -41,6 +42,29 @@ def test_two_workers_give_the_single_process_result(name):
     config = REFERENCE[name]
 
     assert _summary(explore(config, workers=1)) == _summary(explore(config, workers=2))
+
+
+def test_three_workers_give_the_single_process_result():
+    """Nor over three, where owners are a hash of the node states modulo 3."""
+    config = REFERENCE["tiny"]
+
+    assert _summary(explore(config, workers=1)) == _summary(explore(config, workers=3))
+
+
+def test_packed_candidates_unpack_to_what_was_packed():
+    """A level's new worlds are held as bytes; every field comes back, negative fingerprints, worlds
+    of any length (messages in flight) and the largest positions included."""
+    packing = _Packing()
+    rng = random.Random(7)
+    for length in (7, 8, 11, 30):
+        for _ in range(50):
+            from_fp = rng.randrange(-(1 << 63), 1 << 63)
+            n, position, maker = rng.randrange(1 << 24), rng.randrange(1 << 32), rng.randrange(256)
+            world = tuple(rng.randrange(1 << 32) for _ in range(length))
+            packed = packing.pack(from_fp, n, position, maker, world)
+
+            assert packing.unpack(packed) == (n, position, maker, world)
+            assert packing.order(packed) == (from_fp, n)
 
 
 @pytest.mark.parametrize("name", ["vote-no-log-check", "stale-replies", "match-backwards"])
