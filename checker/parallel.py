@@ -42,6 +42,10 @@ from checker.variants import get_variant
 from checker.world import Config, Model
 
 
+#: Seconds between a worker's reports on a long expansion.
+PARTIAL_EVERY = 0.5
+
+
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -66,6 +70,8 @@ class _Worker:
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
         self.kept: dict[int, bytes] = {}
         self.packing = _Packing()
+        # Told, now and then during a long expansion, how many steps it has taken so far.
+        self.report: Callable[[int], None] | None = None
 
     def seed(self) -> tuple[Any, ...]:
         enc = self.enc
@@ -103,8 +109,10 @@ class _Worker:
         broken = None
         fps = self.frontier_fps
         frontier = self.frontier
-        unpack = self.packing.unpack
+        unpack, report = self.packing.unpack, self.report
         for position in range(len(frontier)):
+            if report is not None and position & 1023 == 1023:
+                report(transitions)
             e = unpack(frontier[position])[3]
             # Expanded worlds go as we go (only positions are kept), and the new ones that are
             # kept packed reuse their memory.
@@ -257,8 +265,9 @@ class _Packing:
 class _Local:
     """A worker in this process, behind the same two calls as a pipe to a worker process."""
 
-    def __init__(self, config: Config, symmetry: bool) -> None:
+    def __init__(self, config: Config, symmetry: bool, hear: Callable[[int, int], None]) -> None:
         self.worker = _Worker(config, 0, 1, symmetry)
+        self.worker.report = lambda transitions: hear(0, transitions)
         self.answer: Any = None
 
     def send(self, message: tuple) -> None:
@@ -275,6 +284,16 @@ def _serve(conn, config: Config, index: int, workers: int, symmetry: bool) -> No
     gc.disable()  # As in parallel_search.
     try:
         worker = _Worker(config, index, workers, symmetry)
+        last = time.monotonic()
+
+        def report(transitions: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PARTIAL_EVERY:
+                last = now
+                conn.send(_Partial(transitions))
+
+        worker.report = report
         while True:
             command, *args = conn.recv()
             if command == "stop":
@@ -292,14 +311,25 @@ class _Failure:
         self.text = text
 
 
-def _answer(conn, index: int) -> Any:
-    try:
-        answer = conn.recv()
-    except (EOFError, OSError) as e:
-        raise RuntimeError(f"explorer worker {index} died without a word ({e!r})") from None
-    if isinstance(answer, _Failure):
-        raise RuntimeError(f"explorer worker {index} failed:\n{answer.text}")
-    return answer
+class _Partial:
+    """What a worker sends, before its answer, about a long expansion: the steps taken so far."""
+
+    def __init__(self, transitions: int) -> None:
+        self.transitions = transitions
+
+
+def _answer(conn, index: int, hear: Callable[[int, int], None] | None = None) -> Any:
+    while True:
+        try:
+            answer = conn.recv()
+        except (EOFError, OSError) as e:
+            raise RuntimeError(f"explorer worker {index} died without a word ({e!r})") from None
+        if isinstance(answer, _Failure):
+            raise RuntimeError(f"explorer worker {index} failed:\n{answer.text}")
+        if not isinstance(answer, _Partial):
+            return answer
+        if hear is not None:
+            hear(index, answer.transitions)
 
 
 def parallel_search(
@@ -322,8 +352,20 @@ def parallel_search(
     gc.disable()
     pipes: list[Any] = []
     processes: list[Any] = []
+    distinct = states = depth = frontier = 0
+    last_report = start
+    partial = [0] * workers  # Steps taken so far in the level being expanded, per worker.
+
+    def hear(index: int, transitions: int) -> None:
+        nonlocal last_report
+        partial[index] = transitions
+        now = time.monotonic()
+        if on_progress is not None and now - last_report >= progress_every:
+            last_report = now
+            on_progress(Progress(depth, frontier, states + sum(partial), distinct, now - start))
+
     if workers == 1:
-        pipes.append(_Local(config, symmetry))
+        pipes.append(_Local(config, symmetry, hear))
     else:
         context = _context()
         for index in range(workers):
@@ -337,14 +379,12 @@ def parallel_search(
     def everyone(command: str, *args) -> list[Any]:
         for conn in pipes:
             conn.send((command, *args))
-        return [_answer(conn, i) for i, conn in enumerate(pipes)]
+        return [_answer(conn, i, hear) for i, conn in enumerate(pipes)]
 
-    distinct = states = depth = 0
     reached: dict[str, int] = {}
     violation: Violation | None = None
     trace = None
     exhaustive = interrupted = finished = False
-    last_report = start
     model = Model(config, get_variant(config.variant).rules)
     try:
         answers = everyone("seed")
@@ -360,6 +400,7 @@ def parallel_search(
                 break
             expanded = everyone("expand")
             states += sum(a[0] for a in expanded)
+            partial[:] = [0] * workers
             for index, conn in enumerate(pipes):
                 conn.send(("accept", [expanded[s][2][index] for s in range(workers)], depth + 1))
             accepted = [_answer(conn, i) for i, conn in enumerate(pipes)]

@@ -15,6 +15,7 @@ from checker.configs import REFERENCE
 from checker import trace as traces
 from checker.engine import Encoded, Judge, _relabel, _relabel_message
 from checker.explorer import explore
+from checker import parallel
 from checker.parallel import _Packing
 from checker.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.variants import bug_variants, get_variant
@@ -49,6 +50,21 @@ def test_three_workers_give_the_single_process_result():
     config = REFERENCE["tiny"]
 
     assert _summary(explore(config, workers=1)) == _summary(explore(config, workers=3))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_is_reported_within_a_long_level(workers, monkeypatch):
+    """Progress comes during a level's expansion, not only between levels (which give one report
+    each): more reports than levels, the steps counted never going back, and the result as
+    without reports."""
+    monkeypatch.setattr(parallel, "PARTIAL_EVERY", 0.0)  # Forked workers inherit it.
+    config = evolve(REFERENCE["small"], bounds=evolve(REFERENCE["small"].bounds, max_depth=9))
+    reports = []
+    result = explore(config, workers=workers, on_progress=reports.append, progress_every=0.0)
+
+    assert len(reports) > result.depth
+    assert [r.states for r in reports] == sorted(r.states for r in reports)
+    assert _summary(result) == _summary(explore(config, workers=workers))
 
 
 def test_packed_candidates_unpack_to_what_was_packed():
