@@ -131,7 +131,7 @@ class Encoded:
         self.ghost_by_fp: dict[int, int] = {}
         # Memoised transitions.
         self.received: dict[int, tuple[int, tuple[int, ...]]] = {}
-        self.acted: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
+        self.acted: dict[int, tuple[int, tuple[int, ...]]] = {}  # (node, argument, kind) -> outcome
         self.observed: dict[int, int] = {}
         self.global_form = self._compile_global_form()
         # Relabellings of the nodes: perm[i] is the new position of the node at position i.
@@ -320,7 +320,7 @@ class Encoded:
         return done
 
     def _act(self, kind: int, n: int, arg: int) -> tuple[int, tuple[int, ...]]:
-        key = (kind, n, arg)
+        key = (n << 24 | arg) << 2 | kind
         done = self.acted.get(key)
         if done is None:
             state, rules = self.nodes[n], self.rules
@@ -426,7 +426,9 @@ class Encoded:
         else:
             n, sent = self._act(1, n, 0)
         nodes[j] = n
-        cut, crashed, g = e[k], e[k + 1], self._observe(e[k + 3], n)
+        cut, crashed, g = e[k], e[k + 1], e[k + 3]
+        if leads[n] or self.commit[n] > self.committed[g]:  # As in ``_observe``.
+            g = self._observe(g, n)
         net = e[k + 4 :]
         if self.sync:
             # The seed's harness: each message is handled at once and its reply at once. The
