@@ -109,11 +109,12 @@ class _Worker:
         broken = None
         fps = self.frontier_fps
         frontier = self.frontier
-        unpack, report = self.packing.unpack, self.report
+        worlds, head, report = self.packing.worlds, _Packing.HEAD.size, self.report
         for position in range(len(frontier)):
             if report is not None and position & 1023 == 1023:
                 report(transitions)
-            e = unpack(frontier[position])[3]
+            packed = frontier[position]
+            e = worlds[len(packed)].unpack_from(packed, head)
             # Expanded worlds go as we go (only positions are kept), and the new ones that are
             # kept packed reuse their memory.
             frontier[position] = None
@@ -169,9 +170,9 @@ class _Worker:
         # level, it is looked up again); the new ones are kept packed.
         for fp in self.seen.among(list(pending)):
             del pending[fp]
-        pack, me = self.packing.pack, self.index
+        records, record, me = self.packing.records, self.packing.record, self.index
         for fp, (from_fp, n, position, after) in pending.items():
-            mine[fp] = pack(from_fp, n, position, me, after)
+            mine[fp] = (records.get(len(after)) or record(len(after))).pack(from_fp, n, position, me, *after)
         pending.clear()
 
     def accept(self, blobs: list[bytes], depth: int) -> tuple[Any, ...]:
@@ -197,7 +198,7 @@ class _Worker:
                     continue
                 held = candidates[fp]
                 from_fp, n, position, g = item
-                if held is not None and (from_fp, n) < packing.order(held):
+                if held is not None and (from_fp, n) < _Packing.HEAD.unpack_from(held)[:2]:
                     candidates[fp] = packing.pack(from_fp, n, position, sender, enc.from_global(g))
             for fp, old in zip(fresh, self.seen.known(fresh)):
                 if old:
@@ -210,10 +211,11 @@ class _Worker:
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
         broken = None
         shift = enc.k + 1
-        unpack = packing.unpack
+        head, worlds = _Packing.HEAD, packing.worlds
         for fp in new_fps:
             packed = candidates.pop(fp)
-            via, position, sender, e = unpack(packed)
+            _, via, position, sender = head.unpack_from(packed)
+            e = worlds[len(packed)].unpack_from(packed, head.size)
             level[0].append(sender), level[1].append(position), level[2].append(via >> shift)
             frontier.append(packed)
             violation = judge.always(e, via & ((1 << shift) - 1))
@@ -233,33 +235,32 @@ class _Worker:
 
 
 class _Packing:
-    """Candidates for the next level spelled as one bytes object each: the parent's fingerprint,
-    the action's position (with the changed parts), the parent's position, the worker that
-    made it, then the world. A level's new worlds are held this way until they are accepted:
-    about a third of the memory of the same fields as a tuple of Python integers."""
+    """Candidates for the next level spelled as one bytes object each: a head (the parent's
+    fingerprint, the action's position with the changed parts, the parent's position, the
+    worker that made it), then the world. A level's new worlds are held this way until they
+    are accepted, and the frontier after that: about a third of the memory of the same fields
+    as a tuple of Python integers. The search's loops read ``records`` and ``worlds`` directly."""
 
-    _HEAD = struct.Struct("<qIIB")
+    HEAD = struct.Struct("<qIIB")
 
     def __init__(self) -> None:
-        self.layouts: dict[int, struct.Struct] = {}
+        self.records: dict[int, struct.Struct] = {}  # By the world's length: the whole record.
+        self.worlds: dict[int, struct.Struct] = {}  # By the record's size: the world after the head.
 
-    def _layout(self, length: int) -> struct.Struct:
-        layout = self.layouts.get(length)
+    def record(self, length: int) -> struct.Struct:
+        """The layout of a record holding a world of ``length`` integers."""
+        layout = self.records.get(length)
         if layout is None:
-            layout = self.layouts[length] = struct.Struct(f"<qIIB{length}I")
+            layout = self.records[length] = struct.Struct(f"<qIIB{length}I")
+            self.worlds[layout.size] = struct.Struct(f"<{length}I")
         return layout
 
     def pack(self, from_fp: int, n: int, position: int, maker: int, e: tuple[int, ...]) -> bytes:
-        return self._layout(len(e)).pack(from_fp, n, position, maker, *e)
+        return self.record(len(e)).pack(from_fp, n, position, maker, *e)
 
-    def unpack(self, packed: bytes) -> tuple[int, int, int, tuple[int, ...]]:
-        """(action position, parent position, maker, world)"""
-        fields = self._layout((len(packed) - self._HEAD.size) // 4).unpack(packed)
-        return fields[1], fields[2], fields[3], fields[4:]
-
-    def order(self, packed: bytes) -> tuple[int, int]:
-        """(parent's fingerprint, action position): which of two steps to one world is kept."""
-        return self._HEAD.unpack_from(packed)[:2]
+    def unpack(self, packed: bytes) -> tuple[int, int, int, int, tuple[int, ...]]:
+        """(parent's fingerprint, action position, parent position, maker, world)"""
+        return (*self.HEAD.unpack_from(packed), self.worlds[len(packed)].unpack_from(packed, self.HEAD.size))
 
 
 class _Local:

@@ -79,8 +79,7 @@ def test_packed_candidates_unpack_to_what_was_packed():
             world = tuple(rng.randrange(1 << 32) for _ in range(length))
             packed = packing.pack(from_fp, n, position, maker, world)
 
-            assert packing.unpack(packed) == (n, position, maker, world)
-            assert packing.order(packed) == (from_fp, n)
+            assert packing.unpack(packed) == (from_fp, n, position, maker, world)
 
 
 @pytest.mark.parametrize("name", ["vote-no-log-check", "stale-replies", "match-backwards"])
