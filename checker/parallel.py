@@ -35,7 +35,7 @@ import traceback
 from array import array
 from typing import Any, Callable
 
-from checker.engine import CHUNK, Encoded, Judge, Seen, _nth_action
+from checker.engine import CHUNK, MOVES_NODES, Encoded, Judge, Seen, _nth_action
 from checker.explorer import Progress, SearchResult, peak_rss_bytes
 from checker.invariants import SOMETIMES_CHECKS, Violation
 from checker.variants import get_variant
@@ -100,6 +100,7 @@ class _Worker:
         global_form, canonical, symmetry = enc.global_form, enc.canonical_fingerprint, self.symmetry
         k = enc.k
         shift = k + 1
+        moves_nodes = MOVES_NODES
         # Per owner: fingerprint -> (parent's fingerprint, action position and changed parts,
         # parent position, world or its global form, maker).
         made: list[dict[int, Any]] = [{} for _ in range(workers)]
@@ -123,7 +124,9 @@ class _Worker:
                 transitions += 1
                 if after == e:
                     continue  # A step that changes nothing stays in a world already seen.
-                changed = judge.step(e, kind, arg, after)
+                # Steps that change no node state (cuts, crashes, the network) change no ghost
+                # history either, and no transition property can see them.
+                changed = judge.step(e, kind, arg, after) if moves_nodes[kind] else 0
                 if symmetry:
                     # Stored under the orbit's fingerprint, but the world kept is the one this
                     # step reached, so that every counterexample is a real path.
