@@ -134,6 +134,8 @@ class Encoded:
         self.acted: dict[int, tuple[int, tuple[int, ...]]] = {}  # (node, argument, kind) -> outcome
         self.observed: dict[int, int] = {}
         self.global_form = self._compile_global_form()
+        # The local spelling of a world in global form (its parts must have been interned).
+        self.from_global = self._compile("from_global", "g", "node_by_fp", "ghost_by_fp", "message_by_fp")
         # Relabellings of the nodes: perm[i] is the new position of the node at position i.
         self.perms = list(itertools.permutations(range(self.k)))
         self.nperms = len(self.perms)
@@ -285,23 +287,19 @@ class Encoded:
     def _compile_global_form(self) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
         # The world with every interned part replaced by its fingerprint: the same tuple in
         # every process. Spelled out for this cluster size, so the hot path has no loop.
-        k = self.k
-        nodes = ", ".join(f"node_fp[e[{j}]]" for j in range(k))
-        tail = f"e[{k}], e[{k + 1}], e[{k + 2}], ghost_fp[e[{k + 3}]]"
-        messages = "" if self.sync else f", *map(message_fp.__getitem__, e[{k + 4}:])"
-        scope = {"node_fp": self.node_fp, "ghost_fp": self.ghost_fp, "message_fp": self.message_fp}
-        exec(f"def global_form(e):\n    return ({nodes}, {tail}{messages})", scope)
-        return scope["global_form"]
+        return self._compile("global_form", "e", "node_fp", "ghost_fp", "message_fp")
 
-    def from_global(self, g: tuple[int, ...]) -> tuple[int, ...]:
-        """The local spelling of a world in global form; its parts must have been interned."""
+    def _compile(self, name: str, arg: str, node: str, ghost: str, message: str) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
         k = self.k
-        node, message = self.node_by_fp, self.message_by_fp
-        return (
-            tuple([node[f] for f in g[:k]])
-            + (g[k], g[k + 1], g[k + 2], self.ghost_by_fp[g[k + 3]])
-            + tuple([message[f] for f in g[k + 4 :]])
-        )
+        nodes = ", ".join(f"{node}[{arg}[{j}]]" for j in range(k))
+        tail = f"{arg}[{k}], {arg}[{k + 1}], {arg}[{k + 2}], {ghost}[{arg}[{k + 3}]]"
+        messages = "" if self.sync else f", *map({message}.__getitem__, {arg}[{k + 4}:])"
+        scope = {
+            "node_fp": self.node_fp, "ghost_fp": self.ghost_fp, "message_fp": self.message_fp,
+            "node_by_fp": self.node_by_fp, "ghost_by_fp": self.ghost_by_fp, "message_by_fp": self.message_by_fp,
+        }
+        exec(f"def {name}({arg}):\n    return ({nodes}, {tail}{messages})", scope)
+        return scope[name]
 
     def action(self, e: tuple[int, ...], kind: int, arg: int) -> Action:
         """The plain model's action for an encoded one."""
