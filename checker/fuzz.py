@@ -540,13 +540,18 @@ class _Examples:
 
 
 @functools.lru_cache(maxsize=16)
-def _machine_test(machine: type[_Machine], examples: int, steps: int, phases: tuple[Phase, ...]) -> tuple[_Examples, Callable[[], None]]:
-    """Hypothesis's test of ``machine`` with these settings, built once a process and run again by
-    every fuzz run that asks for the same: its settings are checked and its test wrapped once, not
-    once a run. It keeps nothing of one run for the next: each call draws from a ``Random`` of the
-    seed it is given, and the run comes in through ``_Examples``. It has no example-database key:
-    Hypothesis would work the key out by reading and tokenizing its own source, about 10 ms, and we
-    keep no database. (Raises AttributeError or ImportError if Hypothesis's internals have moved.)"""
+def _machine_test(
+    machine: type[_Machine], examples: int, steps: int, phases: tuple[Phase, ...], profile: settings
+) -> tuple[_Examples, Callable[[], None]]:
+    """Hypothesis's test of ``machine`` with these settings (over the ``profile`` in force, which is
+    part of the key so that a newly loaded profile is not missed), built once a process and run
+    again by every fuzz run that asks for the same: its settings are checked and its test wrapped
+    once, not once a run (about 1 ms of a run's start). It keeps nothing of one run for the next:
+    each call draws from a ``Random`` of the seed it is given, and the run comes in through
+    ``_Examples`` (tests/test_fuzz.py checks that a run gives the same trace either way). It has
+    no example-database key: Hypothesis would work the key out by reading and tokenizing its own
+    source, about 10 ms, and we keep no database. (Raises AttributeError or ImportError if
+    Hypothesis's internals have moved.)"""
     from hypothesis.stateful import get_state_machine_test
 
     factory = _Examples(machine)
@@ -562,7 +567,7 @@ def _run_machine(machine: type[_Machine], run: _Run, examples: int, steps: int, 
     ``steps`` steps at most. (If Hypothesis's internals move, this falls back on the public
     ``run_state_machine_as_test``.)"""
     try:
-        factory, test = _machine_test(machine, examples, steps, phases)
+        factory, test = _machine_test(machine, examples, steps, phases, settings.default)
     except (ImportError, AttributeError, TypeError):
         factory, test = None, None
     if factory is None or factory.run is not None:
@@ -616,7 +621,7 @@ def fuzz(
     if "bursts" in steer:
         # A step of the state machine is a burst here, of BURST / 2 actions on average, and an
         # example holds RUNS runs of ``steps`` actions; an initialize rule (swarm's) counts as a step too.
-        steps = -(-2 * RUNS * steps // BURST) + ("swarm" in steer)
+        steps = -(-2 * RUNS * steps // BURST) + (1 if "swarm" in steer else 0)
     phases = (Phase.explicit, Phase.generate) + ((Phase.target,) if "targets" in steer else ()) + ((Phase.shrink,) if shrink == "full" else ())
     violation, trail = None, None
     try:

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from checker import fuzz as fuzzing
 from checker import trace as traces
-from checker.fuzz import BurstMachine, RaftMachine, fuzz, fuzz_config, machine_for
+from checker.fuzz import STEERING, BurstMachine, RaftMachine, SwarmBurstMachine, fuzz, fuzz_config, machine_for
 from checker.invariants import REGISTRY
 from checker.world import ASYNC, Bounds, Config
 
@@ -62,6 +63,42 @@ def test_default_machine_takes_bursts_and_uses_the_same_registry():
 
     assert issubclass(machine, BurstMachine)
     assert ({"burst"}, {"registry_holds"}) == (rules, invariants)
+
+
+def test_swarm_draws_each_examples_weights_in_its_only_initialize_rule():
+    """Only swarm testing has an initialize rule (the example's weights); the default machine has
+    none, so that Hypothesis's first rule is already a burst."""
+    swarm = machine_for(fuzz_config(), steer=STEERING | {"swarm"})
+
+    assert issubclass(swarm, SwarmBurstMachine)
+    assert ["choose_weights"] == [r.function.__name__ for r in swarm.setup_state().initializers]
+    assert [] == machine_for(fuzz_config()).setup_state().initializers
+    result = fuzz(fuzz_config(variant="vote-no-log-check"), examples=400, seed=0, steer=STEERING | {"swarm"})
+    assert result.violation is not None
+
+
+def test_a_run_gives_the_same_trace_whether_hypothesis_test_is_new_shared_or_its_own(monkeypatch):
+    """fuzz builds Hypothesis's test once a process and runs it again for every run: a run after
+    other runs of that test gives the same examples, steps and trace as the run that built it, and
+    so does a run with a test of its own (the fallback, when Hypothesis's internals have moved)."""
+    config = fuzz_config(variant="vote-no-log-check", seed=0)
+
+    def outcome(result: fuzzing.FuzzResult) -> tuple:
+        return result.violation, result.trace, result.examples, result.steps
+
+    fuzzing._machine_test.cache_clear()
+    new = outcome(fuzz(config, examples=400, seed=0))
+    fuzz(fuzz_config(variant="stepdown-forgets-vote", seed=3), examples=400, seed=3)
+    shared = outcome(fuzz(config, examples=400, seed=0))
+
+    def moved(*args):
+        raise AttributeError("_hypothesis_internal_use_seed")
+
+    monkeypatch.setattr(fuzzing, "_machine_test", moved)
+    own = outcome(fuzz(config, examples=400, seed=0))
+
+    assert new[0] is not None
+    assert new == shared == own
 
 
 def test_time_limit_ends_a_clean_run_quietly():
