@@ -191,10 +191,8 @@ class _Machine(RuleBasedStateMachine):
             or (tally.max_steps is not None and tally.steps >= tally.max_steps)
         ):
             raise _TimeUp()
-        self.start()
 
-    # Not an ``initialize`` rule: Hypothesis builds and checks the strategy for choosing among
-    # those afresh in every example, about 0.5 ms each before the first step.
+    @initialize()
     def start(self) -> None:
         """Build the initial world from the configuration."""
         # The native core, or with --impl a user's class (checker.impl): the same rules drive either.
@@ -369,12 +367,13 @@ class BurstMachine(_Machine):
     and length (and, with ``swarm``, each example's weights), and shrinks them; the steps are the
     world model's actions, checked against the registry one by one, as in ``RaftMachine``."""
 
-    def start(self) -> None:
-        super().start()
+    @initialize(profile=st.integers(0, 2**32 - 1))
+    def choose_weights(self, profile: int) -> None:
+        """This example's weights: the tuned ones, uniform, or (swarm) the tuned ones rescaled."""
         self.bursts = 0
         self.taken = 0  # Actions this example's bursts were allowed, in all.
-        # This example's weights: the tuned ones or uniform (SwarmBurstMachine rescales them).
-        self.weights = WEIGHTS if "weights" in self.steer else steering.Weights()
+        base = WEIGHTS if "weights" in self.steer else steering.Weights()
+        self.weights = steering.swarm(base, random.Random(profile)) if "swarm" in self.steer else base
 
     # The length is drawn as how much shorter than BURST the burst is, so that Hypothesis's
     # simplest choices, which it makes most in its first examples, are the longest bursts.
@@ -424,15 +423,6 @@ class BurstMachine(_Machine):
         memo[key] = (self.world, tuple(self.trail), self.peak_term)
 
 
-class SwarmBurstMachine(BurstMachine):
-    """``BurstMachine`` with swarm testing: each example draws its own weights."""
-
-    @initialize(profile=st.integers(0, 2**32 - 1))
-    def choose_weights(self, profile: int) -> None:
-        """This example's weights: the tuned (or uniform) ones, rescaled (``checker.steer.swarm``)."""
-        self.weights = steering.swarm(self.weights, random.Random(profile))
-
-
 def machine_for(
     config: Config,
     steer: frozenset[str] = STEERING,
@@ -440,9 +430,8 @@ def machine_for(
     steps: int | None = 60,
     seed: int = 0,
 ) -> type[_Machine]:
-    """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, with ``swarm``
-    ``SwarmBurstMachine``, else ``RaftMachine``), as a class of its own that holds the run's
-    settings; its ``TestCase`` runs it under pytest or unittest. (``fuzz`` does not make one: it
+    """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, else
+    ``RaftMachine``), as a class of its own that holds the run's settings; its ``TestCase`` runs it under pytest or unittest. (``fuzz`` does not make one: it
     passes each example of the shared class its run.)"""
     base = _machine_class(steer)
     attributes = {
@@ -461,9 +450,7 @@ def machine_for(
 
 
 def _machine_class(steer: frozenset[str]) -> type[_Machine]:
-    if "bursts" not in steer:
-        return RaftMachine
-    return SwarmBurstMachine if "swarm" in steer else BurstMachine
+    return BurstMachine if "bursts" in steer else RaftMachine
 
 
 def _divergence(w: World) -> int:
@@ -620,8 +607,8 @@ def fuzz(
     run = _Run(config, steer, tally, steps, seed)
     if "bursts" in steer:
         # A step of the state machine is a burst here, of BURST / 2 actions on average, and an
-        # example holds RUNS runs of ``steps`` actions; an initialize rule (swarm's) counts as a step too.
-        steps = -(-2 * RUNS * steps // BURST) + (1 if "swarm" in steer else 0)
+        # example holds RUNS runs of ``steps`` actions; its two initialize rules count as steps too.
+        steps = -(-2 * RUNS * steps // BURST) + 2
     phases = (Phase.explicit, Phase.generate) + ((Phase.target,) if "targets" in steer else ()) + ((Phase.shrink,) if shrink == "full" else ())
     violation, trail = None, None
     try:

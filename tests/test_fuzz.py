@@ -10,7 +10,7 @@ from pathlib import Path
 
 from checker import fuzz as fuzzing
 from checker import trace as traces
-from checker.fuzz import STEERING, BurstMachine, RaftMachine, SwarmBurstMachine, fuzz, fuzz_config, machine_for
+from checker.fuzz import BurstMachine, RaftMachine, fuzz, fuzz_config, machine_for
 from checker.invariants import REGISTRY
 from checker.world import ASYNC, Bounds, Config
 
@@ -63,18 +63,6 @@ def test_default_machine_takes_bursts_and_uses_the_same_registry():
 
     assert issubclass(machine, BurstMachine)
     assert ({"burst"}, {"registry_holds"}) == (rules, invariants)
-
-
-def test_swarm_draws_each_examples_weights_in_its_only_initialize_rule():
-    """Only swarm testing has an initialize rule (the example's weights); the default machine has
-    none, so that Hypothesis's first rule is already a burst."""
-    swarm = machine_for(fuzz_config(), steer=STEERING | {"swarm"})
-
-    assert issubclass(swarm, SwarmBurstMachine)
-    assert ["choose_weights"] == [r.function.__name__ for r in swarm.setup_state().initializers]
-    assert [] == machine_for(fuzz_config()).setup_state().initializers
-    result = fuzz(fuzz_config(variant="vote-no-log-check"), examples=400, seed=0, steer=STEERING | {"swarm"})
-    assert result.violation is not None
 
 
 def test_a_run_gives_the_same_trace_whether_hypothesis_test_is_new_shared_or_its_own(monkeypatch):
