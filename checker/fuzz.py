@@ -431,8 +431,9 @@ def machine_for(
     seed: int = 0,
 ) -> type[_Machine]:
     """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, else
-    ``RaftMachine``), as a class of its own that holds the run's settings; its ``TestCase`` runs it under pytest or unittest. (``fuzz`` does not make one: it
-    passes each example of the shared class its run.)"""
+    ``RaftMachine``), as a class of its own that holds the run's settings; its ``TestCase`` runs
+    it under pytest or unittest. (``fuzz`` makes none: it passes each example of the shared class
+    its run, so that Hypothesis works out the class's rules once a process.)"""
     base = _machine_class(steer)
     attributes = {
         "config": config,
