@@ -433,7 +433,8 @@ def machine_for(
     """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, else
     ``RaftMachine``), as a class of its own that holds the run's settings; its ``TestCase`` runs
     it under pytest or unittest. (``fuzz`` makes none: it passes each example of the shared class
-    its run, so that Hypothesis works out the class's rules once a process.)"""
+    its run. Hypothesis keeps every state-machine class it has run, for the life of the process,
+    and a class of a run's own held the run's tally and burst memo.)"""
     base = _machine_class(steer)
     attributes = {
         "config": config,
@@ -534,7 +535,7 @@ def _machine_test(
     """Hypothesis's test of ``machine`` with these settings (over the ``profile`` in force, which is
     part of the key so that a newly loaded profile is not missed), built once a process and run
     again by every fuzz run that asks for the same: its settings are checked and its test wrapped
-    once, not once a run (about 1 ms of a run's start). It keeps nothing of one run for the next:
+    once, not once a run. It keeps nothing of one run for the next:
     each call draws from a ``Random`` of the seed it is given, and the run comes in through
     ``_Examples`` (tests/test_fuzz.py checks that a run gives the same trace either way). It has
     no example-database key: Hypothesis would work the key out by reading and tokenizing its own
