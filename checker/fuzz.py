@@ -19,9 +19,10 @@ how much is uncommitted (both measured not to pay).
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import time
-from typing import Callable, ClassVar
+from typing import Callable
 
 import hypothesis
 from attrs import define, field, frozen
@@ -155,17 +156,34 @@ class _Tally:
     memo: dict = field(factory=dict)  # Bursts already walked: where each ended (see BurstMachine.burst).
 
 
+@frozen
+class _Run:
+    """What one fuzz run tells every example of its machine."""
+
+    config: Config
+    steer: frozenset[str]
+    tally: _Tally
+    steps: int | None  # Actions per run (BurstMachine); None: no limit of our own.
+    seed: int  # The fuzz run's --seed.
+
+
 class _Machine(RuleBasedStateMachine):
-    """What both machines share: the initial world, taking a step, and the registry after every step."""
+    """What both machines share: the initial world, taking a step, and the registry after every step.
 
-    config: ClassVar[Config] = fuzz_config()
-    steer: ClassVar[frozenset[str]] = frozenset()
-    tally: ClassVar[_Tally] = _Tally()
-    steps: ClassVar[int | None] = None  # Actions per run (BurstMachine); None: no limit of our own.
-    run_seed: ClassVar[int] = 0  # The fuzz run's --seed.
+    A machine learns its run's configuration, steering, tally, steps and seed from the ``_Run``
+    it is made with (``fuzz``), or, made with none (a ``machine_for`` class's ``TestCase``), from
+    its class's attributes."""
 
-    def __init__(self) -> None:
+    config: Config = fuzz_config()
+    steer: frozenset[str] = frozenset()
+    tally: _Tally = _Tally()
+    steps: int | None = None  # Actions per run (BurstMachine); None: no limit of our own.
+    run_seed: int = 0  # The fuzz run's --seed.
+
+    def __init__(self, run: _Run | None = None) -> None:
         super().__init__()
+        if run is not None:
+            self.config, self.steer, self.tally, self.steps, self.run_seed = run.config, run.steer, run.tally, run.steps, run.seed
         # The time limit is looked at only between examples.
         tally = self.tally
         if tally.failure is None and (
@@ -413,8 +431,11 @@ def machine_for(
     seed: int = 0,
 ) -> type[_Machine]:
     """The machine for ``config`` (``BurstMachine`` when steering by ``bursts``, else
-    ``RaftMachine``); its ``TestCase`` runs it under pytest or unittest."""
-    base = BurstMachine if "bursts" in steer else RaftMachine
+    ``RaftMachine``), as a class of its own that holds the run's settings; its ``TestCase`` runs
+    it under pytest or unittest. (``fuzz`` makes none: it passes each example of the shared class
+    its run. Hypothesis keeps every state-machine class it has run, for the life of the process,
+    and a class of a run's own held the run's tally and burst memo.)"""
+    base = _machine_class(steer)
     attributes = {
         "config": config,
         "steer": steer,
@@ -428,6 +449,10 @@ def machine_for(
         "__module__": f"{__name__}.machine_for",
     }
     return type(base.__name__, (base,), attributes)
+
+
+def _machine_class(steer: frozenset[str]) -> type[_Machine]:
+    return BurstMachine if "bursts" in steer else RaftMachine
 
 
 def _divergence(w: World) -> int:
@@ -474,19 +499,77 @@ def pinned_generation():
         providers.CONSTANTS_CACHE.cache.clear()
 
 
-def _run_machine(machine: type[_Machine], run_settings: settings) -> None:
-    """``run_state_machine_as_test``, less its example-database key: Hypothesis works the key out by
-    reading and tokenizing its own source, about 10 ms a run, and we keep no database. (If
-    Hypothesis's internals move, this falls back on the public function.)"""
-    try:
-        from hypothesis.stateful import get_state_machine_test
+def _settings(examples: int, steps: int, phases: tuple[Phase, ...]) -> settings:
+    """A fuzz run's Hypothesis settings: no deadline, no example database, no health checks (our
+    examples are long and slow on purpose), no printing."""
+    return settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=phases,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
 
-        test = get_state_machine_test(machine, settings=run_settings)
-        test._hypothesis_internal_database_key = None
+
+class _Examples:
+    """What Hypothesis calls for each example's machine: an instance of ``machine`` told the run
+    under way (``_Run``), which ``_run_machine`` sets for the length of the run."""
+
+    def __init__(self, machine: type[_Machine]) -> None:
+        self.machine = machine
+        self.run: _Run | None = None
+
+    def __call__(self) -> _Machine:
+        return self.machine(self.run)
+
+
+@functools.lru_cache(maxsize=16)
+def _machine_test(
+    machine: type[_Machine], examples: int, steps: int, phases: tuple[Phase, ...], profile: settings
+) -> tuple[_Examples, Callable[[], None]]:
+    """Hypothesis's test of ``machine`` with these settings (over the ``profile`` in force, which is
+    part of the key so that a newly loaded profile is not missed), built once a process and run
+    again by every fuzz run that asks for the same: its settings are checked and its test wrapped
+    once, not once a run. It keeps nothing of one run for the next:
+    each call draws from a ``Random`` of the seed it is given, and the run comes in through
+    ``_Examples`` (tests/test_fuzz.py checks that a run gives the same trace either way). It has
+    no example-database key: Hypothesis would work the key out by reading and tokenizing its own
+    source, about 10 ms, and we keep no database. (Raises AttributeError or ImportError if
+    Hypothesis's internals have moved.)"""
+    from hypothesis.stateful import get_state_machine_test
+
+    factory = _Examples(machine)
+    test = get_state_machine_test(factory, settings=_settings(examples, steps, phases))
+    test._hypothesis_internal_database_key = None
+    if not hasattr(test, "_hypothesis_internal_use_seed"):  # Where _run_machine puts each run's seed.
+        raise AttributeError("_hypothesis_internal_use_seed")
+    return factory, test
+
+
+def _run_machine(machine: type[_Machine], run: _Run, examples: int, steps: int, phases: tuple[Phase, ...]) -> None:
+    """Run ``machine`` as a Hypothesis test, seeded by the run's seed, for ``examples`` examples of
+    ``steps`` steps at most. (If Hypothesis's internals move, this falls back on the public
+    ``run_state_machine_as_test``.)"""
+    try:
+        factory, test = _machine_test(machine, examples, steps, phases, settings.default)
     except (ImportError, AttributeError, TypeError):
-        run_state_machine_as_test(machine, settings=run_settings)
+        factory, test = None, None
+    if factory is None or factory.run is not None:
+        # No test to share, or the shared one is running (a fuzz run inside another's callback).
+        example = hypothesis.seed(run.seed)(functools.partial(machine, run))
+        run_state_machine_as_test(example, settings=_settings(examples, steps, phases))
         return
-    test()
+    factory.run = run
+    test._hypothesis_internal_use_seed = run.seed
+    try:
+        test()
+    finally:
+        factory.run = None
 
 
 @frozen
@@ -523,28 +606,16 @@ def fuzz(
     now = time.monotonic()
     deadline = None if time_limit is None else now + time_limit
     tally = _Tally(started=now, last_report=now, on_progress=on_progress, on_found=on_found, deadline=deadline)
-    machine = hypothesis.seed(seed)(machine_for(config, steer, tally, steps, seed))
+    run = _Run(config, steer, tally, steps, seed)
     if "bursts" in steer:
         # A step of the state machine is a burst here, of BURST / 2 actions on average, and an
         # example holds RUNS runs of ``steps`` actions; its two initialize rules count as steps too.
         steps = -(-2 * RUNS * steps // BURST) + 2
-    phases = [Phase.explicit, Phase.generate] + ([Phase.target] if "targets" in steer else []) + ([Phase.shrink] if shrink == "full" else [])
-    run_settings = settings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        deadline=None,
-        database=None,
-        derandomize=False,
-        phases=phases,
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        print_blob=False,
-    )
+    phases = (Phase.explicit, Phase.generate) + ((Phase.target,) if "targets" in steer else ()) + ((Phase.shrink,) if shrink == "full" else ())
     violation, trail = None, None
     try:
         with pinned_generation():
-            _run_machine(machine, run_settings)
+            _run_machine(_machine_class(steer), run, examples, steps, phases)
     except (BrokenInvariant, _TimeUp):
         pass
     except KeyboardInterrupt as e:

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from hypothesis.stateful import RuleBasedStateMachine
+
+from checker import fuzz as fuzzing
 from checker import trace as traces
 from checker.fuzz import BurstMachine, RaftMachine, fuzz, fuzz_config, machine_for
 from checker.invariants import REGISTRY
@@ -62,6 +66,45 @@ def test_default_machine_takes_bursts_and_uses_the_same_registry():
 
     assert issubclass(machine, BurstMachine)
     assert ({"burst"}, {"registry_holds"}) == (rules, invariants)
+
+
+def test_a_run_gives_the_same_trace_whether_hypothesis_test_is_new_shared_or_its_own(monkeypatch):
+    """fuzz builds Hypothesis's test once a process and runs it again for every run: a run after
+    other runs of that test gives the same examples, steps and trace as the run that built it, and
+    so does a run with a test of its own (the fallback, when Hypothesis's internals have moved)."""
+    config = fuzz_config(variant="vote-no-log-check", seed=0)
+
+    def outcome(result: fuzzing.FuzzResult) -> tuple:
+        return result.violation, result.trace, result.examples, result.steps
+
+    fuzzing._machine_test.cache_clear()
+    new = outcome(fuzz(config, examples=400, seed=0))
+    fuzz(fuzz_config(variant="stepdown-forgets-vote", seed=3), examples=400, seed=3)
+    shared = outcome(fuzz(config, examples=400, seed=0))
+
+    def moved(*args):
+        raise AttributeError("_hypothesis_internal_use_seed")
+
+    monkeypatch.setattr(fuzzing, "_machine_test", moved)
+    own = outcome(fuzz(config, examples=400, seed=0))
+
+    assert new[0] is not None
+    assert new == shared == own
+
+
+def test_fuzz_runs_leave_no_machine_class_behind():
+    """Hypothesis keeps every state-machine class it has run for the life of the process; fuzz runs
+    share one class, so a finished run's tally and burst memo are not kept with a class of its own."""
+    held = getattr(RuleBasedStateMachine, "_setup_state_per_class", None)
+    if held is None:
+        pytest.skip("Hypothesis no longer keeps its classes where this test looks")
+    fuzz(fuzz_config(), examples=3, seed=0)
+    before = len(held)
+
+    fuzz(fuzz_config(), examples=3, seed=1)
+    fuzz(fuzz_config(variant="figure8"), examples=3, seed=2)
+
+    assert before == len(held)
 
 
 def test_time_limit_ends_a_clean_run_quietly():
