@@ -101,8 +101,8 @@ class _Worker:
         k = enc.k
         shift = k + 1
         moves_nodes = MOVES_NODES
-        # Per owner: fingerprint -> (parent's fingerprint, action position and changed parts,
-        # parent position, world or its global form, maker).
+        # Per other owner: fingerprint -> (parent's fingerprint, action position and changed
+        # parts, parent position, global form of the world), to be shipped.
         made: list[dict[int, Any]] = [{} for _ in range(workers)]
         mine = made[me]  # Own new successors, packed (see ``_Packing``).
         pending: dict[int, tuple] = {}  # Own successors not yet looked up in the seen set.
