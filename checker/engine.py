@@ -606,14 +606,6 @@ class Seen:
     def __init__(self, fingerprints: Sequence[int] = ()) -> None:
         self.array = np.array(sorted(fingerprints), dtype=np.int64)
 
-    def known(self, fingerprints: Sequence[int]) -> list[bool]:
-        if not fingerprints or not len(self.array):
-            return [False] * len(fingerprints)
-        looked_up = np.array(fingerprints, dtype=np.int64)
-        where = np.searchsorted(self.array, looked_up)
-        where[where == len(self.array)] = 0
-        return (self.array[where] == looked_up).tolist()
-
     def among(self, fingerprints: Sequence[int]) -> list[int]:
         """Those of ``fingerprints`` that are known."""
         if not fingerprints or not len(self.array):

@@ -203,8 +203,9 @@ class _Worker:
                 from_fp, n, position, g = item
                 if held is not None and (from_fp, n) < _Packing.HEAD.unpack_from(held)[:2]:
                     candidates[fp] = packing.pack(from_fp, n, position, sender, enc.from_global(g))
-            for fp, old in zip(fresh, self.seen.known(fresh)):
-                if old:
+            old = set(self.seen.among(fresh))
+            for fp in fresh:
+                if fp in old:
                     candidates[fp] = None
                 else:
                     from_fp, n, position, g = items[fp]
@@ -214,11 +215,9 @@ class _Worker:
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
         broken = None
         shift = enc.k + 1
-        head, worlds = _Packing.HEAD, packing.worlds
         for fp in new_fps:
             packed = candidates.pop(fp)
-            _, via, position, sender = head.unpack_from(packed)
-            e = worlds[len(packed)].unpack_from(packed, head.size)
+            _, via, position, sender, e = packing.unpack(packed)
             level[0].append(sender), level[1].append(position), level[2].append(via >> shift)
             frontier.append(packed)
             violation = judge.always(e, via & ((1 << shift) - 1))
