@@ -44,6 +44,21 @@ from checker.world import Config, Model
 
 #: Seconds between a worker's reports on a long expansion.
 PARTIAL_EVERY = 0.5
+#: Whether to expand synchronous worlds with the C loop (``checker/_native.c``) where it was built.
+#: The tests turn it off to hold the two loops to the same results.
+NATIVE = True
+#: Frontier worlds the C loop expands between the Python loop's reports and seen-set lookups.
+NATIVE_BLOCK = 1024
+
+try:
+    from checker import _native
+except ImportError:  # Installed without a C compiler: the Python loop does the same, more slowly.
+    _native = None
+
+
+def native_loop() -> bool:
+    """Whether searches of the synchronous network in this process use the C loop."""
+    return NATIVE and _native is not None
 
 
 def _context():
@@ -70,6 +85,7 @@ class _Worker:
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
         self.kept: dict[int, bytes] = {}
         self.packing = _Packing()
+        self.native = _native_sync(self.enc, self.judge) if self.enc.sync and not symmetry and native_loop() else None
         # Told, now and then during a long expansion, how many steps it has taken so far.
         self.report: Callable[[int], None] | None = None
 
@@ -96,6 +112,8 @@ class _Worker:
         """Every step from this worker's part of the frontier. Of the steps that reach one world,
         the one kept is the smallest (fingerprint of the world it leaves, action position), so
         parent links, and with them counterexamples, do not depend on the number of workers."""
+        if self.native is not None:
+            return self._expand_native()
         enc, judge, workers, me = self.enc, self.judge, self.workers, self.index
         global_form, canonical, symmetry = enc.global_form, enc.canonical_fingerprint, self.symmetry
         k = enc.k
@@ -156,17 +174,50 @@ class _Worker:
             if len(pending) >= CHUNK:
                 self._settle(pending, mine)
         self._settle(pending, mine)
+        return transitions, broken, self._ship(made)
+
+    def _expand_native(self) -> tuple[int, Any, list[bytes]]:
+        """``expand`` by the C loop, a block of the frontier at a time; the same result."""
+        workers, me, report = self.workers, self.index, self.report
+        made: list[dict[int, Any]] = [{} for _ in range(workers)]
+        mine = made[me]
+        pending: dict[int, bytes] = {}  # Own successors, packed, not yet looked up in the seen set.
+        steps: list[tuple] = []  # Broken steps: (fingerprint, parent's, action position, violation, position).
+        frontier, fps, expand = self.frontier, self.frontier_fps, self.native.expand
+        transitions = 0
+        for start in range(0, len(frontier), NATIVE_BLOCK):
+            transitions += expand(frontier, fps, start, min(start + NATIVE_BLOCK, len(frontier)), pending, mine, made, me, workers, steps)
+            if len(pending) >= CHUNK:
+                self._settle_packed(pending, mine)
+            if report is not None:
+                report(transitions)
+        self._settle_packed(pending, mine)
+        broken = None
+        for fp, from_fp, n, violation, position in steps:
+            key = (fp, 0, from_fp, n)
+            if broken is None or key < broken[:4]:
+                broken = (*key, violation, me, position, n)
+        return transitions, broken, self._ship(made)
+
+    def _settle_packed(self, pending: dict[int, bytes], mine: dict[int, bytes]) -> None:
+        # As ``_settle``, for successors the C loop has packed already.
+        for fp in self.seen.among(list(pending)):
+            del pending[fp]
+        mine.update(pending)
+        pending.clear()
+
+    def _ship(self, made: list[dict[int, Any]]) -> list[bytes]:
+        enc, me = self.enc, self.index
         # Definitions of everything interned since the last round, for the other workers.
         n0, m0, g0 = self.shipped
         definitions = (enc.nodes[n0:], enc.messages[m0:], enc.ghosts[g0:])
         self.shipped = (len(enc.nodes), len(enc.messages), len(enc.ghosts))
         # What this worker owns itself stays here rather than making a round trip as bytes.
-        self.kept = mine
-        blobs = [
+        self.kept = made[me]
+        return [
             b"" if d == me else pickle.dumps((definitions, made[d]), pickle.HIGHEST_PROTOCOL)
-            for d in range(workers)
+            for d in range(self.workers)
         ]
-        return transitions, broken, blobs
 
     def _settle(self, pending: dict[int, tuple], mine: dict[int, bytes]) -> None:
         # Own successors seen in an earlier level are forgotten (if one is reached again in this
@@ -234,6 +285,17 @@ class _Worker:
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
         senders, ups, vias = self.levels[level]
         return senders[position], ups[position], vias[position]
+
+
+def _native_sync(enc: Encoded, judge: Judge) -> Any:
+    """The C loop over ``enc``'s and ``judge``'s own tables and, for what they miss, methods."""
+    return _native.Sync(
+        k=enc.k, max_term=enc.max_term, max_requests=enc.max_requests, max_cut=enc.max_cut,
+        max_crashed=enc.max_crashed, leads=enc.leads, term=enc.term, commit=enc.commit,
+        committed=enc.committed, source=enc.source, dest=enc.dest, node_fp=enc.node_fp,
+        ghost_fp=enc.ghost_fp, received=enc.received, acted=enc.acted, observed=enc.observed,
+        node_ok=judge.node_ok, receive=enc._receive, act=enc._act, observe=enc._observe, step=judge.step,
+    )
 
 
 class _Packing:
