@@ -37,6 +37,8 @@ typedef struct {
     PyObject *received, *acted, *observed, *node_ok;
     /* What fills them on a miss. */
     PyObject *receive, *act, *observe, *step;
+    /* The always properties: memoised verdicts, and Judge.always for what they miss. */
+    PyObject *single_ok, *pair_ok, *always;
 } Sync;
 
 static int
@@ -511,6 +513,167 @@ expand_world(Sync *s, Expansion *x)
     return 0;
 }
 
+
+/* Judge.always on world ``e`` whose parts outside ``changed`` passed: NULL with no error where it
+ * holds, else a new reference to the violation. Verdicts are read from ``single_ok`` and
+ * ``pair_ok``; on any miss or broken verdict the Python method decides, as it would have. */
+static PyObject *
+judge_always(Sync *s, const long *e, long changed)
+{
+    int k = s->k;
+    long g = e[k + 3];
+    int every = changed >> k & 1;
+    for (int j = 0; j < k; j++) {
+        if (!(every || changed >> j & 1))
+            continue;
+        PyObject *v = memo(s->single_ok, (unsigned long long)e[j] << 32 | (unsigned long long)g);
+        int ok = v == Py_True;
+        Py_XDECREF(v);
+        if (!ok)
+            goto ask;
+    }
+    for (int a = 0; a < k; a++) {
+        for (int b = a + 1; b < k; b++) {
+            if (!(changed >> a & 1 || changed >> b & 1))
+                continue;
+            PyObject *v = memo(s->pair_ok, (unsigned long long)e[a] << 32 | (unsigned long long)e[b]);
+            int ok = v == Py_True;
+            Py_XDECREF(v);
+            if (!ok)
+                goto ask;
+        }
+    }
+    return NULL;
+ask:
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *t = world_tuple(e, k + 4);
+    if (t == NULL)
+        return NULL;
+    PyObject *verdict = PyObject_CallFunction(s->always, "Ol", t, changed);
+    Py_DECREF(t);
+    if (verdict == Py_None) {
+        Py_DECREF(verdict);
+        return NULL;
+    }
+    return verdict;
+}
+
+typedef struct {
+    long long fp;
+    PyObject *packed;
+} Candidate;
+
+static int
+by_fingerprint(const void *a, const void *b)
+{
+    long long x = ((const Candidate *)a)->fp, y = ((const Candidate *)b)->fp;
+    return (x > y) - (x < y);
+}
+
+PyDoc_STRVAR(accept_doc,
+"accept(candidates, frontier, note, noted) -> (fingerprints, senders, ups, vias, broken)\n\n"
+"The own part of checker.parallel._Worker.accept: the new worlds of ``candidates`` (fingerprint ->\n"
+"packed record, or None for one seen before), in order of fingerprint, appended to ``frontier``,\n"
+"with the always properties checked and ``note(world)`` called for sometimes properties where\n"
+"the world's ghost history is not in ``noted``. Returns their fingerprints, the level's parent\n"
+"links as bytes for array('B'), array('I') and array('H'), and (position, violation) of the\n"
+"first broken world, or None.");
+
+static PyObject *
+Sync_accept(Sync *s, PyObject *args)
+{
+    PyObject *candidates, *frontier, *note, *noted;
+    if (!PyArg_ParseTuple(args, "O!O!OO!", &PyDict_Type, &candidates, &PyList_Type, &frontier, &note, &PySet_Type, &noted))
+        return NULL;
+    int k = s->k, length = k + 4, shift = k + 1;
+    Py_ssize_t size = PyDict_GET_SIZE(candidates), count = 0, pos = 0;
+    Candidate *items = PyMem_Malloc(sizeof(Candidate) * (size ? size : 1));
+    if (items == NULL)
+        return PyErr_NoMemory();
+    PyObject *key, *value, *result = NULL, *fps = NULL, *senders = NULL, *ups = NULL, *vias = NULL, *broken = NULL;
+    while (PyDict_Next(candidates, &pos, &key, &value)) {
+        if (value == Py_None)
+            continue;
+        if (!PyBytes_Check(value) || PyBytes_GET_SIZE(value) != HEAD + 4 * length) {
+            PyErr_SetString(PyExc_ValueError, "accept: a candidate is not a packed synchronous world");
+            goto done;
+        }
+        items[count].fp = PyLong_AsLongLong(key);
+        if (items[count].fp == -1 && PyErr_Occurred())
+            goto done;
+        items[count++].packed = value;
+    }
+    qsort(items, count, sizeof(Candidate), by_fingerprint);
+    fps = PyList_New(count);
+    senders = PyBytes_FromStringAndSize(NULL, count);
+    ups = PyBytes_FromStringAndSize(NULL, 4 * count);
+    vias = PyBytes_FromStringAndSize(NULL, 2 * count);
+    if (fps == NULL || senders == NULL || ups == NULL || vias == NULL)
+        goto done;
+    Py_ssize_t base = PyList_GET_SIZE(frontier);
+    long e[MAX_NODES + 4];
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const char *p = PyBytes_AS_STRING(items[i].packed);
+        uint32_t via, up;
+        memcpy(&via, p + 8, 4);
+        memcpy(&up, p + 12, 4);
+        PyBytes_AS_STRING(senders)[i] = p[16];
+        memcpy(PyBytes_AS_STRING(ups) + 4 * i, &up, 4);
+        uint16_t n = (uint16_t)(via >> shift);
+        memcpy(PyBytes_AS_STRING(vias) + 2 * i, &n, 2);
+        PyObject *fp = PyLong_FromLongLong(items[i].fp);
+        if (fp == NULL)
+            goto done;
+        PyList_SET_ITEM(fps, i, fp);
+        if (PyList_Append(frontier, items[i].packed) < 0)
+            goto done;
+        for (int j = 0; j < length; j++) {
+            uint32_t w;
+            memcpy(&w, p + HEAD + 4 * j, 4);
+            e[j] = (long)w;
+        }
+        PyObject *violation = judge_always(s, e, (long)(via & ((1u << shift) - 1)));
+        if (violation != NULL) {
+            if (broken == NULL) {
+                broken = Py_BuildValue("(nN)", base + i, violation);
+                if (broken == NULL)
+                    goto done;
+            }
+            else
+                Py_DECREF(violation);
+            continue;
+        }
+        if (PyErr_Occurred())
+            goto done;
+        PyObject *g = PyLong_FromLong(e[k + 3]);
+        if (g == NULL)
+            goto done;
+        int known = PySet_Contains(noted, g);
+        Py_DECREF(g);
+        if (known < 0)
+            goto done;
+        if (!known) {
+            PyObject *t = world_tuple(e, length), *r = NULL;
+            if (t != NULL)
+                r = PyObject_CallOneArg(note, t);
+            Py_XDECREF(t);
+            if (r == NULL)
+                goto done;
+            Py_DECREF(r);
+        }
+    }
+    result = Py_BuildValue("(OOOOO)", fps, senders, ups, vias, broken ? broken : Py_None);
+done:
+    PyMem_Free(items);
+    Py_XDECREF(fps);
+    Py_XDECREF(senders);
+    Py_XDECREF(ups);
+    Py_XDECREF(vias);
+    Py_XDECREF(broken);
+    return result;
+}
+
 PyDoc_STRVAR(expand_doc,
 "expand(frontier, fps, start, stop, pending, mine, made, me, workers, broken) -> transitions\n\n"
 "Expand frontier[start:stop] (packed records) as checker.parallel._Worker.expand does: own new\n"
@@ -577,16 +740,18 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     static char *names[] = {"k", "max_term", "max_requests", "max_cut", "max_crashed",
                             "leads", "term", "commit", "committed", "source", "dest", "node_fp", "ghost_fp",
                             "received", "acted", "observed", "node_ok",
-                            "receive", "act", "observe", "step", NULL};
+                            "receive", "act", "observe", "step", "single_ok", "pair_ok", "always", NULL};
     PyObject *leads, *term, *commit, *committed, *source, *dest, *node_fp, *ghost_fp;
     PyObject *received, *acted, *observed, *node_ok, *receive_, *act_, *observe_, *step;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiiO!O!O!O!O!O!O!O!O!O!O!O!OOOO", names,
+    PyObject *single_ok, *pair_ok, *always;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiiO!O!O!O!O!O!O!O!O!O!O!O!OOOOO!O!O", names,
                                      &s->k, &s->max_term, &s->max_requests, &s->max_cut, &s->max_crashed,
                                      &PyList_Type, &leads, &PyList_Type, &term, &PyList_Type, &commit,
                                      &PyList_Type, &committed, &PyList_Type, &source, &PyList_Type, &dest,
                                      &PyList_Type, &node_fp, &PyList_Type, &ghost_fp,
                                      &PyDict_Type, &received, &PyDict_Type, &acted, &PyDict_Type, &observed,
-                                     &PyDict_Type, &node_ok, &receive_, &act_, &observe_, &step))
+                                     &PyDict_Type, &node_ok, &receive_, &act_, &observe_, &step,
+                                     &PyDict_Type, &single_ok, &PyDict_Type, &pair_ok, &always))
         return -1;
     if (s->k < 1 || s->k > MAX_NODES) {
         PyErr_Format(PyExc_ValueError, "the native loop handles 1 to %d nodes, not %d", MAX_NODES, s->k);
@@ -597,6 +762,7 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     KEEP(source, source); KEEP(dest, dest); KEEP(node_fp, node_fp); KEEP(ghost_fp, ghost_fp);
     KEEP(received, received); KEEP(acted, acted); KEEP(observed, observed); KEEP(node_ok, node_ok);
     KEEP(receive, receive_); KEEP(act, act_); KEEP(observe, observe_); KEEP(step, step);
+    KEEP(single_ok, single_ok); KEEP(pair_ok, pair_ok); KEEP(always, always);
 #undef KEEP
     return 0;
 }
@@ -608,6 +774,7 @@ Sync_traverse(Sync *s, visitproc visit, void *arg)
     Py_VISIT(s->source); Py_VISIT(s->dest); Py_VISIT(s->node_fp); Py_VISIT(s->ghost_fp);
     Py_VISIT(s->received); Py_VISIT(s->acted); Py_VISIT(s->observed); Py_VISIT(s->node_ok);
     Py_VISIT(s->receive); Py_VISIT(s->act); Py_VISIT(s->observe); Py_VISIT(s->step);
+    Py_VISIT(s->single_ok); Py_VISIT(s->pair_ok); Py_VISIT(s->always);
     return 0;
 }
 
@@ -618,6 +785,7 @@ Sync_clear(Sync *s)
     Py_CLEAR(s->source); Py_CLEAR(s->dest); Py_CLEAR(s->node_fp); Py_CLEAR(s->ghost_fp);
     Py_CLEAR(s->received); Py_CLEAR(s->acted); Py_CLEAR(s->observed); Py_CLEAR(s->node_ok);
     Py_CLEAR(s->receive); Py_CLEAR(s->act); Py_CLEAR(s->observe); Py_CLEAR(s->step);
+    Py_CLEAR(s->single_ok); Py_CLEAR(s->pair_ok); Py_CLEAR(s->always);
     return 0;
 }
 
@@ -631,6 +799,7 @@ Sync_dealloc(Sync *s)
 
 static PyMethodDef Sync_methods[] = {
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
+    {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
     {NULL},
 };
 

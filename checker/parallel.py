@@ -261,6 +261,8 @@ class _Worker:
                 else:
                     from_fp, n, position, g = items[fp]
                     candidates[fp] = packing.pack(from_fp, n, position, sender, enc.from_global(g))
+        if self.native is not None:
+            return self._accept_native(candidates, depth)
         frontier: list[bytes] = []
         level = (array("B"), array("I"), array("H"))
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
@@ -282,6 +284,24 @@ class _Worker:
         self.frontier, self.frontier_fps = frontier, new_fps
         return len(frontier), broken, dict(judge.reached)
 
+    def _accept_native(self, candidates: dict[int, bytes | None], depth: int) -> tuple[Any, ...]:
+        """The rest of ``accept`` by the C loop; the same result."""
+        judge = self.judge
+        frontier: list[bytes] = []
+        new_fps, senders, ups, vias, broken = self.native.accept(
+            candidates, frontier, lambda e: judge.note_sometimes(e, depth), judge.ghosts_noted
+        )
+        level = (array("B", senders), array("I"), array("H"))
+        level[1].frombytes(ups)
+        level[2].frombytes(vias)
+        if broken is not None:
+            position, violation = broken
+            broken = (new_fps[position], 1, 0, 0, violation, self.index, position, 0)
+        self.seen.add_level(new_fps)
+        self.levels.append(level)
+        self.frontier, self.frontier_fps = frontier, new_fps
+        return len(frontier), broken, dict(judge.reached)
+
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
         senders, ups, vias = self.levels[level]
         return senders[position], ups[position], vias[position]
@@ -295,6 +315,7 @@ def _native_sync(enc: Encoded, judge: Judge) -> Any:
         committed=enc.committed, source=enc.source, dest=enc.dest, node_fp=enc.node_fp,
         ghost_fp=enc.ghost_fp, received=enc.received, acted=enc.acted, observed=enc.observed,
         node_ok=judge.node_ok, receive=enc._receive, act=enc._act, observe=enc._observe, step=judge.step,
+        single_ok=judge.single_ok, pair_ok=judge.pair_ok, always=judge.always,
     )
 
 
