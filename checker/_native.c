@@ -25,6 +25,10 @@
  * changed parts, parent's position, maker. The world follows as little-endian uint32s. */
 #define HEAD 17
 #define MAX_NODES 24
+/* A world for another owner, in global form, struct '<qqII{k}qIIIq': its fingerprint, the
+ * parent's, the action position with the changed parts, the parent's position, then the node
+ * states' fingerprints, cut, crashed, requests and the ghost history's fingerprint. */
+#define GLOBAL(k) (24 + 8 * (k) + 12 + 8)
 
 enum { TICK, REQUEST, CUT, HEAL, CRASH, RESTART };
 
@@ -316,7 +320,7 @@ typedef struct {
     PyObject *from_fp;
     long long from_value;
     Py_ssize_t position;
-    PyObject *pending, *mine, *made, *broken;
+    PyObject *pending, *mine, *made, *sent, *broken;
     int me, workers;
     long transitions;
 } Expansion;
@@ -426,17 +430,37 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
         }
     }
     else {
-        PyObject *table = PyList_GET_ITEM(x->made, owner);
-        int held = PyDict_Contains(table, fp);
-        if (held < 0)
+        /* For another owner: a global record (see GLOBAL below), once per world. */
+        PyObject *known = PyList_GET_ITEM(x->sent, owner), *out = PyList_GET_ITEM(x->made, owner);
+        int held = PySet_Contains(known, fp);
+        if (held < 0 || (held == 0 && PySet_Add(known, fp) < 0))
             r = -1;
         else if (held == 0) {
-            PyObject *item = Py_BuildValue("(OlnO)", x->from_fp, via, x->position, g);
-            if (item == NULL)
+            Py_ssize_t at = PyByteArray_GET_SIZE(out);
+            if (PyByteArray_Resize(out, at + GLOBAL(k)) < 0)
                 r = -1;
             else {
-                r = PyDict_SetItem(table, fp, item);
-                Py_DECREF(item);
+                char *p = PyByteArray_AS_STRING(out) + at;
+                int64_t v64 = (int64_t)h, from = (int64_t)x->from_value;
+                uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
+                memcpy(p, &v64, 8);
+                memcpy(p + 8, &from, 8);
+                memcpy(p + 16, &v32, 4);
+                memcpy(p + 20, &pos32, 4);
+                p += 24;
+                for (int j = 0; j < k; j++) {
+                    v64 = PyLong_AsLongLong(PyTuple_GET_ITEM(g, j));
+                    memcpy(p + 8 * j, &v64, 8);
+                }
+                p += 8 * k;
+                for (int j = 0; j < 3; j++) {
+                    v32 = (uint32_t)after[k + j];
+                    memcpy(p + 4 * j, &v32, 4);
+                }
+                v64 = PyLong_AsLongLong(PyTuple_GET_ITEM(g, k + 3));
+                memcpy(p + 12, &v64, 8);
+                if (PyErr_Occurred())
+                    r = -1;
             }
         }
     }
@@ -572,19 +596,21 @@ by_fingerprint(const void *a, const void *b)
 }
 
 PyDoc_STRVAR(accept_doc,
-"accept(candidates, frontier, note, noted) -> (fingerprints, senders, ups, vias, broken)\n\n"
+"accept(candidates, frontier, note, noted, reached, sometimes) -> (fingerprints, senders, ups, vias, broken)\n\n"
 "The own part of checker.parallel._Worker.accept: the new worlds of ``candidates`` (fingerprint ->\n"
 "packed record, or None for one seen before), in order of fingerprint, appended to ``frontier``,\n"
 "with the always properties checked and ``note(world)`` called for sometimes properties where\n"
-"the world's ghost history is not in ``noted``. Returns their fingerprints, the level's parent\n"
+"the world's ghost history is not in ``noted`` and not all ``sometimes`` are ``reached``. Returns their fingerprints, the level's parent\n"
 "links as bytes for array('B'), array('I') and array('H'), and (position, violation) of the\n"
 "first broken world, or None.");
 
 static PyObject *
 Sync_accept(Sync *s, PyObject *args)
 {
-    PyObject *candidates, *frontier, *note, *noted;
-    if (!PyArg_ParseTuple(args, "O!O!OO!", &PyDict_Type, &candidates, &PyList_Type, &frontier, &note, &PySet_Type, &noted))
+    PyObject *candidates, *frontier, *note, *noted, *reached;
+    Py_ssize_t sometimes;
+    if (!PyArg_ParseTuple(args, "O!O!OO!O!n", &PyDict_Type, &candidates, &PyList_Type, &frontier, &note, &PySet_Type,
+                          &noted, &PyDict_Type, &reached, &sometimes))
         return NULL;
     int k = s->k, length = k + 4, shift = k + 1;
     Py_ssize_t size = PyDict_GET_SIZE(candidates), count = 0, pos = 0;
@@ -646,6 +672,8 @@ Sync_accept(Sync *s, PyObject *args)
         }
         if (PyErr_Occurred())
             goto done;
+        if (PyDict_GET_SIZE(reached) >= sometimes)
+            continue; /* Every sometimes property is reached already. */
         PyObject *g = PyLong_FromLong(e[k + 3]);
         if (g == NULL)
             goto done;
@@ -674,37 +702,287 @@ done:
     return result;
 }
 
+
+/* The int64 fingerprints of a Seen's sorted array. */
+typedef struct {
+    Py_buffer view;
+    const int64_t *at;
+    Py_ssize_t size;
+} Sorted;
+
+static int
+sorted_open(PyObject *array, Sorted *out)
+{
+    if (PyObject_GetBuffer(array, &out->view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if (out->view.itemsize != 8 || out->view.format == NULL || strchr("qlL", out->view.format[0]) == NULL) {
+        PyBuffer_Release(&out->view);
+        PyErr_SetString(PyExc_TypeError, "the seen set must be an array of 8-byte integers");
+        return -1;
+    }
+    out->at = out->view.buf;
+    out->size = out->view.len / 8;
+    return 0;
+}
+
+/* Whether ``fp`` is in the array, searching from ``*from`` on: needles looked up in ascending order
+ * move the start forward, so consecutive searches share their path through the array. */
+static int
+sorted_has(const Sorted *seen, int64_t fp, Py_ssize_t *from)
+{
+    Py_ssize_t lo = *from, hi = seen->size;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (seen->at[mid] < fp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *from = lo;
+    return lo < seen->size && seen->at[lo] == fp;
+}
+
+typedef struct {
+    long long fp;
+    PyObject *key, *value;
+} Entry;
+
+static int
+entry_order(const void *a, const void *b)
+{
+    long long x = ((const Entry *)a)->fp, y = ((const Entry *)b)->fp;
+    return (x > y) - (x < y);
+}
+
+PyDoc_STRVAR(settle_doc,
+"settle(pending, mine, seen)\n\n"
+"Move the entries of ``pending`` whose fingerprints are not in ``seen`` (a sorted int64 array) to\n"
+"``mine``, and empty ``pending``: checker.parallel._Worker._settle_packed.");
+
+static PyObject *
+Sync_settle(Sync *s, PyObject *args)
+{
+    PyObject *pending, *mine, *array;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyDict_Type, &pending, &PyDict_Type, &mine, &array))
+        return NULL;
+    Sorted seen;
+    if (sorted_open(array, &seen) < 0)
+        return NULL;
+    Py_ssize_t size = PyDict_GET_SIZE(pending), count = 0, pos = 0;
+    Entry *items = PyMem_Malloc(sizeof(Entry) * (size ? size : 1));
+    PyObject *key, *value, *result = NULL;
+    if (items == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    while (PyDict_Next(pending, &pos, &key, &value)) {
+        items[count].fp = PyLong_AsLongLong(key);
+        if (items[count].fp == -1 && PyErr_Occurred())
+            goto done;
+        items[count].key = key;
+        items[count++].value = value;
+    }
+    qsort(items, count, sizeof(Entry), entry_order);
+    Py_ssize_t from = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (!sorted_has(&seen, items[i].fp, &from) && PyDict_SetItem(mine, items[i].key, items[i].value) < 0)
+            goto done;
+    }
+    PyDict_Clear(pending);
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(items);
+    PyBuffer_Release(&seen.view);
+    return result;
+}
+
+static int
+local_id(PyObject *by_fp, int64_t fp, long *out)
+{
+    PyObject *key = PyLong_FromLongLong(fp);
+    if (key == NULL)
+        return -1;
+    PyObject *v = PyDict_GetItemWithError(by_fp, key);
+    Py_DECREF(key);
+    if (v == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_KeyError, "a global record names a part never defined");
+        return -1;
+    }
+    *out = PyLong_AsLong(v);
+    return (*out == -1 && PyErr_Occurred()) ? -1 : 0;
+}
+
+/* The packed record (see HEAD) of global record ``p`` from ``sender``, in this worker's spelling. */
+static PyObject *
+localise(Sync *s, const char *p, int sender, PyObject *node_by_fp, PyObject *ghost_by_fp)
+{
+    int k = s->k, length = k + 4;
+    PyObject *record = PyBytes_FromStringAndSize(NULL, HEAD + 4 * length);
+    if (record == NULL)
+        return NULL;
+    char *q = PyBytes_AS_STRING(record);
+    memcpy(q, p + 8, 16); /* parent's fingerprint, via, position */
+    q[16] = (char)sender;
+    q += HEAD;
+    for (int j = 0; j < k; j++) {
+        int64_t fp;
+        long id;
+        memcpy(&fp, p + 24 + 8 * j, 8);
+        if (local_id(node_by_fp, fp, &id) < 0) {
+            Py_DECREF(record);
+            return NULL;
+        }
+        uint32_t v = (uint32_t)id;
+        memcpy(q + 4 * j, &v, 4);
+    }
+    memcpy(q + 4 * k, p + 24 + 8 * k, 12); /* cut, crashed, requests */
+    int64_t fp;
+    long id;
+    memcpy(&fp, p + 24 + 8 * k + 12, 8);
+    if (local_id(ghost_by_fp, fp, &id) < 0) {
+        Py_DECREF(record);
+        return NULL;
+    }
+    uint32_t v = (uint32_t)id;
+    memcpy(q + 4 * (k + 3), &v, 4);
+    return record;
+}
+
+PyDoc_STRVAR(merge_doc,
+"merge(candidates, records, sender, node_by_fp, ghost_by_fp, seen)\n\n"
+"Take another worker's global records into ``candidates`` (fingerprint -> packed record, or None\n"
+"for a world of an earlier level), as checker.parallel._Worker.accept does: of two steps to one\n"
+"world the smaller (parent's fingerprint, action position) is kept.");
+
+static PyObject *
+Sync_merge(Sync *s, PyObject *args)
+{
+    PyObject *candidates, *node_by_fp, *ghost_by_fp, *array;
+    Py_buffer records;
+    int sender;
+    if (!PyArg_ParseTuple(args, "O!y*iO!O!O", &PyDict_Type, &candidates, &records, &sender, &PyDict_Type, &node_by_fp,
+                          &PyDict_Type, &ghost_by_fp, &array))
+        return NULL;
+    int k = s->k;
+    Py_ssize_t size = GLOBAL(k), count = records.len / size, fresh = 0;
+    PyObject *result = NULL;
+    Entry *items = NULL;
+    Sorted seen;
+    if (sorted_open(array, &seen) < 0) {
+        PyBuffer_Release(&records);
+        return NULL;
+    }
+    if (records.len % size != 0 || sender < 0 || sender > 255) {
+        PyErr_SetString(PyExc_ValueError, "merge: not a whole number of global records");
+        goto done;
+    }
+    items = PyMem_Malloc(sizeof(Entry) * (count ? count : 1));
+    if (items == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const char *base = records.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const char *p = base + i * size;
+        int64_t fp;
+        memcpy(&fp, p, 8);
+        PyObject *key = PyLong_FromLongLong(fp);
+        if (key == NULL)
+            goto done;
+        PyObject *held = PyDict_GetItemWithError(candidates, key);
+        if (held == NULL) {
+            if (PyErr_Occurred()) {
+                Py_DECREF(key);
+                goto done;
+            }
+            items[fresh].fp = fp;
+            items[fresh].key = key; /* Owned until it goes into candidates. */
+            items[fresh++].value = (PyObject *)p;
+            continue;
+        }
+        if (held != Py_None) {
+            /* Held already: keep the smaller (parent's fingerprint, action position). */
+            int64_t mine_from, theirs_from;
+            uint32_t mine_via, theirs_via;
+            const char *h = PyBytes_AS_STRING(held);
+            memcpy(&mine_from, h, 8);
+            memcpy(&mine_via, h + 8, 4);
+            memcpy(&theirs_from, p + 8, 8);
+            memcpy(&theirs_via, p + 16, 4);
+            if (theirs_from < mine_from || (theirs_from == mine_from && theirs_via < mine_via)) {
+                PyObject *record = localise(s, p, sender, node_by_fp, ghost_by_fp);
+                if (record == NULL || PyDict_SetItem(candidates, key, record) < 0) {
+                    Py_XDECREF(record);
+                    Py_DECREF(key);
+                    goto done;
+                }
+                Py_DECREF(record);
+            }
+        }
+        Py_DECREF(key);
+    }
+    qsort(items, fresh, sizeof(Entry), entry_order);
+    Py_ssize_t from = 0;
+    for (Py_ssize_t i = 0; i < fresh; i++) {
+        PyObject *value;
+        if (sorted_has(&seen, items[i].fp, &from)) {
+            value = Py_None;
+            Py_INCREF(value);
+        }
+        else if ((value = localise(s, (const char *)items[i].value, sender, node_by_fp, ghost_by_fp)) == NULL)
+            goto done;
+        int r = PyDict_SetItem(candidates, items[i].key, value);
+        Py_DECREF(value);
+        if (r < 0)
+            goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    if (items != NULL) {
+        for (Py_ssize_t i = 0; i < fresh; i++)
+            Py_DECREF(items[i].key);
+        PyMem_Free(items);
+    }
+    PyBuffer_Release(&seen.view);
+    PyBuffer_Release(&records);
+    return result;
+}
+
 PyDoc_STRVAR(expand_doc,
-"expand(frontier, fps, start, stop, pending, mine, made, me, workers, broken) -> transitions\n\n"
+"expand(frontier, fps, start, stop, pending, mine, made, sent, me, workers, broken) -> transitions\n\n"
 "Expand frontier[start:stop] (packed records) as checker.parallel._Worker.expand does: own new\n"
-"successors go to ``pending`` as packed records, other owners' to ``made[owner]`` as\n"
-"(parent fingerprint, via, position, global form); broken steps are appended to ``broken`` as\n"
+"successors go to ``pending`` as packed records, other owners' to the bytearray ``made[owner]``\n"
+"as global records, once each (``sent[owner]``: the set of their fingerprints); broken steps\n"
+"are appended to ``broken`` as\n"
 "(fingerprint, parent fingerprint, action position, violation, position). Expanded records are\n"
 "replaced by None.");
 
 static PyObject *
 Sync_expand(Sync *s, PyObject *args)
 {
-    PyObject *frontier, *fps, *pending, *mine, *made, *broken;
+    PyObject *frontier, *fps, *pending, *mine, *made, *sent, *broken;
     Py_ssize_t start, stop;
     int me, workers;
-    if (!PyArg_ParseTuple(args, "O!O!nnO!O!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
-                          &PyDict_Type, &pending, &PyDict_Type, &mine, &PyList_Type, &made, &me, &workers,
-                          &PyList_Type, &broken))
+    if (!PyArg_ParseTuple(args, "O!O!nnO!O!O!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
+                          &PyDict_Type, &pending, &PyDict_Type, &mine, &PyList_Type, &made, &PyList_Type, &sent,
+                          &me, &workers, &PyList_Type, &broken))
         return NULL;
     int k = s->k, length = k + 4;
     if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 ||
-        me < 0 || me >= workers || PyList_GET_SIZE(made) != workers) {
+        me < 0 || me >= workers || PyList_GET_SIZE(made) != workers || PyList_GET_SIZE(sent) != workers) {
         PyErr_SetString(PyExc_ValueError, "expand: arguments out of range");
         return NULL;
     }
     for (int w = 0; w < workers; w++) {
-        if (!PyDict_Check(PyList_GET_ITEM(made, w))) {
-            PyErr_SetString(PyExc_TypeError, "expand: made must hold dictionaries");
+        if (w != me && (!PyByteArray_Check(PyList_GET_ITEM(made, w)) || !PySet_Check(PyList_GET_ITEM(sent, w)))) {
+            PyErr_SetString(PyExc_TypeError, "expand: made and sent must hold a bytearray and a set per other owner");
             return NULL;
         }
     }
-    Expansion x = {.pending = pending, .mine = mine, .made = made, .broken = broken, .me = me, .workers = workers};
+    Expansion x = {.pending = pending, .mine = mine, .made = made, .sent = sent, .broken = broken, .me = me, .workers = workers};
     long e[MAX_NODES + 4];
     x.e = e;
     for (Py_ssize_t position = start; position < stop; position++) {
@@ -800,6 +1078,8 @@ Sync_dealloc(Sync *s)
 static PyMethodDef Sync_methods[] = {
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
     {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
+    {"settle", (PyCFunction)Sync_settle, METH_VARARGS, settle_doc},
+    {"merge", (PyCFunction)Sync_merge, METH_VARARGS, merge_doc},
     {NULL},
 };
 

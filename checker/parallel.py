@@ -179,32 +179,29 @@ class _Worker:
     def _expand_native(self) -> tuple[int, Any, list[bytes]]:
         """``expand`` by the C loop, a block of the frontier at a time; the same result."""
         workers, me, report = self.workers, self.index, self.report
-        made: list[dict[int, Any]] = [{} for _ in range(workers)]
-        mine = made[me]
+        # Per other owner, its successors as global records (see ``_native.c``), each world once.
+        made: list[Any] = [bytearray() for _ in range(workers)]
+        sent: list[set[int]] = [set() for _ in range(workers)]
+        mine: dict[int, bytes] = {}
         pending: dict[int, bytes] = {}  # Own successors, packed, not yet looked up in the seen set.
         steps: list[tuple] = []  # Broken steps: (fingerprint, parent's, action position, violation, position).
-        frontier, fps, expand = self.frontier, self.frontier_fps, self.native.expand
+        frontier, fps, native = self.frontier, self.frontier_fps, self.native
         transitions = 0
         for start in range(0, len(frontier), NATIVE_BLOCK):
-            transitions += expand(frontier, fps, start, min(start + NATIVE_BLOCK, len(frontier)), pending, mine, made, me, workers, steps)
+            stop = min(start + NATIVE_BLOCK, len(frontier))
+            transitions += native.expand(frontier, fps, start, stop, pending, mine, made, sent, me, workers, steps)
             if len(pending) >= CHUNK:
-                self._settle_packed(pending, mine)
+                native.settle(pending, mine, self.seen.array)
             if report is not None:
                 report(transitions)
-        self._settle_packed(pending, mine)
+        native.settle(pending, mine, self.seen.array)
+        made[me] = mine
         broken = None
         for fp, from_fp, n, violation, position in steps:
             key = (fp, 0, from_fp, n)
             if broken is None or key < broken[:4]:
                 broken = (*key, violation, me, position, n)
         return transitions, broken, self._ship(made)
-
-    def _settle_packed(self, pending: dict[int, bytes], mine: dict[int, bytes]) -> None:
-        # As ``_settle``, for successors the C loop has packed already.
-        for fp in self.seen.among(list(pending)):
-            del pending[fp]
-        mine.update(pending)
-        pending.clear()
 
     def _ship(self, made: list[dict[int, Any]]) -> list[bytes]:
         enc, me = self.enc, self.index
@@ -245,6 +242,9 @@ class _Worker:
                 enc.message(message)
             for ghost in ghosts:
                 enc.ghost(*ghost)
+            if not isinstance(items, dict):  # Global records from the C loop.
+                self.native.merge(candidates, items, sender, enc.node_by_fp, enc.ghost_by_fp, self.seen.array)
+                continue
             fresh = []
             for fp, item in items.items():
                 if fp not in candidates:
@@ -289,7 +289,8 @@ class _Worker:
         judge = self.judge
         frontier: list[bytes] = []
         new_fps, senders, ups, vias, broken = self.native.accept(
-            candidates, frontier, lambda e: judge.note_sometimes(e, depth), judge.ghosts_noted
+            candidates, frontier, lambda e: judge.note_sometimes(e, depth), judge.ghosts_noted,
+            judge.reached, len(judge.sometimes),
         )
         level = (array("B", senders), array("I"), array("H"))
         level[1].frombytes(ups)
