@@ -273,3 +273,47 @@ def test_a_failing_worker_is_reported_with_its_traceback(monkeypatch):
         pytest.skip("the planted bug reaches worker processes only when they are forked")
     with pytest.raises(RuntimeError, match="ZeroDivisionError: planted"):
         parallel.parallel_search(REFERENCE["tiny"], 2)
+
+
+def test_the_c_loop_is_built():
+    """``pip install .`` builds ``checker/_native.c``: the explorer's figures in the README are the C
+    loop's, so an install that silently fell back to the Python loop must not pass unnoticed."""
+    assert parallel._native is not None
+    assert parallel.native_loop()
+
+
+def _both_loops(config, workers, monkeypatch):
+    results = []
+    for native in (True, False):
+        monkeypatch.setattr(parallel, "NATIVE", native)  # Forked workers inherit it.
+        results.append(explore(config, workers=workers, symmetry=False))
+    return results
+
+
+# figure8's counterexample lies deep (minutes on both loops): with the long explorations.
+SYNC_BUGS = [
+    pytest.param(v.name, marks=pytest.mark.slow) if v.name == "figure8" else v.name
+    for v in bug_variants()
+    if v.config.network != ASYNC
+]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("name", ["tiny", "depth-bounded", "crashes"] + SYNC_BUGS)
+def test_the_c_loop_and_the_python_loop_agree(name, workers, monkeypatch):
+    """The C loop makes the same search as the Python loop it replaces: the same distinct worlds,
+    transitions, depth, sometimes-depths and verdict, and on a broken variant the same
+    counterexample, step for step, on one worker and on two."""
+    if name == "depth-bounded":
+        config = evolve(REFERENCE["small"], bounds=evolve(REFERENCE["small"].bounds, max_depth=10))
+    elif name == "crashes":
+        config = evolve(REFERENCE["tiny"], bounds=evolve(REFERENCE["tiny"].bounds, max_crashed=1, max_depth=12))
+    elif name in REFERENCE:
+        config = REFERENCE[name]
+    else:
+        config = get_variant(name).config
+    native, python = _both_loops(config, workers, monkeypatch)
+
+    assert _summary(native) == _summary(python)
+    assert native.trace == python.trace
+    assert (native.violation is None) == (name in ("tiny", "depth-bounded", "crashes"))
