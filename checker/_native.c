@@ -32,134 +32,306 @@
 
 enum { TICK, REQUEST, CUT, HEAL, CRASH, RESTART };
 
+/* ---- Copies the C loop keeps of the Python tables ---- */
+
+/* A Python list of integers that only grows (an attribute of every interned node state, message
+ * or ghost history), copied into a C array as far as it has been read. */
+typedef struct {
+    PyObject *list;
+    int64_t *at;
+    Py_ssize_t size, capacity;
+} Mirror;
+
+static int
+mirror_catch_up(Mirror *m, long i)
+{
+    Py_ssize_t n = PyList_GET_SIZE(m->list);
+    if (i < 0 || i >= n) {
+        PyErr_Format(PyExc_IndexError, "interned index %ld out of range", i);
+        return -1;
+    }
+    if (n > m->capacity) {
+        Py_ssize_t capacity = m->capacity ? m->capacity : 1024;
+        while (capacity < n)
+            capacity *= 2;
+        int64_t *at = PyMem_Realloc(m->at, sizeof(int64_t) * capacity);
+        if (at == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        m->at = at;
+        m->capacity = capacity;
+    }
+    for (Py_ssize_t j = m->size; j < n; j++) {
+        long long v = PyLong_AsLongLong(PyList_GET_ITEM(m->list, j)); /* bool is an int too */
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        m->at[j] = v;
+    }
+    m->size = n;
+    return 0;
+}
+
+static inline int
+get(Mirror *m, long i, int64_t *out)
+{
+    if ((unsigned long)i >= (unsigned long)m->size && mirror_catch_up(m, i) < 0)
+        return -1;
+    *out = m->at[i];
+    return 0;
+}
+
+/* A memo table from 64-bit keys (as in checker/engine.py) to 64-bit values, open addressing: one
+ * cache line read per lookup, where a Python dictionary reads its slot, the key object and the
+ * value objects. Emptied, like Judge's dictionaries, when it reaches its limit. */
+typedef struct {
+    uint64_t key, value;
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    size_t capacity, used, limit;
+    int shift;
+} Table;
+
+#define FREE UINT64_MAX
+
+static inline size_t
+slot_of(const Table *t, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> t->shift);
+}
+
+static inline int
+table_get(const Table *t, uint64_t key, uint64_t *value)
+{
+    if (t->capacity == 0)
+        return 0;
+    size_t mask = t->capacity - 1;
+    for (size_t i = slot_of(t, key);; i = (i + 1) & mask) {
+        const Slot *slot = &t->slots[i];
+        if (slot->key == key) {
+            *value = slot->value;
+            return 1;
+        }
+        if (slot->key == FREE)
+            return 0;
+    }
+}
+
+static void
+table_place(Table *t, uint64_t key, uint64_t value)
+{
+    size_t mask = t->capacity - 1, i = slot_of(t, key);
+    while (t->slots[i].key != FREE && t->slots[i].key != key)
+        i = (i + 1) & mask;
+    if (t->slots[i].key == FREE)
+        t->used++;
+    t->slots[i].key = key;
+    t->slots[i].value = value;
+}
+
+static int
+table_put(Table *t, uint64_t key, uint64_t value)
+{
+    if (key == FREE) {
+        PyErr_SetString(PyExc_OverflowError, "a memo key is out of range");
+        return -1;
+    }
+    if (t->used >= t->limit) {
+        memset(t->slots, 0xff, sizeof(Slot) * t->capacity);
+        t->used = 0;
+    }
+    if ((t->used + 1) * 2 > t->capacity) {
+        size_t capacity = t->capacity ? t->capacity * 2 : 1024;
+        Slot *old = t->slots, *slots = PyMem_Malloc(sizeof(Slot) * capacity);
+        if (slots == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memset(slots, 0xff, sizeof(Slot) * capacity);
+        size_t before = t->capacity;
+        t->slots = slots;
+        t->capacity = capacity;
+        t->used = 0;
+        t->shift = 64 - __builtin_ctzll((unsigned long long)capacity);
+        for (size_t i = 0; i < before; i++)
+            if (old[i].key != FREE)
+                table_place(t, old[i].key, old[i].value);
+        PyMem_Free(old);
+    }
+    table_place(t, key, value);
+    return 0;
+}
+
+/* Lists of messages sent, for the transition memos: [count, message, ...] at an offset. */
+typedef struct {
+    uint32_t *at;
+    size_t size, capacity;
+} Pool;
+
+static int
+pool_add(Pool *pool, PyObject *messages, uint64_t *offset)
+{
+    if (!PyTuple_Check(messages)) {
+        PyErr_SetString(PyExc_TypeError, "messages sent must be a tuple");
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(messages);
+    if (pool->size + n + 1 > pool->capacity) {
+        size_t capacity = pool->capacity ? pool->capacity : 4096;
+        while (capacity < pool->size + n + 1)
+            capacity *= 2;
+        uint32_t *at = PyMem_Realloc(pool->at, sizeof(uint32_t) * capacity);
+        if (at == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        pool->at = at;
+        pool->capacity = capacity;
+    }
+    uint32_t *p = pool->at + pool->size;
+    p[0] = (uint32_t)n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long m = PyLong_AsLong(PyTuple_GET_ITEM(messages, i));
+        if (m == -1 && PyErr_Occurred())
+            return -1;
+        p[i + 1] = (uint32_t)m;
+    }
+    *offset = pool->size;
+    pool->size += n + 1;
+    return 0;
+}
+
+/* ---- Python's hash of a tuple of integers, without the tuple ---- */
+
+/* CPython's tuple hash (Objects/tupleobject.c, xxHash's rounds) over its items' hashes, and its
+ * integer hash (reduction modulo 2**61 - 1, sign kept, -1 made -2). The fingerprints must be the
+ * ones the Python loop computes with ``hash``: _native_sync checks a sample before trusting it,
+ * and the tests check many. */
+#define XXPRIME_1 11400714785074694791ULL
+#define XXPRIME_2 14029467366897019727ULL
+#define XXPRIME_5 2870177450012600261ULL
+
+static inline uint64_t
+int_hash(int64_t v)
+{
+    const uint64_t modulus = (1ULL << 61) - 1;
+    uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int64_t h = (int64_t)(magnitude % modulus);
+    if (v < 0)
+        h = -h;
+    if (h == -1)
+        h = -2;
+    return (uint64_t)h;
+}
+
+static inline int64_t
+tuple_hash(const int64_t *items, int n)
+{
+    uint64_t acc = XXPRIME_5;
+    for (int i = 0; i < n; i++) {
+        acc += int_hash(items[i]) * XXPRIME_2;
+        acc = (acc << 31) | (acc >> 33);
+        acc *= XXPRIME_1;
+    }
+    acc += (uint64_t)n ^ (XXPRIME_5 ^ 3527539ULL);
+    if (acc == (uint64_t)-1)
+        return 1546275796;
+    return (int64_t)acc;
+}
+
 typedef struct {
     PyObject_HEAD
     int k, max_term, max_requests, max_cut, max_crashed;
-    /* Lists indexed by interned node state, message or ghost history (they only grow). */
-    PyObject *leads, *term, *commit, *committed, *source, *dest, *node_fp, *ghost_fp;
-    /* Memo dictionaries, keyed as in checker/engine.py. */
-    PyObject *received, *acted, *observed, *node_ok;
-    /* What fills them on a miss. */
-    PyObject *receive, *act, *observe, *step;
-    /* The always properties: memoised verdicts, and Judge.always for what they miss. */
-    PyObject *single_ok, *pair_ok, *always;
+    /* By node state: leads, term, commit, fingerprint; by message: source, dest; by ghost
+     * history: entries known committed, fingerprint. */
+    Mirror leads, term, commit, node_fp, source, dest, committed, ghost_fp;
+    /* Memoised transitions (value: node or ghost after, and the pool offset of messages sent)
+     * and verdicts (value: 1 holds, 0 broken). */
+    Table received, acted, observed, node_ok, single_ok, pair_ok;
+    Pool sent;
+    /* What computes an entry the tables miss (checker/engine.py), and the violations. */
+    PyObject *receive, *act, *observe, *node_verdict, *single_verdict, *pair_verdict, *step, *always;
 } Sync;
 
+/* A memoised transition: node state after, and the messages sent (copied out, since the pool
+ * may move when the next miss is filled in). */
 static int
-list_long(PyObject *list, long i, long *out)
+transition(Sync *s, Table *table, uint64_t key, PyObject *compute, const char *format, long a, long b, long c,
+           long *after, uint32_t *sent, int room)
 {
-    if (i < 0 || i >= PyList_GET_SIZE(list)) {
-        PyErr_Format(PyExc_IndexError, "interned index %ld out of range", i);
-        return -1;
-    }
-    long v = PyLong_AsLong(PyList_GET_ITEM(list, i));
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int
-list_true(PyObject *list, long i, int *out)
-{
-    if (i < 0 || i >= PyList_GET_SIZE(list)) {
-        PyErr_Format(PyExc_IndexError, "interned index %ld out of range", i);
-        return -1;
-    }
-    *out = PyList_GET_ITEM(list, i) == Py_True;
-    return 0;
-}
-
-/* A new reference to the memoised value under ``key``, or NULL: a miss if no error is set. */
-static PyObject *
-memo(PyObject *dict, unsigned long long key)
-{
-    PyObject *k = PyLong_FromUnsignedLongLong(key);
-    if (k == NULL)
-        return NULL;
-    PyObject *v = PyDict_GetItemWithError(dict, k);
-    Py_DECREF(k);
-    Py_XINCREF(v);
-    return v;
-}
-
-/* (node state after, messages sent) from a memoised (node, tuple) pair. */
-static int
-outcome(PyObject *v, long *after, PyObject **sent)
-{
-    if (!PyTuple_Check(v) || PyTuple_GET_SIZE(v) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(v, 1))) {
-        PyErr_SetString(PyExc_TypeError, "a memoised transition is not (node, messages)");
-        return -1;
-    }
-    *after = PyLong_AsLong(PyTuple_GET_ITEM(v, 0));
-    if (*after == -1 && PyErr_Occurred())
-        return -1;
-    if (sent != NULL) {
-        *sent = PyTuple_GET_ITEM(v, 1);
-        Py_INCREF(*sent);
-    }
-    return 0;
-}
-
-/* Encoded._receive: node ``n`` takes message ``m``. */
-static int
-receive(Sync *s, long n, long m, long *after, PyObject **sent)
-{
-    PyObject *v = memo(s->received, (unsigned long long)n << 32 | (unsigned long long)m);
-    if (v == NULL) {
-        if (PyErr_Occurred())
-            return -1;
-        v = PyObject_CallFunction(s->receive, "ll", n, m);
+    uint64_t value;
+    if (!table_get(table, key, &value)) {
+        PyObject *v = format[2] == '\0' ? PyObject_CallFunction(compute, format, a, b) : PyObject_CallFunction(compute, format, a, b, c);
         if (v == NULL)
             return -1;
+        if (!PyTuple_Check(v) || PyTuple_GET_SIZE(v) != 2) {
+            Py_DECREF(v);
+            PyErr_SetString(PyExc_TypeError, "a transition is not (node, messages)");
+            return -1;
+        }
+        long node = PyLong_AsLong(PyTuple_GET_ITEM(v, 0));
+        uint64_t offset = 0;
+        int r = (node == -1 && PyErr_Occurred()) ? -1 : pool_add(&s->sent, PyTuple_GET_ITEM(v, 1), &offset);
+        Py_DECREF(v);
+        value = (offset << 32) | (uint32_t)node;
+        if (r < 0 || table_put(table, key, value) < 0)
+            return -1;
     }
-    int r = outcome(v, after, sent);
-    Py_DECREF(v);
-    return r;
+    *after = (long)(value & 0xffffffffu);
+    if (sent != NULL) {
+        const uint32_t *p = s->sent.at + (value >> 32);
+        if ((int)p[0] >= room) {
+            PyErr_SetString(PyExc_OverflowError, "too many messages sent in one step");
+            return -1;
+        }
+        memcpy(sent, p, sizeof(uint32_t) * (p[0] + 1));
+    }
+    return 0;
+}
+
+#define ROOM 64
+
+/* Encoded._receive: node ``n`` takes message ``m``. */
+static inline int
+receive(Sync *s, long n, long m, long *after, uint32_t *sent)
+{
+    return transition(s, &s->received, (uint64_t)n << 32 | (uint64_t)m, s->receive, "ll", n, m, 0, after, sent, ROOM);
 }
 
 /* Encoded._act: a heartbeat (0), timeout (1), client request (2) or restart (3) at node ``n``. */
-static int
-act(Sync *s, int kind, long n, long arg, long *after, PyObject **sent)
+static inline int
+act(Sync *s, int kind, long n, long arg, long *after, uint32_t *sent)
 {
-    unsigned long long key = (((unsigned long long)n << 24 | (unsigned long long)arg) << 2) | (unsigned long long)kind;
-    PyObject *v = memo(s->acted, key);
-    if (v == NULL) {
-        if (PyErr_Occurred())
-            return -1;
-        v = PyObject_CallFunction(s->act, "ill", kind, n, arg);
-        if (v == NULL)
-            return -1;
-    }
-    int r = outcome(v, after, sent);
-    Py_DECREF(v);
-    return r;
+    uint64_t key = (((uint64_t)n << 24 | (uint64_t)arg) << 2) | (uint64_t)kind;
+    return transition(s, &s->acted, key, s->act, "lll", (long)kind, n, arg, after, sent, ROOM);
 }
 
 /* Encoded._observe: the ghost history ``g`` after it has seen node state ``n``. */
 static int
 observe(Sync *s, long g, long n, long *out)
 {
-    int leads;
-    long commit, committed;
-    if (list_true(s->leads, n, &leads) < 0 || list_long(s->commit, n, &commit) < 0 ||
-        list_long(s->committed, g, &committed) < 0)
+    int64_t leads, commit, committed;
+    if (get(&s->leads, n, &leads) < 0 || get(&s->commit, n, &commit) < 0 || get(&s->committed, g, &committed) < 0)
         return -1;
     if (!leads && commit <= committed) {
         *out = g;
         return 0;
     }
-    PyObject *v = memo(s->observed, (unsigned long long)g << 32 | (unsigned long long)n);
-    if (v == NULL) {
-        if (PyErr_Occurred())
-            return -1;
-        v = PyObject_CallFunction(s->observe, "ll", g, n);
+    uint64_t key = (uint64_t)g << 32 | (uint64_t)n, value;
+    if (!table_get(&s->observed, key, &value)) {
+        PyObject *v = PyObject_CallFunction(s->observe, "ll", g, n);
         if (v == NULL)
             return -1;
+        long after = PyLong_AsLong(v);
+        Py_DECREF(v);
+        if ((after == -1 && PyErr_Occurred()) || table_put(&s->observed, key, (uint64_t)after) < 0)
+            return -1;
+        value = (uint64_t)after;
     }
-    *out = PyLong_AsLong(v);
-    Py_DECREF(v);
-    return (*out == -1 && PyErr_Occurred()) ? -1 : 0;
+    *out = (long)value;
+    return 0;
 }
 
 /* Encoded._tick on the synchronous network: 1 with the next world in ``out``, 0 where the tick is
@@ -167,75 +339,62 @@ observe(Sync *s, long g, long n, long *out)
 static int
 sync_tick(Sync *s, const long *e, int j, long *out)
 {
-    int k = s->k, leads;
+    int k = s->k;
     long nodes[MAX_NODES];
     for (int i = 0; i < k; i++)
         nodes[i] = e[i];
-    long n = nodes[j], term;
-    PyObject *sent = NULL;
-    if (list_true(s->leads, n, &leads) < 0)
+    long n = nodes[j];
+    int64_t leads, term;
+    uint32_t sent[ROOM], replies[ROOM];
+    if (get(&s->leads, n, &leads) < 0)
         return -1;
     if (leads) {
-        if (act(s, 0, n, 0, &n, &sent) < 0)
+        if (act(s, 0, n, 0, &n, sent) < 0)
             return -1;
     }
     else {
-        if (list_long(s->term, n, &term) < 0)
+        if (get(&s->term, n, &term) < 0)
             return -1;
         if (term >= s->max_term)
             return 0;
-        if (act(s, 1, n, 0, &n, &sent) < 0)
+        if (act(s, 1, n, 0, &n, sent) < 0)
             return -1;
     }
     nodes[j] = n;
     long cut = e[k], crashed = e[k + 1], g = e[k + 3];
     if (observe(s, g, n, &g) < 0)
-        goto fail;
-    Py_ssize_t count = PyTuple_GET_SIZE(sent);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        long m = PyLong_AsLong(PyTuple_GET_ITEM(sent, i)), source, dest;
-        if (m == -1 && PyErr_Occurred())
-            goto fail;
-        if (list_long(s->source, m, &source) < 0 || list_long(s->dest, m, &dest) < 0)
-            goto fail;
-        long d = dest - 1;
+        return -1;
+    for (uint32_t i = 1; i <= sent[0]; i++) {
+        long m = sent[i];
+        int64_t source, dest;
+        if (get(&s->source, m, &source) < 0 || get(&s->dest, m, &dest) < 0)
+            return -1;
+        long d = (long)dest - 1;
         if ((cut >> (source - 1) & 1) || ((cut | crashed) >> d & 1))
             continue;
         long before = nodes[d], after;
-        PyObject *replies = NULL;
-        if (receive(s, before, m, &after, &replies) < 0)
-            goto fail;
+        if (receive(s, before, m, &after, replies) < 0)
+            return -1;
         if (after != before) {
             nodes[d] = after;
-            if (observe(s, g, after, &g) < 0) {
-                Py_DECREF(replies);
-                goto fail;
-            }
+            if (observe(s, g, after, &g) < 0)
+                return -1;
         }
-        Py_ssize_t answers = PyTuple_GET_SIZE(replies);
-        for (Py_ssize_t a = 0; a < answers; a++) {
-            long r = PyLong_AsLong(PyTuple_GET_ITEM(replies, a));
-            if ((r == -1 && PyErr_Occurred()) || list_long(s->dest, r, &dest) < 0) {
-                Py_DECREF(replies);
-                goto fail;
-            }
-            d = dest - 1;
+        for (uint32_t a = 1; a <= replies[0]; a++) {
+            long r = replies[a];
+            if (get(&s->dest, r, &dest) < 0)
+                return -1;
+            d = (long)dest - 1;
             before = nodes[d];
-            if (receive(s, before, r, &after, NULL) < 0) {
-                Py_DECREF(replies);
-                goto fail;
-            }
+            if (receive(s, before, r, &after, NULL) < 0)
+                return -1;
             if (after != before) {
                 nodes[d] = after;
-                if (observe(s, g, after, &g) < 0) {
-                    Py_DECREF(replies);
-                    goto fail;
-                }
+                if (observe(s, g, after, &g) < 0)
+                    return -1;
             }
         }
-        Py_DECREF(replies);
     }
-    Py_DECREF(sent);
     for (int i = 0; i < k; i++)
         out[i] = nodes[i];
     out[k] = cut;
@@ -243,9 +402,6 @@ sync_tick(Sync *s, const long *e, int j, long *out)
     out[k + 2] = e[k + 2];
     out[k + 3] = g;
     return 1;
-fail:
-    Py_DECREF(sent);
-    return -1;
 }
 
 static PyObject *
@@ -265,9 +421,40 @@ world_tuple(const long *w, int length)
     return t;
 }
 
+/* A verdict from ``table``, or else from ``compute(*args)`` (a bool), remembered. */
+static int
+verdict(Table *table, uint64_t key, PyObject *compute, PyObject *args)
+{
+    uint64_t value;
+    if (table_get(table, key, &value))
+        return (int)value;
+    if (args == NULL)
+        return -1;
+    PyObject *v = PyObject_CallObject(compute, args);
+    if (v == NULL)
+        return -1;
+    int ok = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (ok < 0 || table_put(table, key, (uint64_t)ok) < 0)
+        return -1;
+    return ok;
+}
+
+/* A broken verdict: the violation, from the Python method that checks the whole world or step. */
+static PyObject *
+violation_of(PyObject *method, PyObject *args)
+{
+    PyObject *v = args == NULL ? NULL : PyObject_CallObject(method, args);
+    if (v != NULL && (v == Py_None || PyLong_CheckExact(v))) {
+        Py_DECREF(v);
+        PyErr_SetString(PyExc_AssertionError, "a part's verdict is broken but the Python check passes");
+        return NULL;
+    }
+    return v;
+}
+
 /* Judge.step: the changed-parts mask in ``changed``, or a violation in ``*violation`` (a new
- * reference). Verdicts are read from ``node_ok``; on any miss or broken verdict the Python method
- * decides the whole step, as it would have without this loop. */
+ * reference). */
 static int
 judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *changed, PyObject **violation)
 {
@@ -281,37 +468,72 @@ judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *
             if (a == b)
                 continue;
             mask |= 1L << j;
-            unsigned long long key = (((unsigned long long)b << 32 | (unsigned long long)a) << 1) | (j == restarted);
-            PyObject *v = memo(s->node_ok, key);
-            if (v == Py_True) {
-                Py_DECREF(v);
+            uint64_t key = (((uint64_t)b << 32 | (uint64_t)a) << 1) | (uint64_t)(j == restarted);
+            uint64_t known;
+            if (table_get(&s->node_ok, key, &known) && known)
                 continue;
+            PyObject *args = Py_BuildValue("(NilNi)", world_tuple(e, k + 4), kind, arg, world_tuple(after, k + 4), j);
+            int ok = verdict(&s->node_ok, key, s->node_verdict, args);
+            if (ok == 0) {
+                PyObject *step = args == NULL ? NULL : PyTuple_GetSlice(args, 0, 4);
+                *violation = violation_of(s->step, step);
+                Py_XDECREF(step);
+                ok = *violation == NULL ? -1 : 1;
             }
-            Py_XDECREF(v);
-            if (PyErr_Occurred())
+            Py_XDECREF(args);
+            if (ok < 0)
                 return -1;
-            /* Not known, or broken: as Judge.step says. */
-            PyObject *before_t = world_tuple(e, k + 4), *after_t = world_tuple(after, k + 4);
-            PyObject *verdict = NULL;
-            if (before_t != NULL && after_t != NULL)
-                verdict = PyObject_CallFunction(s->step, "OilO", before_t, kind, arg, after_t);
-            Py_XDECREF(before_t);
-            Py_XDECREF(after_t);
-            if (verdict == NULL)
-                return -1;
-            if (PyLong_CheckExact(verdict)) {
-                mask = PyLong_AsLong(verdict);
-                Py_DECREF(verdict);
-                if (mask == -1 && PyErr_Occurred())
-                    return -1;
-            }
-            else
-                *violation = verdict;
-            break;
+            if (*violation != NULL)
+                break;
         }
     }
     *changed = mask;
     return 0;
+}
+
+/* Judge.always on world ``e`` whose parts outside ``changed`` passed: NULL with no error where it
+ * holds, else a new reference to the violation. */
+static PyObject *
+judge_always(Sync *s, const long *e, long changed)
+{
+    int k = s->k;
+    long g = e[k + 3];
+    int every = changed >> k & 1, ok = 1;
+    PyObject *world = NULL;
+    for (int j = 0; j < k && ok == 1; j++) {
+        if (!(every || changed >> j & 1))
+            continue;
+        uint64_t key = (uint64_t)e[j] << 32 | (uint64_t)g, known;
+        if (table_get(&s->single_ok, key, &known) && known)
+            continue;
+        if (world == NULL && (world = world_tuple(e, k + 4)) == NULL)
+            return NULL;
+        PyObject *args = Py_BuildValue("(Oi)", world, j);
+        ok = verdict(&s->single_ok, key, s->single_verdict, args);
+        Py_XDECREF(args);
+    }
+    for (int a = 0; a < k && ok == 1; a++) {
+        for (int b = a + 1; b < k && ok == 1; b++) {
+            if (!(changed >> a & 1 || changed >> b & 1))
+                continue;
+            uint64_t key = (uint64_t)e[a] << 32 | (uint64_t)e[b], known;
+            if (table_get(&s->pair_ok, key, &known) && known)
+                continue;
+            if (world == NULL && (world = world_tuple(e, k + 4)) == NULL)
+                return NULL;
+            PyObject *args = Py_BuildValue("(Oii)", world, a, b);
+            ok = verdict(&s->pair_ok, key, s->pair_verdict, args);
+            Py_XDECREF(args);
+        }
+    }
+    PyObject *v = NULL;
+    if (ok == 0) {
+        PyObject *args = Py_BuildValue("(Ol)", world, changed);
+        v = violation_of(s->always, args);
+        Py_XDECREF(args);
+    }
+    Py_XDECREF(world);
+    return v;
 }
 
 /* Everything ``emit`` needs about the world being expanded and where successors go. */
@@ -336,55 +558,26 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
     PyObject *violation = NULL;
     if (judge_step(s, x->e, kind, arg, after, &changed, &violation) < 0)
         return -1;
-    /* The global form: every interned part named by its fingerprint. */
-    PyObject *g = PyTuple_New(length);
-    if (g == NULL)
-        goto fail;
-    for (int j = 0; j < k; j++) {
-        if (after[j] < 0 || after[j] >= PyList_GET_SIZE(s->node_fp)) {
-            PyErr_SetString(PyExc_IndexError, "node state out of range");
+    /* The global form: every interned part named by its fingerprint; the world's fingerprint is
+     * Python's hash of it as a tuple, and its owner that of the node states alone (``_owner``). */
+    int64_t form[MAX_NODES + 4];
+    for (int j = 0; j < k; j++)
+        if (get(&s->node_fp, after[j], &form[j]) < 0)
             goto fail;
-        }
-        PyObject *f = PyList_GET_ITEM(s->node_fp, after[j]);
-        Py_INCREF(f);
-        PyTuple_SET_ITEM(g, j, f);
-    }
-    for (int j = k; j < k + 3; j++) {
-        PyObject *v = PyLong_FromLong(after[j]);
-        if (v == NULL)
-            goto fail;
-        PyTuple_SET_ITEM(g, j, v);
-    }
-    if (after[k + 3] < 0 || after[k + 3] >= PyList_GET_SIZE(s->ghost_fp)) {
-        PyErr_SetString(PyExc_IndexError, "ghost history out of range");
+    form[k] = after[k];
+    form[k + 1] = after[k + 1];
+    form[k + 2] = after[k + 2];
+    if (get(&s->ghost_fp, after[k + 3], &form[k + 3]) < 0)
         goto fail;
-    }
-    PyObject *f = PyList_GET_ITEM(s->ghost_fp, after[k + 3]);
-    Py_INCREF(f);
-    PyTuple_SET_ITEM(g, k + 3, f);
-    Py_hash_t h = PyObject_Hash(g);
-    if (h == -1)
-        goto fail;
+    int64_t h = tuple_hash(form, length);
     long owner = 0;
     if (x->workers > 1) {
-        PyObject *head = PyTuple_GetSlice(g, 0, k);
-        if (head == NULL)
-            goto fail;
-        Py_hash_t hh = PyObject_Hash(head);
-        Py_DECREF(head);
-        if (hh == -1)
-            goto fail;
-        owner = (long)(hh % x->workers);
+        owner = (long)(tuple_hash(form, k) % x->workers);
         if (owner < 0)
             owner += x->workers;
     }
-    PyObject *fp = PyLong_FromSsize_t(h);
-    if (fp == NULL)
-        goto fail;
     if (violation != NULL) {
-        PyObject *item = Py_BuildValue("(OOlOn)", fp, x->from_fp, n, violation, x->position);
-        Py_DECREF(fp);
-        Py_DECREF(g);
+        PyObject *item = Py_BuildValue("(LOlOn)", (long long)h, x->from_fp, n, violation, x->position);
         Py_CLEAR(violation);
         if (item == NULL)
             return -1;
@@ -396,10 +589,11 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
     long via = n << (k + 1) | changed;
     if (via < 0 || via > (long)UINT32_MAX || x->position > (Py_ssize_t)UINT32_MAX) {
         PyErr_SetString(PyExc_OverflowError, "an action or parent position does not fit a record");
-        Py_DECREF(fp);
-        Py_DECREF(g);
         return -1;
     }
+    PyObject *fp = PyLong_FromLongLong(h);
+    if (fp == NULL)
+        return -1;
     int r = 0;
     if (owner == x->me) {
         int held = PyDict_Contains(x->pending, fp);
@@ -430,7 +624,7 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
         }
     }
     else {
-        /* For another owner: a global record (see GLOBAL below), once per world. */
+        /* For another owner: a global record (see GLOBAL), once per world. */
         PyObject *known = PyList_GET_ITEM(x->sent, owner), *out = PyList_GET_ITEM(x->made, owner);
         int held = PySet_Contains(known, fp);
         if (held < 0 || (held == 0 && PySet_Add(known, fp) < 0))
@@ -441,34 +635,24 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
                 r = -1;
             else {
                 char *p = PyByteArray_AS_STRING(out) + at;
-                int64_t v64 = (int64_t)h, from = (int64_t)x->from_value;
+                int64_t from = (int64_t)x->from_value;
                 uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
-                memcpy(p, &v64, 8);
+                memcpy(p, &h, 8);
                 memcpy(p + 8, &from, 8);
                 memcpy(p + 16, &v32, 4);
                 memcpy(p + 20, &pos32, 4);
-                p += 24;
-                for (int j = 0; j < k; j++) {
-                    v64 = PyLong_AsLongLong(PyTuple_GET_ITEM(g, j));
-                    memcpy(p + 8 * j, &v64, 8);
-                }
-                p += 8 * k;
+                memcpy(p + 24, form, 8 * k);
                 for (int j = 0; j < 3; j++) {
                     v32 = (uint32_t)after[k + j];
-                    memcpy(p + 4 * j, &v32, 4);
+                    memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
                 }
-                v64 = PyLong_AsLongLong(PyTuple_GET_ITEM(g, k + 3));
-                memcpy(p + 12, &v64, 8);
-                if (PyErr_Occurred())
-                    r = -1;
+                memcpy(p + 24 + 8 * k + 12, &form[k + 3], 8);
             }
         }
     }
     Py_DECREF(fp);
-    Py_DECREF(g);
     return r;
 fail:
-    Py_XDECREF(g);
     Py_XDECREF(violation);
     return -1;
 }
@@ -498,8 +682,8 @@ expand_world(Sync *s, Expansion *x)
         if (taken < 0 || (taken && emit(s, x, TICK, arg, n, after) < 0))
             return -1;
         n++;
-        int leads;
-        if (list_true(s->leads, e[j], &leads) < 0)
+        int64_t leads;
+        if (get(&s->leads, e[j], &leads) < 0)
             return -1;
         if (leads && requests < s->max_requests) {
             memcpy(after, e, sizeof(long) * length);
@@ -537,51 +721,6 @@ expand_world(Sync *s, Expansion *x)
     return 0;
 }
 
-
-/* Judge.always on world ``e`` whose parts outside ``changed`` passed: NULL with no error where it
- * holds, else a new reference to the violation. Verdicts are read from ``single_ok`` and
- * ``pair_ok``; on any miss or broken verdict the Python method decides, as it would have. */
-static PyObject *
-judge_always(Sync *s, const long *e, long changed)
-{
-    int k = s->k;
-    long g = e[k + 3];
-    int every = changed >> k & 1;
-    for (int j = 0; j < k; j++) {
-        if (!(every || changed >> j & 1))
-            continue;
-        PyObject *v = memo(s->single_ok, (unsigned long long)e[j] << 32 | (unsigned long long)g);
-        int ok = v == Py_True;
-        Py_XDECREF(v);
-        if (!ok)
-            goto ask;
-    }
-    for (int a = 0; a < k; a++) {
-        for (int b = a + 1; b < k; b++) {
-            if (!(changed >> a & 1 || changed >> b & 1))
-                continue;
-            PyObject *v = memo(s->pair_ok, (unsigned long long)e[a] << 32 | (unsigned long long)e[b]);
-            int ok = v == Py_True;
-            Py_XDECREF(v);
-            if (!ok)
-                goto ask;
-        }
-    }
-    return NULL;
-ask:
-    if (PyErr_Occurred())
-        return NULL;
-    PyObject *t = world_tuple(e, k + 4);
-    if (t == NULL)
-        return NULL;
-    PyObject *verdict = PyObject_CallFunction(s->always, "Ol", t, changed);
-    Py_DECREF(t);
-    if (verdict == Py_None) {
-        Py_DECREF(verdict);
-        return NULL;
-    }
-    return verdict;
-}
 
 typedef struct {
     long long fp;
@@ -1013,57 +1152,92 @@ Sync_expand(Sync *s, PyObject *args)
 }
 
 static int
+mirror_init(Mirror *m, PyObject *list)
+{
+    if (!PyList_Check(list)) {
+        PyErr_SetString(PyExc_TypeError, "Sync: the interned parts' attributes must be lists");
+        return -1;
+    }
+    Py_INCREF(list);
+    Py_XSETREF(m->list, list);
+    PyMem_Free(m->at);
+    m->at = NULL;
+    m->size = m->capacity = 0;
+    return 0;
+}
+
+static void
+table_init(Table *t, size_t limit)
+{
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    t->capacity = t->used = 0;
+    t->limit = limit;
+}
+
+static int
 Sync_init(Sync *s, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"k", "max_term", "max_requests", "max_cut", "max_crashed",
-                            "leads", "term", "commit", "committed", "source", "dest", "node_fp", "ghost_fp",
-                            "received", "acted", "observed", "node_ok",
-                            "receive", "act", "observe", "step", "single_ok", "pair_ok", "always", NULL};
-    PyObject *leads, *term, *commit, *committed, *source, *dest, *node_fp, *ghost_fp;
-    PyObject *received, *acted, *observed, *node_ok, *receive_, *act_, *observe_, *step;
-    PyObject *single_ok, *pair_ok, *always;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiiO!O!O!O!O!O!O!O!O!O!O!O!OOOOO!O!O", names,
-                                     &s->k, &s->max_term, &s->max_requests, &s->max_cut, &s->max_crashed,
-                                     &PyList_Type, &leads, &PyList_Type, &term, &PyList_Type, &commit,
-                                     &PyList_Type, &committed, &PyList_Type, &source, &PyList_Type, &dest,
-                                     &PyList_Type, &node_fp, &PyList_Type, &ghost_fp,
-                                     &PyDict_Type, &received, &PyDict_Type, &acted, &PyDict_Type, &observed,
-                                     &PyDict_Type, &node_ok, &receive_, &act_, &observe_, &step,
-                                     &PyDict_Type, &single_ok, &PyDict_Type, &pair_ok, &always))
+    static char *names[] = {"k", "max_term", "max_requests", "max_cut", "max_crashed", "verdict_limit",
+                            "leads", "term", "commit", "node_fp", "source", "dest", "committed", "ghost_fp",
+                            "receive", "act", "observe", "node_verdict", "single_verdict", "pair_verdict",
+                            "step", "always", NULL};
+    PyObject *lists[8], *calls[8];
+    Py_ssize_t verdict_limit;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinOOOOOOOOOOOOOOOO", names, &s->k, &s->max_term,
+                                     &s->max_requests, &s->max_cut, &s->max_crashed, &verdict_limit,
+                                     &lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6],
+                                     &lists[7], &calls[0], &calls[1], &calls[2], &calls[3], &calls[4], &calls[5],
+                                     &calls[6], &calls[7]))
         return -1;
     if (s->k < 1 || s->k > MAX_NODES) {
         PyErr_Format(PyExc_ValueError, "the native loop handles 1 to %d nodes, not %d", MAX_NODES, s->k);
         return -1;
     }
-#define KEEP(field, value) do { Py_INCREF(value); Py_XSETREF(s->field, value); } while (0)
-    KEEP(leads, leads); KEEP(term, term); KEEP(commit, commit); KEEP(committed, committed);
-    KEEP(source, source); KEEP(dest, dest); KEEP(node_fp, node_fp); KEEP(ghost_fp, ghost_fp);
-    KEEP(received, received); KEEP(acted, acted); KEEP(observed, observed); KEEP(node_ok, node_ok);
-    KEEP(receive, receive_); KEEP(act, act_); KEEP(observe, observe_); KEEP(step, step);
-    KEEP(single_ok, single_ok); KEEP(pair_ok, pair_ok); KEEP(always, always);
-#undef KEEP
+    if (verdict_limit < 1) {
+        PyErr_SetString(PyExc_ValueError, "Sync: verdict_limit must be positive");
+        return -1;
+    }
+    Mirror *mirrors[8] = {&s->leads, &s->term, &s->commit, &s->node_fp, &s->source, &s->dest, &s->committed, &s->ghost_fp};
+    for (int i = 0; i < 8; i++)
+        if (mirror_init(mirrors[i], lists[i]) < 0)
+            return -1;
+    PyObject **slots[8] = {&s->receive, &s->act, &s->observe, &s->node_verdict, &s->single_verdict,
+                           &s->pair_verdict, &s->step, &s->always};
+    for (int i = 0; i < 8; i++) {
+        Py_INCREF(calls[i]);
+        Py_XSETREF(*slots[i], calls[i]);
+    }
+    /* The transition memos keep everything, as Encoded's do; the verdicts as many as Judge's. */
+    table_init(&s->received, SIZE_MAX);
+    table_init(&s->acted, SIZE_MAX);
+    table_init(&s->observed, SIZE_MAX);
+    table_init(&s->node_ok, (size_t)verdict_limit);
+    table_init(&s->single_ok, (size_t)verdict_limit);
+    table_init(&s->pair_ok, (size_t)verdict_limit);
+    PyMem_Free(s->sent.at);
+    s->sent.at = NULL;
+    s->sent.size = s->sent.capacity = 0;
     return 0;
 }
 
 static int
 Sync_traverse(Sync *s, visitproc visit, void *arg)
 {
-    Py_VISIT(s->leads); Py_VISIT(s->term); Py_VISIT(s->commit); Py_VISIT(s->committed);
-    Py_VISIT(s->source); Py_VISIT(s->dest); Py_VISIT(s->node_fp); Py_VISIT(s->ghost_fp);
-    Py_VISIT(s->received); Py_VISIT(s->acted); Py_VISIT(s->observed); Py_VISIT(s->node_ok);
-    Py_VISIT(s->receive); Py_VISIT(s->act); Py_VISIT(s->observe); Py_VISIT(s->step);
-    Py_VISIT(s->single_ok); Py_VISIT(s->pair_ok); Py_VISIT(s->always);
+    Py_VISIT(s->leads.list); Py_VISIT(s->term.list); Py_VISIT(s->commit.list); Py_VISIT(s->node_fp.list);
+    Py_VISIT(s->source.list); Py_VISIT(s->dest.list); Py_VISIT(s->committed.list); Py_VISIT(s->ghost_fp.list);
+    Py_VISIT(s->receive); Py_VISIT(s->act); Py_VISIT(s->observe); Py_VISIT(s->node_verdict);
+    Py_VISIT(s->single_verdict); Py_VISIT(s->pair_verdict); Py_VISIT(s->step); Py_VISIT(s->always);
     return 0;
 }
 
 static int
 Sync_clear(Sync *s)
 {
-    Py_CLEAR(s->leads); Py_CLEAR(s->term); Py_CLEAR(s->commit); Py_CLEAR(s->committed);
-    Py_CLEAR(s->source); Py_CLEAR(s->dest); Py_CLEAR(s->node_fp); Py_CLEAR(s->ghost_fp);
-    Py_CLEAR(s->received); Py_CLEAR(s->acted); Py_CLEAR(s->observed); Py_CLEAR(s->node_ok);
-    Py_CLEAR(s->receive); Py_CLEAR(s->act); Py_CLEAR(s->observe); Py_CLEAR(s->step);
-    Py_CLEAR(s->single_ok); Py_CLEAR(s->pair_ok); Py_CLEAR(s->always);
+    Py_CLEAR(s->leads.list); Py_CLEAR(s->term.list); Py_CLEAR(s->commit.list); Py_CLEAR(s->node_fp.list);
+    Py_CLEAR(s->source.list); Py_CLEAR(s->dest.list); Py_CLEAR(s->committed.list); Py_CLEAR(s->ghost_fp.list);
+    Py_CLEAR(s->receive); Py_CLEAR(s->act); Py_CLEAR(s->observe); Py_CLEAR(s->node_verdict);
+    Py_CLEAR(s->single_verdict); Py_CLEAR(s->pair_verdict); Py_CLEAR(s->step); Py_CLEAR(s->always);
     return 0;
 }
 
@@ -1072,8 +1246,48 @@ Sync_dealloc(Sync *s)
 {
     PyObject_GC_UnTrack(s);
     Sync_clear(s);
+    Mirror *mirrors[8] = {&s->leads, &s->term, &s->commit, &s->node_fp, &s->source, &s->dest, &s->committed, &s->ghost_fp};
+    for (int i = 0; i < 8; i++)
+        PyMem_Free(mirrors[i]->at);
+    Table *tables[6] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok};
+    for (int i = 0; i < 6; i++)
+        PyMem_Free(tables[i]->slots);
+    PyMem_Free(s->sent.at);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
+
+PyDoc_STRVAR(fingerprint_doc,
+"fingerprint(integers) -> int\n\n"
+"hash(tuple(integers)), as the C loop computes it for 64-bit integers without making the tuple.");
+
+static PyObject *
+fingerprint(PyObject *module, PyObject *sequence)
+{
+    PyObject *items = PySequence_Fast(sequence, "fingerprint: a sequence of integers");
+    if (items == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(items);
+    if (n > MAX_NODES + 4) {
+        Py_DECREF(items);
+        PyErr_SetString(PyExc_ValueError, "fingerprint: too many integers");
+        return NULL;
+    }
+    int64_t values[MAX_NODES + 4];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        values[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(items, i));
+        if (values[i] == -1 && PyErr_Occurred()) {
+            Py_DECREF(items);
+            return NULL;
+        }
+    }
+    Py_DECREF(items);
+    return PyLong_FromLongLong(tuple_hash(values, (int)n));
+}
+
+static PyMethodDef module_methods[] = {
+    {"fingerprint", fingerprint, METH_O, fingerprint_doc},
+    {NULL},
+};
 
 static PyMethodDef Sync_methods[] = {
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
@@ -1098,7 +1312,7 @@ static PyTypeObject SyncType = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "checker._native", "The fast explorer's hot loop, in C (see checker/_native.c).", -1, NULL,
+    PyModuleDef_HEAD_INIT, "checker._native", "The fast explorer's hot loop, in C (see checker/_native.c).", -1, module_methods,
 };
 
 PyMODINIT_FUNC

@@ -309,30 +309,42 @@ class Encoded:
 
     # --- memoised single-node transitions ---
 
+    # Each memo below has its computation beside it, which the C loop (``checker/_native.c``)
+    # calls for what its own tables miss.
+
     def _receive(self, n: int, m: int) -> tuple[int, tuple[int, ...]]:
         key = n << 32 | m
         done = self.received.get(key)
         if done is None:
-            after, out = transitions.receive(self.nodes[n], self.messages[m], self.rules)
-            done = self.received[key] = (self.node(after), tuple(self.message(r) for r in out))
+            done = self.received[key] = self.receive_new(n, m)
         return done
+
+    def receive_new(self, n: int, m: int) -> tuple[int, tuple[int, ...]]:
+        """Node state ``n`` takes message ``m``: (node state after, messages sent)."""
+        after, out = transitions.receive(self.nodes[n], self.messages[m], self.rules)
+        return self.node(after), tuple(self.message(r) for r in out)
 
     def _act(self, kind: int, n: int, arg: int) -> tuple[int, tuple[int, ...]]:
         key = (n << 24 | arg) << 2 | kind
         done = self.acted.get(key)
         if done is None:
-            state, rules = self.nodes[n], self.rules
-            if kind == 0:
-                after, out = transitions.heartbeat(state, rules)
-            elif kind == 1:
-                after, out = transitions.timeout(state, rules)
-            elif kind == 2:
-                after, _ = transitions.client_request(state, arg, rules)
-                out = ()
-            else:
-                after, out = transitions.restart(state, rules), ()
-            done = self.acted[key] = (self.node(after), tuple(self.message(r) for r in out))
+            done = self.acted[key] = self.act_new(kind, n, arg)
         return done
+
+    def act_new(self, kind: int, n: int, arg: int) -> tuple[int, tuple[int, ...]]:
+        """A heartbeat (0), timeout (1), client request ``arg`` (2) or restart (3) at node state
+        ``n``: (node state after, messages sent)."""
+        state, rules = self.nodes[n], self.rules
+        if kind == 0:
+            after, out = transitions.heartbeat(state, rules)
+        elif kind == 1:
+            after, out = transitions.timeout(state, rules)
+        elif kind == 2:
+            after, _ = transitions.client_request(state, arg, rules)
+            out = ()
+        else:
+            after, out = transitions.restart(state, rules), ()
+        return self.node(after), tuple(self.message(r) for r in out)
 
     def _observe(self, g: int, n: int) -> int:
         # Only a leader or a node that knows more entries committed than the history can add to
@@ -342,11 +354,15 @@ class Encoded:
         key = g << 32 | n
         after = self.observed.get(key)
         if after is None:
-            elections, committed, commit_terms = self.ghosts[g]
-            ghost = _Ghost(World(nodes=(), elections=elections, committed=committed, commit_terms=commit_terms))
-            ghost.observe(self.nodes[n])
-            after = self.observed[key] = self.ghost(ghost.elections, ghost.committed, ghost.commit_terms)
+            after = self.observed[key] = self.observe_new(g, n)
         return after
+
+    def observe_new(self, g: int, n: int) -> int:
+        """Ghost history ``g`` once it has seen node state ``n``."""
+        elections, committed, commit_terms = self.ghosts[g]
+        ghost = _Ghost(World(nodes=(), elections=elections, committed=committed, commit_terms=commit_terms))
+        ghost.observe(self.nodes[n])
+        return self.ghost(ghost.elections, ghost.committed, ghost.commit_terms)
 
     # --- the step ---
 
@@ -541,7 +557,7 @@ class Judge:
             if ok is None:
                 if len(single_ok) >= MEMO_LIMIT:
                     single_ok.clear()
-                ok = single_ok[key] = check_world(enc.decode_part(e, (j,))) is None
+                ok = single_ok[key] = self.single_verdict(e, j)
             if not ok:
                 return _must_fail(check_world(enc.decode(e)), "always")
         for a, b in self.pairs:
@@ -552,7 +568,7 @@ class Judge:
             if ok is None:
                 if len(pair_ok) >= MEMO_LIMIT:
                     pair_ok.clear()
-                ok = pair_ok[key] = check_world(enc.decode_part(e, (a, b), ghost=False)) is None
+                ok = pair_ok[key] = self.pair_verdict(e, a, b)
             if not ok:
                 return _must_fail(check_world(enc.decode(e)), "always")
         return None
@@ -576,13 +592,27 @@ class Judge:
             if ok is None:
                 if len(node_ok) >= MEMO_LIMIT:
                     node_ok.clear()
-                enc = self.enc
-                action = enc.action(e, kind, arg)
-                ok = node_ok[key] = check_step(enc.decode_part(e, (j,)), action, enc.decode_part(after, (j,))) is None
+                ok = node_ok[key] = self.node_verdict(e, kind, arg, after, j)
             if not ok:
                 enc = self.enc
                 return _must_fail(check_step(enc.decode(e), enc.action(e, kind, arg), enc.decode(after)), "transition")
         return changed
+
+    # The verdicts the methods above remember, each on the one part of the world it looks at
+    # (the C loop remembers them in tables of its own).
+
+    def single_verdict(self, e: tuple[int, ...], j: int) -> bool:
+        """Whether the always properties hold of the node at position ``j`` with the ghost history."""
+        return check_world(self.enc.decode_part(e, (j,))) is None
+
+    def pair_verdict(self, e: tuple[int, ...], a: int, b: int) -> bool:
+        """Whether they hold of the nodes at positions ``a`` and ``b``, without the ghost history."""
+        return check_world(self.enc.decode_part(e, (a, b), ghost=False)) is None
+
+    def node_verdict(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...], j: int) -> bool:
+        """Whether the transition properties hold of the node at position ``j`` on this step."""
+        enc = self.enc
+        return check_step(enc.decode_part(e, (j,)), enc.action(e, kind, arg), enc.decode_part(after, (j,))) is None
 
     def transition(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
         """The transition properties on the step from ``e`` to ``after``."""

@@ -35,7 +35,7 @@ import traceback
 from array import array
 from typing import Any, Callable
 
-from checker.engine import CHUNK, MOVES_NODES, Encoded, Judge, Seen, _nth_action
+from checker.engine import CHUNK, MEMO_LIMIT, MOVES_NODES, Encoded, Judge, Seen, _nth_action
 from checker.explorer import Progress, SearchResult, peak_rss_bytes
 from checker.invariants import SOMETIMES_CHECKS, Violation
 from checker.variants import get_variant
@@ -309,14 +309,20 @@ class _Worker:
 
 
 def _native_sync(enc: Encoded, judge: Judge) -> Any:
-    """The C loop over ``enc``'s and ``judge``'s own tables and, for what they miss, methods."""
+    """The C loop over ``enc``'s interned parts, with their computations and ``judge``'s verdicts
+    for what its own tables miss."""
+    # Its fingerprints must be Python's, or the two loops would file worlds differently.
+    for sample in ((), (0, 1, -1, -2), (1 << 61, (1 << 61) - 1, -(1 << 63), (1 << 63) - 1, 12345678901234567)):
+        if _native.fingerprint(sample) != hash(sample):
+            raise RuntimeError("checker._native hashes integers otherwise than this Python does")
     return _native.Sync(
         k=enc.k, max_term=enc.max_term, max_requests=enc.max_requests, max_cut=enc.max_cut,
-        max_crashed=enc.max_crashed, leads=enc.leads, term=enc.term, commit=enc.commit,
-        committed=enc.committed, source=enc.source, dest=enc.dest, node_fp=enc.node_fp,
-        ghost_fp=enc.ghost_fp, received=enc.received, acted=enc.acted, observed=enc.observed,
-        node_ok=judge.node_ok, receive=enc._receive, act=enc._act, observe=enc._observe, step=judge.step,
-        single_ok=judge.single_ok, pair_ok=judge.pair_ok, always=judge.always,
+        max_crashed=enc.max_crashed, verdict_limit=MEMO_LIMIT,
+        leads=enc.leads, term=enc.term, commit=enc.commit, node_fp=enc.node_fp,
+        source=enc.source, dest=enc.dest, committed=enc.committed, ghost_fp=enc.ghost_fp,
+        receive=enc.receive_new, act=enc.act_new, observe=enc.observe_new,
+        node_verdict=judge.node_verdict, single_verdict=judge.single_verdict, pair_verdict=judge.pair_verdict,
+        step=judge.step, always=judge.always,
     )
 
 
