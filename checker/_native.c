@@ -1298,7 +1298,45 @@ static PyMethodDef module_methods[] = {
     {NULL},
 };
 
+PyDoc_STRVAR(learn_doc,
+"learn(table, keys, values, sent=None)\n\n"
+"Enter entries another worker computed into one of the tables (0 received, 1 acted, 2 observed,\n"
+"3 node_ok, 4 single_ok, 5 pair_ok), keys and values spelled in this worker's local numbering;\n"
+"``sent`` gives the messages sent of each transition. Entries held already are left as they are.");
+
+static PyObject *
+Sync_learn(Sync *s, PyObject *args)
+{
+    int which;
+    PyObject *keys, *values, *sent = Py_None;
+    if (!PyArg_ParseTuple(args, "iO!O!|O", &which, &PyList_Type, &keys, &PyList_Type, &values, &sent))
+        return NULL;
+    Table *tables[6] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok};
+    int transitions = which == 0 || which == 1;
+    if (which < 0 || which > 5 || PyList_GET_SIZE(keys) != PyList_GET_SIZE(values) ||
+        (transitions && (!PyList_Check(sent) || PyList_GET_SIZE(sent) != PyList_GET_SIZE(keys)))) {
+        PyErr_SetString(PyExc_ValueError, "learn: a table number and lists of one length");
+        return NULL;
+    }
+    Table *table = tables[which];
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
+        uint64_t key = PyLong_AsUnsignedLongLong(PyList_GET_ITEM(keys, i)), known;
+        long long value = PyLong_AsLongLong(PyList_GET_ITEM(values, i));
+        if (PyErr_Occurred())
+            return NULL;
+        if (table_get(table, key, &known))
+            continue;
+        uint64_t offset = 0;
+        if (transitions && pool_add(&s->sent, PyList_GET_ITEM(sent, i), &offset) < 0)
+            return NULL;
+        if (table_put(table, key, transitions ? (offset << 32) | (uint32_t)value : (uint64_t)value) < 0)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef Sync_methods[] = {
+    {"learn", (PyCFunction)Sync_learn, METH_VARARGS, learn_doc},
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
     {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
     {"settle", (PyCFunction)Sync_settle, METH_VARARGS, settle_doc},
