@@ -246,23 +246,96 @@ typedef struct {
     int k, max_term, max_requests, max_cut, max_crashed;
     /* By node state: leads, term, commit, fingerprint; by message: source, dest; by ghost
      * history: entries known committed, fingerprint. */
-    Mirror leads, term, commit, node_fp, source, dest, committed, ghost_fp;
+    Mirror leads, term, commit, node_fp, source, dest, committed, ghost_fp, message_fp;
     /* Memoised transitions (value: node or ghost after, and the pool offset of messages sent)
      * and verdicts (value: 1 holds, 0 broken). */
     Table received, acted, observed, node_ok, single_ok, pair_ok;
     Pool sent;
+    /* With other workers: what this one computed for its tables' misses, with every part named
+     * by its fingerprint (see ``lesson``), until ``lessons()`` takes it. */
+    int record;
+    int64_t *lessons;
+    size_t lessons_size, lessons_capacity;
     /* What computes an entry the tables miss (checker/engine.py), and the violations. */
     PyObject *receive, *act, *observe, *node_verdict, *single_verdict, *pair_verdict, *step, *always;
 } Sync;
+
+/* Room for the messages one transition sends. */
+#define ROOM 64
+
+/* Lessons, as int64 runs: a table number, the entry's key parts and value with every node state,
+ * message and ghost history named by its fingerprint:
+ *   0 received: node, message, node after, count, messages sent...
+ *   1 acted:    kind, node, argument, node after, count, messages sent...
+ *   2 observed: ghost, node, ghost after
+ *   3 node_ok:  node before, node after, restarted, verdict
+ *   4 single_ok: node, ghost, verdict
+ *   5 pair_ok:  node, node, verdict
+ * ``what`` says which fingerprint each item is: n node, m message, g ghost, - itself. */
+static int
+lesson(Sync *s, const char *what, const int64_t *items, int count)
+{
+    if (s->lessons_size + count > s->lessons_capacity) {
+        size_t capacity = s->lessons_capacity ? s->lessons_capacity : 4096;
+        while (capacity < s->lessons_size + count)
+            capacity *= 2;
+        int64_t *at = PyMem_Realloc(s->lessons, sizeof(int64_t) * capacity);
+        if (at == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->lessons = at;
+        s->lessons_capacity = capacity;
+    }
+    int64_t *out = s->lessons + s->lessons_size;
+    for (int i = 0; i < count; i++) {
+        char c = what[i];
+        Mirror *m = c == 'n' ? &s->node_fp : c == 'm' ? &s->message_fp : c == 'g' ? &s->ghost_fp : NULL;
+        if (m == NULL)
+            out[i] = items[i];
+        else if (get(m, (long)items[i], &out[i]) < 0)
+            return -1;
+    }
+    s->lessons_size += count;
+    return 0;
+}
+
+/* A transition's lesson: the key parts, then node after and the messages sent from the pool. */
+static int
+transition_lesson(Sync *s, const char *what, int64_t *items, int count, uint64_t value)
+{
+    const uint32_t *sent = s->sent.at + (value >> 32);
+    int64_t run[8 + ROOM];
+    if (sent[0] >= ROOM) {
+        PyErr_SetString(PyExc_OverflowError, "too many messages sent in one step");
+        return -1;
+    }
+    memcpy(run, items, sizeof(int64_t) * count);
+    run[count] = (int64_t)(value & 0xffffffffu);
+    run[count + 1] = sent[0];
+    for (uint32_t i = 1; i <= sent[0]; i++)
+        run[count + 1 + i] = sent[i];
+    /* ``what`` covers the key parts; then n (node after), - (count), m for every message sent. */
+    char kinds[16 + ROOM];
+    size_t w = strlen(what);
+    memcpy(kinds, what, w);
+    kinds[w] = 'n';
+    kinds[w + 1] = '-';
+    for (uint32_t i = 0; i < sent[0]; i++)
+        kinds[w + 2 + i] = 'm';
+    kinds[w + 2 + sent[0]] = '\0';
+    return lesson(s, kinds, run, count + 2 + (int)sent[0]);
+}
 
 /* A memoised transition: node state after, and the messages sent (copied out, since the pool
  * may move when the next miss is filled in). */
 static int
 transition(Sync *s, Table *table, uint64_t key, PyObject *compute, const char *format, long a, long b, long c,
-           long *after, uint32_t *sent, int room)
+           long *after, uint32_t *sent, int room, const char *lesson_of, int64_t *lesson_items, int lesson_count)
 {
     uint64_t value;
-    if (!table_get(table, key, &value)) {
+    int hit = table_get(table, key, &value);
+    if (!hit) {
         PyObject *v = format[2] == '\0' ? PyObject_CallFunction(compute, format, a, b) : PyObject_CallFunction(compute, format, a, b, c);
         if (v == NULL)
             return -1;
@@ -279,6 +352,8 @@ transition(Sync *s, Table *table, uint64_t key, PyObject *compute, const char *f
         if (r < 0 || table_put(table, key, value) < 0)
             return -1;
     }
+    if (!hit && s->record && transition_lesson(s, lesson_of, lesson_items, lesson_count, value) < 0)
+        return -1;
     *after = (long)(value & 0xffffffffu);
     if (sent != NULL) {
         const uint32_t *p = s->sent.at + (value >> 32);
@@ -291,13 +366,14 @@ transition(Sync *s, Table *table, uint64_t key, PyObject *compute, const char *f
     return 0;
 }
 
-#define ROOM 64
 
 /* Encoded._receive: node ``n`` takes message ``m``. */
 static inline int
 receive(Sync *s, long n, long m, long *after, uint32_t *sent)
 {
-    return transition(s, &s->received, (uint64_t)n << 32 | (uint64_t)m, s->receive, "ll", n, m, 0, after, sent, ROOM);
+    int64_t items[3] = {0, n, m};
+    return transition(s, &s->received, (uint64_t)n << 32 | (uint64_t)m, s->receive, "ll", n, m, 0, after, sent, ROOM,
+                      "-nm", items, 3);
 }
 
 /* Encoded._act: a heartbeat (0), timeout (1), client request (2) or restart (3) at node ``n``. */
@@ -305,7 +381,8 @@ static inline int
 act(Sync *s, int kind, long n, long arg, long *after, uint32_t *sent)
 {
     uint64_t key = (((uint64_t)n << 24 | (uint64_t)arg) << 2) | (uint64_t)kind;
-    return transition(s, &s->acted, key, s->act, "lll", (long)kind, n, arg, after, sent, ROOM);
+    int64_t items[4] = {1, kind, n, arg};
+    return transition(s, &s->acted, key, s->act, "lll", (long)kind, n, arg, after, sent, ROOM, "--n-", items, 4);
 }
 
 /* Encoded._observe: the ghost history ``g`` after it has seen node state ``n``. */
@@ -327,6 +404,9 @@ observe(Sync *s, long g, long n, long *out)
         long after = PyLong_AsLong(v);
         Py_DECREF(v);
         if ((after == -1 && PyErr_Occurred()) || table_put(&s->observed, key, (uint64_t)after) < 0)
+            return -1;
+        int64_t items[4] = {2, g, n, after};
+        if (s->record && lesson(s, "-gng", items, 4) < 0)
             return -1;
         value = (uint64_t)after;
     }
@@ -423,7 +503,7 @@ world_tuple(const long *w, int length)
 
 /* A verdict from ``table``, or else from ``compute(*args)`` (a bool), remembered. */
 static int
-verdict(Table *table, uint64_t key, PyObject *compute, PyObject *args)
+verdict(Sync *s, Table *table, uint64_t key, PyObject *compute, PyObject *args, const char *what, int64_t *items, int count)
 {
     uint64_t value;
     if (table_get(table, key, &value))
@@ -436,6 +516,9 @@ verdict(Table *table, uint64_t key, PyObject *compute, PyObject *args)
     int ok = PyObject_IsTrue(v);
     Py_DECREF(v);
     if (ok < 0 || table_put(table, key, (uint64_t)ok) < 0)
+        return -1;
+    items[count - 1] = ok;
+    if (s->record && lesson(s, what, items, count) < 0)
         return -1;
     return ok;
 }
@@ -473,7 +556,8 @@ judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *
             if (table_get(&s->node_ok, key, &known) && known)
                 continue;
             PyObject *args = Py_BuildValue("(NilNi)", world_tuple(e, k + 4), kind, arg, world_tuple(after, k + 4), j);
-            int ok = verdict(&s->node_ok, key, s->node_verdict, args);
+            int64_t items[5] = {3, b, a, j == restarted, 0};
+            int ok = verdict(s, &s->node_ok, key, s->node_verdict, args, "-nn--", items, 5);
             if (ok == 0) {
                 PyObject *step = args == NULL ? NULL : PyTuple_GetSlice(args, 0, 4);
                 *violation = violation_of(s->step, step);
@@ -509,7 +593,8 @@ judge_always(Sync *s, const long *e, long changed)
         if (world == NULL && (world = world_tuple(e, k + 4)) == NULL)
             return NULL;
         PyObject *args = Py_BuildValue("(Oi)", world, j);
-        ok = verdict(&s->single_ok, key, s->single_verdict, args);
+        int64_t items[4] = {4, e[j], g, 0};
+        ok = verdict(s, &s->single_ok, key, s->single_verdict, args, "-ng-", items, 4);
         Py_XDECREF(args);
     }
     for (int a = 0; a < k && ok == 1; a++) {
@@ -522,7 +607,8 @@ judge_always(Sync *s, const long *e, long changed)
             if (world == NULL && (world = world_tuple(e, k + 4)) == NULL)
                 return NULL;
             PyObject *args = Py_BuildValue("(Oii)", world, a, b);
-            ok = verdict(&s->pair_ok, key, s->pair_verdict, args);
+            int64_t items[4] = {5, e[a], e[b], 0};
+            ok = verdict(s, &s->pair_ok, key, s->pair_verdict, args, "-nn-", items, 4);
             Py_XDECREF(args);
         }
     }
@@ -1187,16 +1273,16 @@ table_init(Table *t, size_t limit)
 static int
 Sync_init(Sync *s, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"k", "max_term", "max_requests", "max_cut", "max_crashed", "verdict_limit",
-                            "leads", "term", "commit", "node_fp", "source", "dest", "committed", "ghost_fp",
+    static char *names[] = {"k", "max_term", "max_requests", "max_cut", "max_crashed", "verdict_limit", "record",
+                            "leads", "term", "commit", "node_fp", "source", "dest", "committed", "ghost_fp", "message_fp",
                             "receive", "act", "observe", "node_verdict", "single_verdict", "pair_verdict",
                             "step", "always", NULL};
-    PyObject *lists[8], *calls[8];
+    PyObject *lists[9], *calls[8];
     Py_ssize_t verdict_limit;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinOOOOOOOOOOOOOOOO", names, &s->k, &s->max_term,
-                                     &s->max_requests, &s->max_cut, &s->max_crashed, &verdict_limit,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO", names, &s->k, &s->max_term,
+                                     &s->max_requests, &s->max_cut, &s->max_crashed, &verdict_limit, &s->record,
                                      &lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6],
-                                     &lists[7], &calls[0], &calls[1], &calls[2], &calls[3], &calls[4], &calls[5],
+                                     &lists[7], &lists[8], &calls[0], &calls[1], &calls[2], &calls[3], &calls[4], &calls[5],
                                      &calls[6], &calls[7]))
         return -1;
     if (s->k < 1 || s->k > MAX_NODES) {
@@ -1207,8 +1293,9 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_ValueError, "Sync: verdict_limit must be positive");
         return -1;
     }
-    Mirror *mirrors[8] = {&s->leads, &s->term, &s->commit, &s->node_fp, &s->source, &s->dest, &s->committed, &s->ghost_fp};
-    for (int i = 0; i < 8; i++)
+    Mirror *mirrors[9] = {&s->leads, &s->term, &s->commit, &s->node_fp, &s->source, &s->dest, &s->committed,
+                          &s->ghost_fp, &s->message_fp};
+    for (int i = 0; i < 9; i++)
         if (mirror_init(mirrors[i], lists[i]) < 0)
             return -1;
     PyObject **slots[8] = {&s->receive, &s->act, &s->observe, &s->node_verdict, &s->single_verdict,
@@ -1227,6 +1314,9 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     PyMem_Free(s->sent.at);
     s->sent.at = NULL;
     s->sent.size = s->sent.capacity = 0;
+    PyMem_Free(s->lessons);
+    s->lessons = NULL;
+    s->lessons_size = s->lessons_capacity = 0;
     return 0;
 }
 
@@ -1235,6 +1325,7 @@ Sync_traverse(Sync *s, visitproc visit, void *arg)
 {
     Py_VISIT(s->leads.list); Py_VISIT(s->term.list); Py_VISIT(s->commit.list); Py_VISIT(s->node_fp.list);
     Py_VISIT(s->source.list); Py_VISIT(s->dest.list); Py_VISIT(s->committed.list); Py_VISIT(s->ghost_fp.list);
+    Py_VISIT(s->message_fp.list);
     Py_VISIT(s->receive); Py_VISIT(s->act); Py_VISIT(s->observe); Py_VISIT(s->node_verdict);
     Py_VISIT(s->single_verdict); Py_VISIT(s->pair_verdict); Py_VISIT(s->step); Py_VISIT(s->always);
     return 0;
@@ -1245,6 +1336,7 @@ Sync_clear(Sync *s)
 {
     Py_CLEAR(s->leads.list); Py_CLEAR(s->term.list); Py_CLEAR(s->commit.list); Py_CLEAR(s->node_fp.list);
     Py_CLEAR(s->source.list); Py_CLEAR(s->dest.list); Py_CLEAR(s->committed.list); Py_CLEAR(s->ghost_fp.list);
+    Py_CLEAR(s->message_fp.list);
     Py_CLEAR(s->receive); Py_CLEAR(s->act); Py_CLEAR(s->observe); Py_CLEAR(s->node_verdict);
     Py_CLEAR(s->single_verdict); Py_CLEAR(s->pair_verdict); Py_CLEAR(s->step); Py_CLEAR(s->always);
     return 0;
@@ -1255,9 +1347,11 @@ Sync_dealloc(Sync *s)
 {
     PyObject_GC_UnTrack(s);
     Sync_clear(s);
-    Mirror *mirrors[8] = {&s->leads, &s->term, &s->commit, &s->node_fp, &s->source, &s->dest, &s->committed, &s->ghost_fp};
-    for (int i = 0; i < 8; i++)
+    Mirror *mirrors[9] = {&s->leads, &s->term, &s->commit, &s->node_fp, &s->source, &s->dest, &s->committed,
+                          &s->ghost_fp, &s->message_fp};
+    for (int i = 0; i < 9; i++)
         PyMem_Free(mirrors[i]->at);
+    PyMem_Free(s->lessons);
     Table *tables[6] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok};
     for (int i = 0; i < 6; i++)
         PyMem_Free(tables[i]->slots);
@@ -1298,45 +1392,132 @@ static PyMethodDef module_methods[] = {
     {NULL},
 };
 
+PyDoc_STRVAR(lessons_doc,
+"lessons() -> bytes\n\n"
+"What this worker computed for its tables' misses since the last call (recorded only when made\n"
+"with record=True), every part named by its fingerprint: for learn() in another worker.");
+
+static PyObject *
+Sync_lessons(Sync *s, PyObject *unused)
+{
+    PyObject *b = PyBytes_FromStringAndSize((const char *)s->lessons, sizeof(int64_t) * s->lessons_size);
+    if (b != NULL)
+        s->lessons_size = 0;
+    return b;
+}
+
+static int
+local(PyObject *by_fp, int64_t fp, uint64_t *out)
+{
+    long id;
+    if (local_id(by_fp, fp, &id) < 0)
+        return -1;
+    *out = (uint64_t)id;
+    return 0;
+}
+
 PyDoc_STRVAR(learn_doc,
-"learn(table, keys, values, sent=None)\n\n"
-"Enter entries another worker computed into one of the tables (0 received, 1 acted, 2 observed,\n"
-"3 node_ok, 4 single_ok, 5 pair_ok), keys and values spelled in this worker's local numbering;\n"
-"``sent`` gives the messages sent of each transition. Entries held already are left as they are.");
+"learn(lessons, node_by_fp, message_by_fp, ghost_by_fp)\n\n"
+"Enter another worker's lessons() into the tables, in this worker's numbering (every part they\n"
+"name must be interned here). Entries held already are left as they are.");
 
 static PyObject *
 Sync_learn(Sync *s, PyObject *args)
 {
-    int which;
-    PyObject *keys, *values, *sent = Py_None;
-    if (!PyArg_ParseTuple(args, "iO!O!|O", &which, &PyList_Type, &keys, &PyList_Type, &values, &sent))
+    Py_buffer view;
+    PyObject *nodes, *messages, *ghosts;
+    if (!PyArg_ParseTuple(args, "y*O!O!O!", &view, &PyDict_Type, &nodes, &PyDict_Type, &messages, &PyDict_Type, &ghosts))
         return NULL;
-    Table *tables[6] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok};
-    int transitions = which == 0 || which == 1;
-    if (which < 0 || which > 5 || PyList_GET_SIZE(keys) != PyList_GET_SIZE(values) ||
-        (transitions && (!PyList_Check(sent) || PyList_GET_SIZE(sent) != PyList_GET_SIZE(keys)))) {
-        PyErr_SetString(PyExc_ValueError, "learn: a table number and lists of one length");
-        return NULL;
-    }
-    Table *table = tables[which];
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
-        uint64_t key = PyLong_AsUnsignedLongLong(PyList_GET_ITEM(keys, i)), known;
-        long long value = PyLong_AsLongLong(PyList_GET_ITEM(values, i));
-        if (PyErr_Occurred())
-            return NULL;
-        if (table_get(table, key, &known))
+    const int64_t *at = view.buf;
+    Py_ssize_t size = view.len / 8, i = 0;
+    PyObject *result = NULL;
+    if (view.len % 8 != 0)
+        goto bad;
+    while (i < size) {
+        int64_t table = at[i];
+        uint64_t key, value, a, b, c, known;
+        Py_ssize_t need = table == 0 ? 5 : table == 1 ? 6 : table == 5 || table == 4 || table == 2 ? 4 : table == 3 ? 5 : -1;
+        if (need < 0 || i + need > size)
+            goto bad;
+        if (table == 0 || table == 1) {
+            const int64_t *p = at + i + 1;
+            Py_ssize_t head = table == 0 ? 3 : 4, count;
+            if (i + 1 + head + 1 > size || (count = p[head]) < 0 || count >= ROOM || i + 2 + head + count > size)
+                goto bad;
+            if (table == 0) {
+                if (local(nodes, p[0], &a) < 0 || local(messages, p[1], &b) < 0)
+                    goto done;
+                key = a << 32 | b;
+            }
+            else {
+                if (local(nodes, p[1], &a) < 0)
+                    goto done;
+                key = ((a << 24 | (uint64_t)p[2]) << 2) | (uint64_t)p[0];
+            }
+            Table *t = table == 0 ? &s->received : &s->acted;
+            if (!table_get(t, key, &known)) {
+                uint64_t after, offset;
+                if (local(nodes, p[head - 1], &after) < 0)
+                    goto done;
+                PyObject *sent = PyTuple_New(count);
+                if (sent == NULL)
+                    goto done;
+                for (Py_ssize_t j = 0; j < count; j++) {
+                    uint64_t m;
+                    PyObject *v = local(messages, p[head + 1 + j], &m) < 0 ? NULL : PyLong_FromUnsignedLongLong(m);
+                    if (v == NULL) {
+                        Py_DECREF(sent);
+                        goto done;
+                    }
+                    PyTuple_SET_ITEM(sent, j, v);
+                }
+                int r = pool_add(&s->sent, sent, &offset);
+                Py_DECREF(sent);
+                if (r < 0 || table_put(t, key, (offset << 32) | after) < 0)
+                    goto done;
+            }
+            i += 2 + head + count;
             continue;
-        uint64_t offset = 0;
-        if (transitions && pool_add(&s->sent, PyList_GET_ITEM(sent, i), &offset) < 0)
-            return NULL;
-        if (table_put(table, key, transitions ? (offset << 32) | (uint32_t)value : (uint64_t)value) < 0)
-            return NULL;
+        }
+        const int64_t *p = at + i + 1;
+        Table *t;
+        if (table == 2) {
+            if (local(ghosts, p[0], &a) < 0 || local(nodes, p[1], &b) < 0 || local(ghosts, p[2], &c) < 0)
+                goto done;
+            t = &s->observed, key = a << 32 | b, value = c;
+        }
+        else if (table == 3) {
+            if (local(nodes, p[0], &a) < 0 || local(nodes, p[1], &b) < 0)
+                goto done;
+            t = &s->node_ok, key = ((a << 32 | b) << 1) | (uint64_t)(p[2] != 0), value = p[3] != 0;
+        }
+        else if (table == 4) {
+            if (local(nodes, p[0], &a) < 0 || local(ghosts, p[1], &b) < 0)
+                goto done;
+            t = &s->single_ok, key = a << 32 | b, value = p[2] != 0;
+        }
+        else {
+            if (local(nodes, p[0], &a) < 0 || local(nodes, p[1], &b) < 0)
+                goto done;
+            t = &s->pair_ok, key = a << 32 | b, value = p[2] != 0;
+        }
+        if (!table_get(t, key, &known) && table_put(t, key, value) < 0)
+            goto done;
+        i += need;
     }
-    Py_RETURN_NONE;
+    result = Py_None;
+    Py_INCREF(result);
+    goto done;
+bad:
+    PyErr_SetString(PyExc_ValueError, "learn: not a run of lessons");
+done:
+    PyBuffer_Release(&view);
+    return result;
 }
 
 static PyMethodDef Sync_methods[] = {
     {"learn", (PyCFunction)Sync_learn, METH_VARARGS, learn_doc},
+    {"lessons", (PyCFunction)Sync_lessons, METH_NOARGS, lessons_doc},
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
     {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
     {"settle", (PyCFunction)Sync_settle, METH_VARARGS, settle_doc},

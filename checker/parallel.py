@@ -35,7 +35,7 @@ import traceback
 from array import array
 from typing import Any, Callable
 
-from checker.engine import CHUNK, MEMO_LIMIT, MOVES_NODES, RESTART, Encoded, Judge, Seen, _nth_action
+from checker.engine import CHUNK, MEMO_LIMIT, MOVES_NODES, Encoded, Judge, Seen, _nth_action
 from checker.explorer import Progress, SearchResult, peak_rss_bytes
 from checker.invariants import SOMETIMES_CHECKS, Violation
 from checker.variants import get_variant
@@ -85,12 +85,8 @@ class _Worker:
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
         self.kept: dict[int, bytes] = {}
         self.packing = _Packing()
-        self.native = None
-        # With other workers, what this one's C loop computes is shipped to them, each round.
-        self.lessons: _Lessons | None = None
-        if self.enc.sync and not symmetry and native_loop():
-            self.lessons = _Lessons(self.enc, self.judge) if workers > 1 else None
-            self.native = _native_sync(self.enc, self.judge, self.lessons)
+        use_c = self.enc.sync and not symmetry and native_loop()
+        self.native = _native_sync(self.enc, self.judge, record=workers > 1) if use_c else None
         # Told, now and then during a long expansion, how many steps it has taken so far.
         self.report: Callable[[int], None] | None = None
 
@@ -214,7 +210,8 @@ class _Worker:
         n0, m0, g0 = self.shipped
         definitions = (enc.nodes[n0:], enc.messages[m0:], enc.ghosts[g0:])
         self.shipped = (len(enc.nodes), len(enc.messages), len(enc.ghosts))
-        lessons = self.lessons.take() if self.lessons is not None else None
+        # What the C loop computed for its tables' misses, for the others to learn.
+        lessons = self.native.lessons() if self.native is not None else b""
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = made[me]
         return [
@@ -249,7 +246,7 @@ class _Worker:
             for ghost in ghosts:
                 enc.ghost(*ghost)
             if not isinstance(items, dict):  # Global records from the C loop.
-                _Lessons.learn(self.native, enc, lessons)
+                self.native.learn(lessons, enc.node_by_fp, enc.message_by_fp, enc.ghost_by_fp)
                 self.native.merge(candidates, items, sender, enc.node_by_fp, enc.ghost_by_fp, self.seen.array)
                 continue
             fresh = []
@@ -315,104 +312,22 @@ class _Worker:
         return senders[position], ups[position], vias[position]
 
 
-class _Lessons:
-    """What a worker's C loop computed for what its tables missed, to be shipped to the other
-    workers at the end of a round, so that they need not compute it again when they meet it in
-    a later level (about a third of each worker's misses on ``default`` with two workers).
-
-    Recorded in the worker's own numbering, shipped with every part named by its fingerprint,
-    and learned in the receiver's numbering, under the keys of ``checker/_native.c``."""
-
-    def __init__(self, enc: Encoded, judge: Judge) -> None:
-        self.enc, self.k = enc, enc.k
-        self.tables: list[list[tuple]] = [[] for _ in range(6)]
-        received, acted, observed, node_ok, single_ok, pair_ok = self.tables
-        restart = RESTART
-
-        def receive(n, m):
-            after, sent = done = enc.receive_new(n, m)
-            received.append((n, m, after, sent))
-            return done
-
-        def act(kind, n, arg):
-            after, sent = done = enc.act_new(kind, n, arg)
-            acted.append((kind, n, arg, after, sent))
-            return done
-
-        def observe(g, n):
-            after = enc.observe_new(g, n)
-            observed.append((g, n, after))
-            return after
-
-        def node_verdict(e, kind, arg, after, j):
-            ok = judge.node_verdict(e, kind, arg, after, j)
-            node_ok.append((e[j], after[j], int(kind == restart and j == arg - 1), ok))
-            return ok
-
-        def single_verdict(e, j):
-            ok = judge.single_verdict(e, j)
-            single_ok.append((e[j], e[self.k + 3], ok))
-            return ok
-
-        def pair_verdict(e, a, b):
-            ok = judge.pair_verdict(e, a, b)
-            pair_ok.append((e[a], e[b], ok))
-            return ok
-
-        self.receive, self.act, self.observe = receive, act, observe
-        self.node_verdict, self.single_verdict, self.pair_verdict = node_verdict, single_verdict, pair_verdict
-
-    def take(self) -> tuple[list, ...]:
-        """Everything recorded since the last call, in global form."""
-        enc = self.enc
-        nf, mf, gf = enc.node_fp, enc.message_fp, enc.ghost_fp
-        received, acted, observed, node_ok, single_ok, pair_ok = self.tables
-        lessons = (
-            [(nf[n], mf[m], nf[a], [mf[r] for r in sent]) for n, m, a, sent in received],
-            [(kind, nf[n], arg, nf[a], [mf[r] for r in sent]) for kind, n, arg, a, sent in acted],
-            [(gf[g], nf[n], gf[a]) for g, n, a in observed],
-            [(nf[b], nf[a], flag, ok) for b, a, flag, ok in node_ok],
-            [(nf[n], gf[g], ok) for n, g, ok in single_ok],
-            [(nf[a], nf[b], ok) for a, b, ok in pair_ok],
-        )
-        for table in self.tables:
-            table.clear()
-        return lessons
-
-    @staticmethod
-    def learn(native: Any, enc: Encoded, lessons: tuple[list, ...]) -> None:
-        """Enter another worker's lessons into ``native``'s tables (its parts are interned here)."""
-        n, m, g = enc.node_by_fp, enc.message_by_fp, enc.ghost_by_fp
-        received, acted, observed, node_ok, single_ok, pair_ok = lessons
-        native.learn(0, [n[a] << 32 | m[b] for a, b, _, _ in received], [n[a] for _, _, a, _ in received],
-                     [tuple(m[r] for r in sent) for *_, sent in received])
-        native.learn(1, [(n[a] << 24 | arg) << 2 | kind for kind, a, arg, _, _ in acted],
-                     [n[a] for _, _, _, a, _ in acted], [tuple(m[r] for r in sent) for *_, sent in acted])
-        native.learn(2, [g[a] << 32 | n[b] for a, b, _ in observed], [g[a] for _, _, a in observed])
-        native.learn(3, [(n[b] << 32 | n[a]) << 1 | flag for b, a, flag, _ in node_ok], [int(ok) for *_, ok in node_ok])
-        native.learn(4, [n[a] << 32 | g[b] for a, b, _ in single_ok], [int(ok) for *_, ok in single_ok])
-        native.learn(5, [n[a] << 32 | n[b] for a, b, _ in pair_ok], [int(ok) for *_, ok in pair_ok])
-
-
-def _native_sync(enc: Encoded, judge: Judge, lessons: _Lessons | None = None) -> Any:
+def _native_sync(enc: Encoded, judge: Judge, record: bool) -> Any:
     """The C loop over ``enc``'s interned parts, with their computations and ``judge``'s verdicts
-    for what its own tables miss (recorded in ``lessons`` too, if given)."""
-    teacher: Any = lessons if lessons is not None else None
+    for what its own tables miss; with ``record``, it keeps what it computed as lessons for the
+    other workers, who would otherwise compute much of it again in later levels (about a third
+    of each worker's misses on ``default`` with two workers)."""
     # Its fingerprints must be Python's, or the two loops would file worlds differently.
     for sample in ((), (0, 1, -1, -2), (1 << 61, (1 << 61) - 1, -(1 << 63), (1 << 63) - 1, 12345678901234567)):
         if _native.fingerprint(sample) != hash(sample):
             raise RuntimeError("checker._native hashes integers otherwise than this Python does")
     return _native.Sync(
         k=enc.k, max_term=enc.max_term, max_requests=enc.max_requests, max_cut=enc.max_cut,
-        max_crashed=enc.max_crashed, verdict_limit=MEMO_LIMIT,
+        max_crashed=enc.max_crashed, verdict_limit=MEMO_LIMIT, record=record,
         leads=enc.leads, term=enc.term, commit=enc.commit, node_fp=enc.node_fp,
-        source=enc.source, dest=enc.dest, committed=enc.committed, ghost_fp=enc.ghost_fp,
-        receive=teacher.receive if teacher else enc.receive_new,
-        act=teacher.act if teacher else enc.act_new,
-        observe=teacher.observe if teacher else enc.observe_new,
-        node_verdict=teacher.node_verdict if teacher else judge.node_verdict,
-        single_verdict=teacher.single_verdict if teacher else judge.single_verdict,
-        pair_verdict=teacher.pair_verdict if teacher else judge.pair_verdict,
+        source=enc.source, dest=enc.dest, committed=enc.committed, ghost_fp=enc.ghost_fp, message_fp=enc.message_fp,
+        receive=enc.receive_new, act=enc.act_new, observe=enc.observe_new,
+        node_verdict=judge.node_verdict, single_verdict=judge.single_verdict, pair_verdict=judge.pair_verdict,
         step=judge.step, always=judge.always,
     )
 
