@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -317,3 +318,67 @@ def test_the_c_loop_and_the_python_loop_agree(name, workers, monkeypatch):
     assert _summary(native) == _summary(python)
     assert native.trace == python.trace
     assert (native.violation is None) == (name in ("tiny", "depth-bounded", "crashes"))
+
+
+def test_the_c_loop_hashes_integer_tuples_as_python_does():
+    """The C loop's fingerprints are Python's ``hash`` of the global form, computed without the tuple:
+    the same on every kind of integer a global form holds (fingerprints of either sign, the
+    reduction modulo 2**61 - 1 and its edges, -1, small masks and counts)."""
+    rng = random.Random(11)
+    edges = [0, 1, -1, -2, 2, (1 << 61) - 1, 1 << 61, (1 << 61) + 1, -(1 << 61), -(1 << 61) + 1,
+             (1 << 63) - 1, -(1 << 63), (1 << 62), -(1 << 62)]
+    for length in range(0, 12):
+        for _ in range(300):
+            items = tuple(
+                rng.choice(edges) if rng.random() < 0.3 else rng.randrange(-(1 << 63), 1 << 63) if rng.random() < 0.7
+                else rng.randrange(64)
+                for _ in range(length)
+            )
+            assert parallel._native.fingerprint(items) == hash(items), items
+
+
+def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_again():
+    """With two workers, what one worker's C loop computed for its tables' misses is shipped to the
+    other, which then expands the same worlds without computing any of it again, and makes the
+    same successors."""
+    config = REFERENCE["tiny"]
+    # The teacher: the worker of two that owns the initial world, running alone.
+    teacher = next(w for w in (parallel._Worker(config, i, 2) for i in (0, 1)) if w.seed()[0])
+    me, other = teacher.index, 1 - teacher.index
+    nothing = pickle.dumps((([], [], []), b"", b""))  # What the other worker would send, were it running.
+    shipped = []
+    for depth in range(1, 5):
+        frontier, fps = list(teacher.frontier), list(teacher.frontier_fps)
+        _, _, blobs = teacher.expand()
+        shipped.append(pickle.loads(blobs[other]))
+        teacher.accept([nothing, nothing], depth)
+    # The pupil: a fresh worker that interns the teacher's parts in the teacher's order (so that
+    # the teacher's packed worlds mean the same to it) and learns its lessons.
+    pupil = parallel._Worker(config, other, 2)
+    calls = []
+    for owner, names in ((pupil.enc, ("receive_new", "act_new", "observe_new")),
+                         (pupil.judge, ("node_verdict", "single_verdict", "pair_verdict"))):
+        for name in names:
+            method = getattr(owner, name)
+            setattr(owner, name, lambda *a, _m=method, _n=name: calls.append(_n) or _m(*a))
+    pupil.native = parallel._native_sync(pupil.enc, pupil.judge, record=False)
+    enc = pupil.enc
+    for (nodes, messages, ghosts), lessons, _ in shipped:
+        for node in nodes:
+            enc.node(node)
+        for message in messages:
+            enc.message(message)
+        for ghost in ghosts:
+            enc.ghost(*ghost)
+        pupil.native.learn(lessons, enc.node_by_fp, enc.message_by_fp, enc.ghost_by_fp)
+
+    # The last level the teacher expanded, expanded again by the pupil, as if it were the teacher.
+    pending, mine, made, sent, broken = {}, {}, [bytearray(), bytearray()], [set(), set()], []
+    transitions = pupil.native.expand(frontier, fps, 0, len(frontier), pending, mine, made, sent, me, 2, broken)
+
+    assert sum(len(lessons) for _, lessons, _ in shipped) > 0
+    assert transitions > 0 and calls == []
+    assert bytes(made[other]) == shipped[-1][2] != b""
+    assert not broken
+
+
