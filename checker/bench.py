@@ -19,13 +19,19 @@ from typing import Any, Callable
 from checker.configs import REFERENCE
 
 
-def _explore_in_child(name: str, engine: str, workers: int) -> dict[str, Any]:
+def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True) -> dict[str, Any]:
+    from checker import parallel
     from checker.explorer import explore
+    from checker.world import SYNC
 
+    parallel.NATIVE = c_loop  # Forked workers inherit it.
     result = explore(REFERENCE[name], workers=workers, engine=engine)
     return {
         "config": name,
         "engine": engine,
+        # Which loop expanded the worlds: the fast engine's C loop (synchronous network, where it
+        # was built) or Python.
+        "loop": "C" if engine == "fast" and REFERENCE[name].network == SYNC and parallel.native_loop() else "Python",
         "workers": workers,
         "distinct": result.distinct,
         "transitions": result.states,
@@ -42,9 +48,11 @@ def bench_explore(
     repeat: int = 1,
     plain: bool = False,
     on_run: Callable[[dict[str, Any]], None] | None = None,
+    python_loop: bool = False,
 ) -> tuple[list[dict[str, Any]], float | None]:
     """Exhaustive explorations of each reference configuration, each run in a fresh process:
-    the fast engine on each worker count, and the plain engine too if asked. Each is repeated
+    the fast engine on each worker count, and if asked the plain engine and the fast engine
+    with its Python loop instead of the C one (which gives the same search). Each is repeated
     ``repeat`` times, the runs of one configuration taking turns, so that a busy spell on a
     shared machine falls on all of them alike; a row gives the median time and the largest
     peak memory. The speed-up is the ratio of the median times on 1 and 2 workers, for the last
@@ -53,29 +61,36 @@ def bench_explore(
     runs = []
     speedup = None
     for name in names:
-        setups = ([("plain", 1)] if plain else []) + [("fast", w) for w in workers]
-        results: dict[tuple[str, int], list[dict[str, Any]]] = {setup: [] for setup in setups}
+        setups = (
+            ([("plain", 1, False)] if plain else [])
+            + ([("fast", w, False) for w in workers] if python_loop else [])
+            + [("fast", w, True) for w in workers]
+        )
+        results: dict[tuple[str, int, bool], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
-            for engine, w in setups:
+            for engine, w, c_loop in setups:
                 with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                    run = pool.submit(_explore_in_child, name, engine, w).result()
-                results[(engine, w)].append(run)
+                    run = pool.submit(_explore_in_child, name, engine, w, c_loop).result()
+                results[(engine, w, c_loop)].append(run)
                 if on_run is not None:
                     on_run(run)
-        for (engine, w), attempts in results.items():
+        for engine in {setup[0] for setup in setups}:
+            # Every run of one engine makes the same search, whatever its loop and worker count.
+            counts = {(a["distinct"], a["transitions"]) for s, attempts in results.items() if s[0] == engine for a in attempts}
+            if len(counts) != 1:
+                raise AssertionError(f"{name}: {engine} runs disagree on the state counts: {sorted(counts)}")
+        for attempts in results.values():
             run = dict(attempts[0])
             seconds = [a["seconds"] for a in attempts]
-            if len({(a["distinct"], a["transitions"]) for a in attempts}) != 1:
-                raise AssertionError(f"{name}: runs of one configuration disagree on the state counts")
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
             run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
             run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
             runs.append(run)
-        if ("fast", 1) in results and ("fast", 2) in results:
-            one = statistics.median(a["seconds"] for a in results[("fast", 1)])
-            two = statistics.median(a["seconds"] for a in results[("fast", 2)])
+        if ("fast", 1, True) in results and ("fast", 2, True) in results:
+            one = statistics.median(a["seconds"] for a in results[("fast", 1, True)])
+            two = statistics.median(a["seconds"] for a in results[("fast", 2, True)])
             speedup = round(one / two, 2) if two else None
     return runs, speedup
 
@@ -224,12 +239,12 @@ def bench_fuzz(
 
 def explore_table(runs: list[dict[str, Any]]) -> str:
     lines = [
-        "| config | engine | workers | distinct | transitions | seconds (median) | distinct/s | peak RSS (MiB) | bytes/state |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| config | engine | loop | workers | distinct | transitions | seconds (median) | distinct/s | peak RSS (MiB) | bytes/state |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         lines.append(
-            f"| {r['config']} | {r['engine']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            f"| {r['config']} | {r['engine']} | {r['loop']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
             f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
         )
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from attrs import evolve
 
 from checker import impl as impls
+from checker import parallel
 from checker import trace as traces
 from checker.configs import REFERENCE
 from checker.explorer import ENGINES, Progress, SearchResult, explore, symmetry_sound
@@ -24,7 +25,7 @@ from checker.invariants import SAFETY, SOMETIMES_CHECKS
 from checker.show import cmd_show
 from checker.shrink import cmd_shrink
 from checker.variants import VARIANTS, UnknownVariant, explore_command, get_variant
-from checker.world import NETWORKS, Config, World
+from checker.world import NETWORKS, SYNC, Config, World
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -266,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
     bn.add_argument("--repeat", type=_non_negative, default=3, help="runs per configuration and worker count (default 3)")
     bn.add_argument("--plain", action="store_true", help="also run the plain reference explorer, for comparison")
+    bn.add_argument(
+        "--python-loop",
+        action="store_true",
+        help="also run the fast explorer with its Python loop instead of the C one, for comparison",
+    )
     bn.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     bn.add_argument("--seeds", type=_non_negative, default=5, help="seeds per variant and engine (default 5)")
     bn.add_argument("--time-limit", type=_non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
@@ -343,6 +349,17 @@ def _what(config: Config) -> str:
     return f"variant {config.variant}"
 
 
+def _loop(engine: str, config, symmetry: bool) -> str:
+    """Which loop the fast engine expands worlds with, and why not the C one where it cannot."""
+    if engine != "fast":
+        return ""
+    if config.network != SYNC or symmetry:
+        return " (Python loop: the C loop does the synchronous network without symmetry reduction)"
+    if not parallel.native_loop():
+        return " (Python loop: the C loop checker/_native.c was not built; pip install -e . builds it)"
+    return " (C loop)"
+
+
 def _print_progress(p: Progress) -> None:
     rate = p.distinct / p.seconds if p.seconds else 0.0
     print(
@@ -384,8 +401,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         result = impls.explore(config, on_progress=None if args.quiet else _print_progress)
     else:
         print(
-            f"engine: {args.engine}, {workers} worker{'s' if workers > 1 else ''}, symmetry reduction "
-            + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
+            f"engine: {args.engine}{_loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}, "
+            "symmetry reduction " + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
             file=out,
             flush=True,
         )
@@ -742,8 +759,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
             worker_counts,
             args.repeat,
             args.plain,
+            python_loop=args.python_loop,
             on_run=lambda r: print(
-                f"  {r['config']} {r['engine']} x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                f"  {r['config']} {r['engine']} ({r['loop']} loop) x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
                 file=sys.stderr,
                 flush=True,
             ),

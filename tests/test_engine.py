@@ -382,3 +382,15 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
     assert not broken
 
 
+
+
+def test_bench_times_the_c_loop_beside_the_python_loop_on_the_same_search():
+    """``bench --python-loop`` runs the fast explorer with each loop, in fresh processes, and the rows
+    say which loop made them; both searched the same worlds (bench refuses runs that disagree)."""
+    from checker import bench
+
+    runs, _ = bench.bench_explore(["tiny"], [1], repeat=1, python_loop=True)
+
+    assert [(r["engine"], r["loop"], r["workers"]) for r in runs] == [("fast", "Python", 1), ("fast", "C", 1)]
+    assert len({(r["distinct"], r["transitions"]) for r in runs}) == 1
+    assert "| tiny | fast | C | 1 | 9,312 |" in bench.explore_table(runs)
