@@ -251,6 +251,9 @@ typedef struct {
      * and verdicts (value: 1 holds, 0 broken). */
     Table received, acted, observed, node_ok, single_ok, pair_ok;
     Pool sent;
+    /* Fingerprint -> number, for node states, messages and ghost histories named by other workers. */
+    Table node_index, message_index, ghost_index;
+    Py_ssize_t nodes_indexed, messages_indexed, ghosts_indexed;
     /* With other workers: what this one computed for its tables' misses, with every part named
      * by its fingerprint (see ``lesson``), until ``lessons()`` takes it. */
     int record;
@@ -1031,26 +1034,39 @@ done:
     return result;
 }
 
+/* This worker's number for the part whose fingerprint is ``fp``, from the table that inverts the
+ * list of fingerprints ``fps`` (indexed as far as ``*indexed``; a part interned later is added
+ * on the first miss). Python's dictionaries ``node_by_fp`` and the like hold the same. */
 static int
-local_id(PyObject *by_fp, int64_t fp, long *out)
+local_id(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, long *out)
 {
-    PyObject *key = PyLong_FromLongLong(fp);
-    if (key == NULL)
-        return -1;
-    PyObject *v = PyDict_GetItemWithError(by_fp, key);
-    Py_DECREF(key);
-    if (v == NULL) {
-        if (!PyErr_Occurred())
+    uint64_t v;
+    if (!table_get(index, (uint64_t)fp, &v)) {
+        Py_ssize_t n = PyList_GET_SIZE(fps->list);
+        if (n > *indexed) {
+            if (mirror_catch_up(fps, (long)(n - 1)) < 0)
+                return -1;
+            for (Py_ssize_t i = *indexed; i < n; i++)
+                if (table_put(index, (uint64_t)fps->at[i], (uint64_t)i) < 0)
+                    return -1;
+            *indexed = n;
+        }
+        if (!table_get(index, (uint64_t)fp, &v)) {
             PyErr_SetString(PyExc_KeyError, "a global record names a part never defined");
-        return -1;
+            return -1;
+        }
     }
-    *out = PyLong_AsLong(v);
-    return (*out == -1 && PyErr_Occurred()) ? -1 : 0;
+    *out = (long)v;
+    return 0;
 }
+
+#define NODE(s) &(s)->node_fp, &(s)->node_index, &(s)->nodes_indexed
+#define MESSAGE(s) &(s)->message_fp, &(s)->message_index, &(s)->messages_indexed
+#define GHOST(s) &(s)->ghost_fp, &(s)->ghost_index, &(s)->ghosts_indexed
 
 /* The packed record (see HEAD) of global record ``p`` from ``sender``, in this worker's spelling. */
 static PyObject *
-localise(Sync *s, const char *p, int sender, PyObject *node_by_fp, PyObject *ghost_by_fp)
+localise(Sync *s, const char *p, int sender)
 {
     int k = s->k, length = k + 4;
     PyObject *record = PyBytes_FromStringAndSize(NULL, HEAD + 4 * length);
@@ -1064,7 +1080,7 @@ localise(Sync *s, const char *p, int sender, PyObject *node_by_fp, PyObject *gho
         int64_t fp;
         long id;
         memcpy(&fp, p + 24 + 8 * j, 8);
-        if (local_id(node_by_fp, fp, &id) < 0) {
+        if (local_id(NODE(s), fp, &id) < 0) {
             Py_DECREF(record);
             return NULL;
         }
@@ -1075,7 +1091,7 @@ localise(Sync *s, const char *p, int sender, PyObject *node_by_fp, PyObject *gho
     int64_t fp;
     long id;
     memcpy(&fp, p + 24 + 8 * k + 12, 8);
-    if (local_id(ghost_by_fp, fp, &id) < 0) {
+    if (local_id(GHOST(s), fp, &id) < 0) {
         Py_DECREF(record);
         return NULL;
     }
@@ -1085,7 +1101,7 @@ localise(Sync *s, const char *p, int sender, PyObject *node_by_fp, PyObject *gho
 }
 
 PyDoc_STRVAR(merge_doc,
-"merge(candidates, records, sender, node_by_fp, ghost_by_fp, seen)\n\n"
+"merge(candidates, records, sender, seen)\n\n"
 "Take another worker's global records into ``candidates`` (fingerprint -> packed record, or None\n"
 "for a world of an earlier level), as checker.parallel._Worker.accept does: of two steps to one\n"
 "world the smaller (parent's fingerprint, action position) is kept.");
@@ -1093,11 +1109,10 @@ PyDoc_STRVAR(merge_doc,
 static PyObject *
 Sync_merge(Sync *s, PyObject *args)
 {
-    PyObject *candidates, *node_by_fp, *ghost_by_fp, *array;
+    PyObject *candidates, *array;
     Py_buffer records;
     int sender;
-    if (!PyArg_ParseTuple(args, "O!y*iO!O!O", &PyDict_Type, &candidates, &records, &sender, &PyDict_Type, &node_by_fp,
-                          &PyDict_Type, &ghost_by_fp, &array))
+    if (!PyArg_ParseTuple(args, "O!y*iO", &PyDict_Type, &candidates, &records, &sender, &array))
         return NULL;
     int k = s->k;
     Py_ssize_t size = GLOBAL(k), count = records.len / size, fresh = 0;
@@ -1146,7 +1161,7 @@ Sync_merge(Sync *s, PyObject *args)
             memcpy(&theirs_from, p + 8, 8);
             memcpy(&theirs_via, p + 16, 4);
             if (theirs_from < mine_from || (theirs_from == mine_from && theirs_via < mine_via)) {
-                PyObject *record = localise(s, p, sender, node_by_fp, ghost_by_fp);
+                PyObject *record = localise(s, p, sender);
                 if (record == NULL || PyDict_SetItem(candidates, key, record) < 0) {
                     Py_XDECREF(record);
                     Py_DECREF(key);
@@ -1165,7 +1180,7 @@ Sync_merge(Sync *s, PyObject *args)
             value = Py_None;
             Py_INCREF(value);
         }
-        else if ((value = localise(s, (const char *)items[i].value, sender, node_by_fp, ghost_by_fp)) == NULL)
+        else if ((value = localise(s, (const char *)items[i].value, sender)) == NULL)
             goto done;
         int r = PyDict_SetItem(candidates, items[i].key, value);
         Py_DECREF(value);
@@ -1311,6 +1326,10 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     table_init(&s->node_ok, (size_t)verdict_limit);
     table_init(&s->single_ok, (size_t)verdict_limit);
     table_init(&s->pair_ok, (size_t)verdict_limit);
+    table_init(&s->node_index, SIZE_MAX);
+    table_init(&s->message_index, SIZE_MAX);
+    table_init(&s->ghost_index, SIZE_MAX);
+    s->nodes_indexed = s->messages_indexed = s->ghosts_indexed = 0;
     PyMem_Free(s->sent.at);
     s->sent.at = NULL;
     s->sent.size = s->sent.capacity = 0;
@@ -1352,8 +1371,9 @@ Sync_dealloc(Sync *s)
     for (int i = 0; i < 9; i++)
         PyMem_Free(mirrors[i]->at);
     PyMem_Free(s->lessons);
-    Table *tables[6] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok};
-    for (int i = 0; i < 6; i++)
+    Table *tables[9] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok,
+                        &s->node_index, &s->message_index, &s->ghost_index};
+    for (int i = 0; i < 9; i++)
         PyMem_Free(tables[i]->slots);
     PyMem_Free(s->sent.at);
     Py_TYPE(s)->tp_free((PyObject *)s);
@@ -1407,17 +1427,17 @@ Sync_lessons(Sync *s, PyObject *unused)
 }
 
 static int
-local(PyObject *by_fp, int64_t fp, uint64_t *out)
+local(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, uint64_t *out)
 {
     long id;
-    if (local_id(by_fp, fp, &id) < 0)
+    if (local_id(fps, index, indexed, fp, &id) < 0)
         return -1;
     *out = (uint64_t)id;
     return 0;
 }
 
 PyDoc_STRVAR(learn_doc,
-"learn(lessons, node_by_fp, message_by_fp, ghost_by_fp)\n\n"
+"learn(lessons)\n\n"
 "Enter another worker's lessons() into the tables, in this worker's numbering (every part they\n"
 "name must be interned here). Entries held already are left as they are.");
 
@@ -1425,8 +1445,7 @@ static PyObject *
 Sync_learn(Sync *s, PyObject *args)
 {
     Py_buffer view;
-    PyObject *nodes, *messages, *ghosts;
-    if (!PyArg_ParseTuple(args, "y*O!O!O!", &view, &PyDict_Type, &nodes, &PyDict_Type, &messages, &PyDict_Type, &ghosts))
+    if (!PyArg_ParseTuple(args, "y*", &view))
         return NULL;
     const int64_t *at = view.buf;
     Py_ssize_t size = view.len / 8, i = 0;
@@ -1445,26 +1464,26 @@ Sync_learn(Sync *s, PyObject *args)
             if (i + 1 + head + 1 > size || (count = p[head]) < 0 || count >= ROOM || i + 2 + head + count > size)
                 goto bad;
             if (table == 0) {
-                if (local(nodes, p[0], &a) < 0 || local(messages, p[1], &b) < 0)
+                if (local(NODE(s), p[0], &a) < 0 || local(MESSAGE(s), p[1], &b) < 0)
                     goto done;
                 key = a << 32 | b;
             }
             else {
-                if (local(nodes, p[1], &a) < 0)
+                if (local(NODE(s), p[1], &a) < 0)
                     goto done;
                 key = ((a << 24 | (uint64_t)p[2]) << 2) | (uint64_t)p[0];
             }
             Table *t = table == 0 ? &s->received : &s->acted;
             if (!table_get(t, key, &known)) {
                 uint64_t after, offset;
-                if (local(nodes, p[head - 1], &after) < 0)
+                if (local(NODE(s), p[head - 1], &after) < 0)
                     goto done;
                 PyObject *sent = PyTuple_New(count);
                 if (sent == NULL)
                     goto done;
                 for (Py_ssize_t j = 0; j < count; j++) {
                     uint64_t m;
-                    PyObject *v = local(messages, p[head + 1 + j], &m) < 0 ? NULL : PyLong_FromUnsignedLongLong(m);
+                    PyObject *v = local(MESSAGE(s), p[head + 1 + j], &m) < 0 ? NULL : PyLong_FromUnsignedLongLong(m);
                     if (v == NULL) {
                         Py_DECREF(sent);
                         goto done;
@@ -1482,22 +1501,22 @@ Sync_learn(Sync *s, PyObject *args)
         const int64_t *p = at + i + 1;
         Table *t;
         if (table == 2) {
-            if (local(ghosts, p[0], &a) < 0 || local(nodes, p[1], &b) < 0 || local(ghosts, p[2], &c) < 0)
+            if (local(GHOST(s), p[0], &a) < 0 || local(NODE(s), p[1], &b) < 0 || local(GHOST(s), p[2], &c) < 0)
                 goto done;
             t = &s->observed, key = a << 32 | b, value = c;
         }
         else if (table == 3) {
-            if (local(nodes, p[0], &a) < 0 || local(nodes, p[1], &b) < 0)
+            if (local(NODE(s), p[0], &a) < 0 || local(NODE(s), p[1], &b) < 0)
                 goto done;
             t = &s->node_ok, key = ((a << 32 | b) << 1) | (uint64_t)(p[2] != 0), value = p[3] != 0;
         }
         else if (table == 4) {
-            if (local(nodes, p[0], &a) < 0 || local(ghosts, p[1], &b) < 0)
+            if (local(NODE(s), p[0], &a) < 0 || local(GHOST(s), p[1], &b) < 0)
                 goto done;
             t = &s->single_ok, key = a << 32 | b, value = p[2] != 0;
         }
         else {
-            if (local(nodes, p[0], &a) < 0 || local(nodes, p[1], &b) < 0)
+            if (local(NODE(s), p[0], &a) < 0 || local(NODE(s), p[1], &b) < 0)
                 goto done;
             t = &s->pair_ok, key = a << 32 | b, value = p[2] != 0;
         }

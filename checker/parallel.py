@@ -246,8 +246,8 @@ class _Worker:
             for ghost in ghosts:
                 enc.ghost(*ghost)
             if not isinstance(items, dict):  # Global records from the C loop.
-                self.native.learn(lessons, enc.node_by_fp, enc.message_by_fp, enc.ghost_by_fp)
-                self.native.merge(candidates, items, sender, enc.node_by_fp, enc.ghost_by_fp, self.seen.array)
+                self.native.learn(lessons)
+                self.native.merge(candidates, items, sender, self.seen.array)
                 continue
             fresh = []
             for fp, item in items.items():

@@ -370,7 +370,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
             enc.message(message)
         for ghost in ghosts:
             enc.ghost(*ghost)
-        pupil.native.learn(lessons, enc.node_by_fp, enc.message_by_fp, enc.ghost_by_fp)
+        pupil.native.learn(lessons)
 
     # The last level the teacher expanded, expanded again by the pupil, as if it were the teacher.
     pending, mine, made, sent, broken = {}, {}, [bytearray(), bytearray()], [set(), set()], []
