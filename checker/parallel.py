@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
 import pickle
 import signal
 import struct
+import threading
 import time
 import traceback
 from array import array
@@ -417,7 +419,8 @@ class _Partial:
         self.transitions = transitions
 
 
-def _answer(conn, index: int, hear: Callable[[int, int], None] | None = None) -> Any:
+def _answer(conn, index: int, hear: Callable[[int, int], None] | None = None, partial_ok: bool = False) -> Any:
+    """The worker's answer (with ``partial_ok``, possibly only a progress report, passed to ``hear``)."""
     while True:
         try:
             answer = conn.recv()
@@ -429,6 +432,37 @@ def _answer(conn, index: int, hear: Callable[[int, int], None] | None = None) ->
             return answer
         if hear is not None:
             hear(index, answer.transitions)
+        if partial_ok:
+            return answer
+
+
+def _answers(pipes: list[Any], hear: Callable[[int, int], None] | None = None) -> list[Any]:
+    """Every worker's answer, read as each comes: a worker that finishes first is not left blocked
+    on sending a large answer while the coordinator waits for another."""
+    if len(pipes) == 1:
+        return [_answer(pipes[0], 0, hear)]
+    answers: list[Any] = [None] * len(pipes)
+    waiting = dict(enumerate(pipes))
+    while waiting:
+        for conn in multiprocessing.connection.wait(list(waiting.values())):
+            index = next(i for i, c in waiting.items() if c is conn)
+            answer = _answer(conn, index, hear, partial_ok=True)
+            if not isinstance(answer, _Partial):
+                answers[index] = answer
+                del waiting[index]
+    return answers
+
+
+def _send_each(pipes: list[Any], messages: list[Any]) -> None:
+    """Send each worker its message at the same time (they are large: a round's successors)."""
+    if len(pipes) == 1:
+        pipes[0].send(messages[0])
+        return
+    threads = [threading.Thread(target=conn.send, args=(message,)) for conn, message in zip(pipes, messages)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def parallel_search(
@@ -478,7 +512,7 @@ def parallel_search(
     def everyone(command: str, *args) -> list[Any]:
         for conn in pipes:
             conn.send((command, *args))
-        return [_answer(conn, i, hear) for i, conn in enumerate(pipes)]
+        return _answers(pipes, hear)
 
     reached: dict[str, int] = {}
     violation: Violation | None = None
@@ -500,9 +534,8 @@ def parallel_search(
             expanded = everyone("expand")
             states += sum(a[0] for a in expanded)
             partial[:] = [0] * workers
-            for index, conn in enumerate(pipes):
-                conn.send(("accept", [expanded[s][2][index] for s in range(workers)], depth + 1))
-            accepted = [_answer(conn, i) for i, conn in enumerate(pipes)]
+            _send_each(pipes, [("accept", [expanded[s][2][index] for s in range(workers)], depth + 1) for index in range(workers)])
+            accepted = _answers(pipes)
             frontier = sum(a[0] for a in accepted)
             distinct += frontier
             _merge(reached, [a[2] for a in accepted])
