@@ -874,6 +874,10 @@ Sync_accept(Sync *s, PyObject *args)
         memcpy(&up, p + 12, 4);
         PyBytes_AS_STRING(senders)[i] = p[16];
         memcpy(PyBytes_AS_STRING(ups) + 4 * i, &up, 4);
+        if (via >> shift > UINT16_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "an action position does not fit a parent link");
+            goto done;
+        }
         uint16_t n = (uint16_t)(via >> shift);
         memcpy(PyBytes_AS_STRING(vias) + 2 * i, &n, 2);
         PyObject *fp = PyLong_FromLongLong(items[i].fp);
