@@ -291,12 +291,7 @@ def _both_loops(config, workers, monkeypatch):
     return results
 
 
-# figure8's counterexample lies deep (minutes on both loops): with the long explorations.
-SYNC_BUGS = [
-    pytest.param(v.name, marks=pytest.mark.slow) if v.name == "figure8" else v.name
-    for v in bug_variants()
-    if v.config.network != ASYNC
-]
+SYNC_BUGS = [v.name for v in bug_variants() if v.config.network != ASYNC]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -309,9 +304,9 @@ def test_the_c_loop_and_the_python_loop_agree(name, workers, monkeypatch):
         config = evolve(REFERENCE["small"], bounds=evolve(REFERENCE["small"].bounds, max_depth=10))
     elif name == "crashes":
         config = evolve(REFERENCE["tiny"], bounds=evolve(REFERENCE["tiny"].bounds, max_crashed=1, max_depth=12))
-    elif name in REFERENCE:
+    elif name == "tiny":
         config = REFERENCE[name]
-    else:
+    else:  # A known-bug variant on its own configuration (one is called figure8, as a reference one is).
         config = get_variant(name).config
     native, python = _both_loops(config, workers, monkeypatch)
 
