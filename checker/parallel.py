@@ -15,6 +15,12 @@ The workers only exchange bytes through the coordinator, one message per worker 
 so the same scheme runs unchanged over any transport that can carry a list of byte strings
 between processes (a cluster's message queue as well as these pipes).
 
+On the synchronous network (without symmetry reduction) both rounds run in C where
+``checker/_native.c`` was built: ``_Worker._expand_native`` and ``_accept_native`` hand it the
+same frontier, tables and seen set, and it returns what the Python loop would, asking the same
+Python methods for whatever its own tables miss. With more than one worker, each also ships
+what it computed for those misses ("lessons"), so that the others need not compute it again.
+
 Results are those of the single-process search: the same distinct worlds, transitions, depth
 and, on a clean run, the same properties reached at the same depths. When a level holds
 violations, the whole level is finished and the one reported is the one whose broken world
