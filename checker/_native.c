@@ -811,15 +811,16 @@ expand_world(Sync *s, Expansion *x)
 }
 
 
+/* A dictionary entry with its key as a fingerprint, for sorting entries by fingerprint. */
 typedef struct {
     long long fp;
-    PyObject *packed;
-} Candidate;
+    PyObject *key, *value;
+} Entry;
 
 static int
-by_fingerprint(const void *a, const void *b)
+entry_order(const void *a, const void *b)
 {
-    long long x = ((const Candidate *)a)->fp, y = ((const Candidate *)b)->fp;
+    long long x = ((const Entry *)a)->fp, y = ((const Entry *)b)->fp;
     return (x > y) - (x < y);
 }
 
@@ -842,7 +843,7 @@ Sync_accept(Sync *s, PyObject *args)
         return NULL;
     int k = s->k, length = k + 4, shift = k + 1;
     Py_ssize_t size = PyDict_GET_SIZE(candidates), count = 0, pos = 0;
-    Candidate *items = PyMem_Malloc(sizeof(Candidate) * (size ? size : 1));
+    Entry *items = PyMem_Malloc(sizeof(Entry) * (size ? size : 1));
     if (items == NULL)
         return PyErr_NoMemory();
     PyObject *key, *value, *result = NULL, *fps = NULL, *senders = NULL, *ups = NULL, *vias = NULL, *broken = NULL;
@@ -856,9 +857,10 @@ Sync_accept(Sync *s, PyObject *args)
         items[count].fp = PyLong_AsLongLong(key);
         if (items[count].fp == -1 && PyErr_Occurred())
             goto done;
-        items[count++].packed = value;
+        items[count].key = key;
+        items[count++].value = value;
     }
-    qsort(items, count, sizeof(Candidate), by_fingerprint);
+    qsort(items, count, sizeof(Entry), entry_order);
     fps = PyList_New(count);
     senders = PyBytes_FromStringAndSize(NULL, count);
     ups = PyBytes_FromStringAndSize(NULL, 4 * count);
@@ -868,7 +870,7 @@ Sync_accept(Sync *s, PyObject *args)
     Py_ssize_t base = PyList_GET_SIZE(frontier);
     long e[MAX_NODES + 4];
     for (Py_ssize_t i = 0; i < count; i++) {
-        const char *p = PyBytes_AS_STRING(items[i].packed);
+        const char *p = PyBytes_AS_STRING(items[i].value);
         uint32_t via, up;
         memcpy(&via, p + 8, 4);
         memcpy(&up, p + 12, 4);
@@ -884,7 +886,7 @@ Sync_accept(Sync *s, PyObject *args)
         if (fp == NULL)
             goto done;
         PyList_SET_ITEM(fps, i, fp);
-        if (PyList_Append(frontier, items[i].packed) < 0)
+        if (PyList_Append(frontier, items[i].value) < 0)
             goto done;
         for (int j = 0; j < length; j++) {
             uint32_t w;
@@ -983,22 +985,10 @@ sorted_has(const Sorted *seen, int64_t fp, Py_ssize_t *from)
     return lo < size && seen->at[lo] == fp;
 }
 
-typedef struct {
-    long long fp;
-    PyObject *key, *value;
-} Entry;
-
-static int
-entry_order(const void *a, const void *b)
-{
-    long long x = ((const Entry *)a)->fp, y = ((const Entry *)b)->fp;
-    return (x > y) - (x < y);
-}
-
 PyDoc_STRVAR(settle_doc,
 "settle(pending, mine, seen)\n\n"
 "Move the entries of ``pending`` whose fingerprints are not in ``seen`` (a sorted int64 array) to\n"
-"``mine``, and empty ``pending``: checker.parallel._Worker._settle_packed.");
+"``mine``, and empty ``pending``: checker.parallel._Worker._settle, for records packed here.");
 
 static PyObject *
 Sync_settle(Sync *s, PyObject *args)

@@ -246,13 +246,8 @@ class _Worker:
         for sender, blob in enumerate(blobs):
             if sender == self.index:
                 continue
-            (nodes, messages, ghosts), lessons, items = pickle.loads(blob)
-            for node in nodes:
-                enc.node(node)
-            for message in messages:
-                enc.message(message)
-            for ghost in ghosts:
-                enc.ghost(*ghost)
+            definitions, lessons, items = pickle.loads(blob)
+            self.define(definitions)
             if not isinstance(items, dict):  # Global records from the C loop.
                 self.native.learn(lessons)
                 self.native.merge(candidates, items, sender, self.seen.array)
@@ -295,6 +290,17 @@ class _Worker:
         self.levels.append(level)
         self.frontier, self.frontier_fps = frontier, new_fps
         return len(frontier), broken, dict(judge.reached)
+
+    def define(self, definitions: tuple[list, list, list]) -> None:
+        """Intern the node states, messages and ghost histories another worker defined."""
+        enc = self.enc
+        nodes, messages, ghosts = definitions
+        for node in nodes:
+            enc.node(node)
+        for message in messages:
+            enc.message(message)
+        for ghost in ghosts:
+            enc.ghost(*ghost)
 
     def _accept_native(self, candidates: dict[int, bytes | None], depth: int) -> tuple[Any, ...]:
         """The rest of ``accept`` by the C loop; the same result."""

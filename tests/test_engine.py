@@ -357,14 +357,8 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
             method = getattr(owner, name)
             setattr(owner, name, lambda *a, _m=method, _n=name: calls.append(_n) or _m(*a))
     pupil.native = parallel._native_sync(pupil.enc, pupil.judge, record=False)
-    enc = pupil.enc
-    for (nodes, messages, ghosts), lessons, _ in shipped:
-        for node in nodes:
-            enc.node(node)
-        for message in messages:
-            enc.message(message)
-        for ghost in ghosts:
-            enc.ghost(*ghost)
+    for definitions, lessons, _ in shipped:
+        pupil.define(definitions)
         pupil.native.learn(lessons)
 
     # The last level the teacher expanded, expanded again by the pupil, as if it were the teacher.
