@@ -34,12 +34,33 @@ enum { TICK, REQUEST, CUT, HEAL, CRASH, RESTART };
 
 /* ---- Copies the C loop keeps of the Python tables ---- */
 
+/* Room in the growable array ``*at`` (of ``*capacity`` items of ``item`` bytes) for ``need`` items,
+ * doubling from ``first``. */
+static int
+reserve(void **at, size_t *capacity, size_t need, size_t item, size_t first)
+{
+    if (need <= *capacity)
+        return 0;
+    size_t grown = *capacity ? *capacity : first;
+    while (grown < need)
+        grown *= 2;
+    void *moved = PyMem_Realloc(*at, item * grown);
+    if (moved == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *at = moved;
+    *capacity = grown;
+    return 0;
+}
+
 /* A Python list of integers that only grows (an attribute of every interned node state, message
  * or ghost history), copied into a C array as far as it has been read. */
 typedef struct {
     PyObject *list;
     int64_t *at;
-    Py_ssize_t size, capacity;
+    Py_ssize_t size;
+    size_t capacity;
 } Mirror;
 
 static int
@@ -50,18 +71,8 @@ mirror_catch_up(Mirror *m, long i)
         PyErr_Format(PyExc_IndexError, "interned index %ld out of range", i);
         return -1;
     }
-    if (n > m->capacity) {
-        Py_ssize_t capacity = m->capacity ? m->capacity : 1024;
-        while (capacity < n)
-            capacity *= 2;
-        int64_t *at = PyMem_Realloc(m->at, sizeof(int64_t) * capacity);
-        if (at == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        m->at = at;
-        m->capacity = capacity;
-    }
+    if (reserve((void **)&m->at, &m->capacity, (size_t)n, sizeof(int64_t), 1024) < 0)
+        return -1;
     for (Py_ssize_t j = m->size; j < n; j++) {
         long long v = PyLong_AsLongLong(PyList_GET_ITEM(m->list, j)); /* bool is an int too */
         if (v == -1 && PyErr_Occurred())
@@ -178,18 +189,8 @@ pool_add(Pool *pool, PyObject *messages, uint64_t *offset)
         return -1;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(messages);
-    if (pool->size + n + 1 > pool->capacity) {
-        size_t capacity = pool->capacity ? pool->capacity : 4096;
-        while (capacity < pool->size + n + 1)
-            capacity *= 2;
-        uint32_t *at = PyMem_Realloc(pool->at, sizeof(uint32_t) * capacity);
-        if (at == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        pool->at = at;
-        pool->capacity = capacity;
-    }
+    if (reserve((void **)&pool->at, &pool->capacity, pool->size + n + 1, sizeof(uint32_t), 4096) < 0)
+        return -1;
     uint32_t *p = pool->at + pool->size;
     p[0] = (uint32_t)n;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -278,18 +279,8 @@ typedef struct {
 static int
 lesson(Sync *s, const char *what, const int64_t *items, int count)
 {
-    if (s->lessons_size + count > s->lessons_capacity) {
-        size_t capacity = s->lessons_capacity ? s->lessons_capacity : 4096;
-        while (capacity < s->lessons_size + count)
-            capacity *= 2;
-        int64_t *at = PyMem_Realloc(s->lessons, sizeof(int64_t) * capacity);
-        if (at == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        s->lessons = at;
-        s->lessons_capacity = capacity;
-    }
+    if (reserve((void **)&s->lessons, &s->lessons_capacity, s->lessons_size + count, sizeof(int64_t), 4096) < 0)
+        return -1;
     int64_t *out = s->lessons + s->lessons_size;
     for (int i = 0; i < count; i++) {
         char c = what[i];
@@ -1032,7 +1023,7 @@ done:
  * list of fingerprints ``fps`` (indexed as far as ``*indexed``; a part interned later is added
  * on the first miss). Python's dictionaries ``node_by_fp`` and the like hold the same. */
 static int
-local_id(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, long *out)
+local_id(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, uint64_t *out)
 {
     uint64_t v;
     if (!table_get(index, (uint64_t)fp, &v)) {
@@ -1050,7 +1041,7 @@ local_id(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, long *out)
             return -1;
         }
     }
-    *out = (long)v;
+    *out = v;
     return 0;
 }
 
@@ -1072,7 +1063,7 @@ localise(Sync *s, const char *p, int sender)
     q += HEAD;
     for (int j = 0; j < k; j++) {
         int64_t fp;
-        long id;
+        uint64_t id;
         memcpy(&fp, p + 24 + 8 * j, 8);
         if (local_id(NODE(s), fp, &id) < 0) {
             Py_DECREF(record);
@@ -1083,7 +1074,7 @@ localise(Sync *s, const char *p, int sender)
     }
     memcpy(q + 4 * k, p + 24 + 8 * k, 12); /* cut, crashed, requests */
     int64_t fp;
-    long id;
+    uint64_t id;
     memcpy(&fp, p + 24 + 8 * k + 12, 8);
     if (local_id(GHOST(s), fp, &id) < 0) {
         Py_DECREF(record);
@@ -1420,16 +1411,6 @@ Sync_lessons(Sync *s, PyObject *unused)
     return b;
 }
 
-static int
-local(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, uint64_t *out)
-{
-    long id;
-    if (local_id(fps, index, indexed, fp, &id) < 0)
-        return -1;
-    *out = (uint64_t)id;
-    return 0;
-}
-
 PyDoc_STRVAR(learn_doc,
 "learn(lessons)\n\n"
 "Enter another worker's lessons() into the tables, in this worker's numbering (every part they\n"
@@ -1458,26 +1439,26 @@ Sync_learn(Sync *s, PyObject *args)
             if (i + 1 + head + 1 > size || (count = p[head]) < 0 || count >= ROOM || i + 2 + head + count > size)
                 goto bad;
             if (table == 0) {
-                if (local(NODE(s), p[0], &a) < 0 || local(MESSAGE(s), p[1], &b) < 0)
+                if (local_id(NODE(s), p[0], &a) < 0 || local_id(MESSAGE(s), p[1], &b) < 0)
                     goto done;
                 key = a << 32 | b;
             }
             else {
-                if (local(NODE(s), p[1], &a) < 0)
+                if (local_id(NODE(s), p[1], &a) < 0)
                     goto done;
                 key = ((a << 24 | (uint64_t)p[2]) << 2) | (uint64_t)p[0];
             }
             Table *t = table == 0 ? &s->received : &s->acted;
             if (!table_get(t, key, &known)) {
                 uint64_t after, offset;
-                if (local(NODE(s), p[head - 1], &after) < 0)
+                if (local_id(NODE(s), p[head - 1], &after) < 0)
                     goto done;
                 PyObject *sent = PyTuple_New(count);
                 if (sent == NULL)
                     goto done;
                 for (Py_ssize_t j = 0; j < count; j++) {
                     uint64_t m;
-                    PyObject *v = local(MESSAGE(s), p[head + 1 + j], &m) < 0 ? NULL : PyLong_FromUnsignedLongLong(m);
+                    PyObject *v = local_id(MESSAGE(s), p[head + 1 + j], &m) < 0 ? NULL : PyLong_FromUnsignedLongLong(m);
                     if (v == NULL) {
                         Py_DECREF(sent);
                         goto done;
@@ -1495,22 +1476,22 @@ Sync_learn(Sync *s, PyObject *args)
         const int64_t *p = at + i + 1;
         Table *t;
         if (table == 2) {
-            if (local(GHOST(s), p[0], &a) < 0 || local(NODE(s), p[1], &b) < 0 || local(GHOST(s), p[2], &c) < 0)
+            if (local_id(GHOST(s), p[0], &a) < 0 || local_id(NODE(s), p[1], &b) < 0 || local_id(GHOST(s), p[2], &c) < 0)
                 goto done;
             t = &s->observed, key = a << 32 | b, value = c;
         }
         else if (table == 3) {
-            if (local(NODE(s), p[0], &a) < 0 || local(NODE(s), p[1], &b) < 0)
+            if (local_id(NODE(s), p[0], &a) < 0 || local_id(NODE(s), p[1], &b) < 0)
                 goto done;
             t = &s->node_ok, key = ((a << 32 | b) << 1) | (uint64_t)(p[2] != 0), value = p[3] != 0;
         }
         else if (table == 4) {
-            if (local(NODE(s), p[0], &a) < 0 || local(GHOST(s), p[1], &b) < 0)
+            if (local_id(NODE(s), p[0], &a) < 0 || local_id(GHOST(s), p[1], &b) < 0)
                 goto done;
             t = &s->single_ok, key = a << 32 | b, value = p[2] != 0;
         }
         else {
-            if (local(NODE(s), p[0], &a) < 0 || local(NODE(s), p[1], &b) < 0)
+            if (local_id(NODE(s), p[0], &a) < 0 || local_id(NODE(s), p[1], &b) < 0)
                 goto done;
             t = &s->pair_ok, key = a << 32 | b, value = p[2] != 0;
         }
