@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE8 = sorted((ROOT / "corpus").glob("figure8-*.json"))[0]

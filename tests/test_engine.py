@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 from attrs import evolve
 
-from checker.configs import REFERENCE
-from checker import trace as traces
-from checker.engine import Encoded, Judge, _relabel, _relabel_message
-from checker.explorer import explore
-from checker import parallel
-from checker.parallel import _Packing
-from checker.invariants import SOMETIMES_CHECKS, check_step, check_world
-from checker.variants import bug_variants, get_variant
-from checker.world import ASYNC, Bounds, Config, Model
+from checker import traces
+from checker.front import explore, model_for
+from checker.model.config import ASYNC, REFERENCE, Bounds, Config
+from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
+from checker.model.native import Model
+from checker.model.outcome import Outcome
+from checker.model.variants import bug_variants, get_variant
+from checker.search import parallel
+from checker.search.encoded import Encoded, Judge, _relabel, _relabel_message
+from checker.search.parallel import _Packing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,12 +162,10 @@ def test_decomposed_invariant_checks_agree_with_the_registry(config):
 
 
 _FINGERPRINTS = """
-from checker.configs import REFERENCE
-from checker.engine import Encoded
-from checker.world import ASYNC, Bounds, Config, Model
-from checker.variants import get_variant
-config = REFERENCE["async-tiny"]
-model = Model(config, get_variant(config.variant).rules)
+from checker.model.config import REFERENCE
+from checker.search.encoded import Encoded
+from checker.front import model_for
+model = model_for(REFERENCE["async-tiny"])
 enc = Encoded(model)
 level = [model.initial()]
 for _ in range(4):
@@ -258,13 +257,13 @@ def test_symmetry_keeps_verdict_and_depth(name):
     plain, reduced = explore(config, symmetry=False), explore(config, symmetry=True)
 
     assert (plain.violation.invariant, len(plain.trace)) == (reduced.violation.invariant, len(reduced.trace))
-    replayed = traces.replay(traces.Trace(config, reduced.trace, traces.Outcome("violation"), "explore"))
+    replayed = traces.replay(traces.Trace(config, reduced.trace, Outcome("violation"), "explore"))
     assert (reduced.violation.invariant, len(reduced.trace)) == (replayed.outcome.invariant, replayed.outcome.step)
 
 
 def test_a_failing_worker_is_reported_with_its_traceback(monkeypatch):
     """A bug that makes a worker process raise stops the search with that worker's traceback, not a hang."""
-    import checker.parallel as parallel
+    import checker.search.parallel as parallel
 
     def broken(self):
         raise ZeroDivisionError("planted")
@@ -273,11 +272,11 @@ def test_a_failing_worker_is_reported_with_its_traceback(monkeypatch):
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("the planted bug reaches worker processes only when they are forked")
     with pytest.raises(RuntimeError, match="ZeroDivisionError: planted"):
-        parallel.parallel_search(REFERENCE["tiny"], 2)
+        parallel.parallel_search(model_for(REFERENCE["tiny"]), 2)
 
 
 def test_the_c_loop_is_built():
-    """``pip install .`` builds ``checker/_native.c``: the explorer's figures in the README are the C
+    """``pip install .`` builds ``checker/search/_native.c``: the explorer's figures in the README are the C
     loop's, so an install that silently fell back to the Python loop must not pass unnoticed."""
     assert parallel._native is not None
     assert parallel.native_loop()
@@ -338,7 +337,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
     same successors."""
     config = REFERENCE["tiny"]
     # The teacher: the worker of two that owns the initial world, running alone.
-    teacher = next(w for w in (parallel._Worker(config, i, 2) for i in (0, 1)) if w.seed()[0])
+    teacher = next(w for w in (parallel._Worker(model_for(config), i, 2) for i in (0, 1)) if w.seed()[0])
     me, other = teacher.index, 1 - teacher.index
     nothing = pickle.dumps((([], [], []), b"", b""))  # What the other worker would send, were it running.
     shipped = []
@@ -349,7 +348,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
         teacher.accept([nothing, nothing], depth)
     # The pupil: a fresh worker that interns the teacher's parts in the teacher's order (so that
     # the teacher's packed worlds mean the same to it) and learns its lessons.
-    pupil = parallel._Worker(config, other, 2)
+    pupil = parallel._Worker(model_for(config), other, 2)
     calls = []
     for owner, names in ((pupil.enc, ("receive_new", "act_new", "observe_new")),
                          (pupil.judge, ("node_verdict", "single_verdict", "pair_verdict"))):
@@ -376,7 +375,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
 def test_bench_times_the_c_loop_beside_the_python_loop_on_the_same_search():
     """``bench --python-loop`` runs the fast explorer with each loop, in fresh processes, and the rows
     say which loop made them; both searched the same worlds (bench refuses runs that disagree)."""
-    from checker import bench
+    from checker.measure import bench
 
     runs, _ = bench.bench_explore(["tiny"], [1], repeat=1, python_loop=True)
 

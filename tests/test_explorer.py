@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from attrs import evolve
 
-from checker.configs import REFERENCE
-from checker.explorer import explore, search
-from checker.invariants import Violation
+from checker.front import explore
+from checker.model.config import REFERENCE
+from checker.model.outcome import Violation
+from checker.search.bfs import search
 
 
 class Grid:

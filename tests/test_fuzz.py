@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from hypothesis.stateful import RuleBasedStateMachine
 
-from checker import fuzz as fuzzing
-from checker import trace as traces
-from checker.fuzz import BurstMachine, RaftMachine, fuzz, fuzz_config, machine_for
-from checker.invariants import REGISTRY
-from checker.world import ASYNC, Bounds, Config
+from checker import traces
+from checker.fuzz import run as fuzzing
+from checker.fuzz.run import BurstMachine, RaftMachine, fuzz, fuzz_config, machine_for
+from checker.model.config import ASYNC, Bounds, Config
+from checker.model.invariants import REGISTRY
+from checker.model.outcome import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,7 +125,7 @@ def test_fuzzer_finds_figure8_and_its_trace_replays():
 
     assert result.violation is not None
     assert result.violation.invariant in FIGURE8_CONSEQUENCES
-    t = traces.Trace(config, result.trace, traces.Outcome("violation", result.violation.invariant, len(result.trace)), "fuzz")
+    t = traces.Trace(config, result.trace, Outcome("violation", result.violation.invariant, len(result.trace)), "fuzz")
     replayed = traces.replay(traces.loads(traces.dumps(t)))
     assert (result.violation.invariant, len(result.trace)) == (replayed.outcome.invariant, replayed.outcome.step)
     assert len(result.trace) <= 20  # The explorer's shortest is 10 steps.

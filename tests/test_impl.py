@@ -18,12 +18,12 @@ import pytest
 from attrs import evolve
 
 from checker import impl as impls
-from checker import trace as traces
-from checker.cli import main
-from checker.configs import REFERENCE
-from checker.explorer import explore
-from checker.fuzz import fuzz, fuzz_config
-from checker.world import Config
+from checker import traces
+from checker.cli.main import main
+from checker.front import explore
+from checker.fuzz.run import fuzz, fuzz_config
+from checker.model.config import REFERENCE, Config, ImplTarget
+from checker.model.outcome import Outcome, is_finding, outcome_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_STYLE = "tests/impls/seed_style.py"
@@ -36,7 +36,7 @@ def target(name: str) -> str:
 
 
 def impl_config(name: str, config: Config = REFERENCE["tiny"], **bounds) -> Config:
-    impl = impls.ImplTarget(target(name), call_timeout=float(TIMEOUT))
+    impl = ImplTarget(target(name), call_timeout=float(TIMEOUT))
     return evolve(config, impl=impl, bounds=evolve(config.bounds, **bounds))
 
 
@@ -57,10 +57,10 @@ def test_our_facade_through_impl_is_clean_and_its_state_count_is_pinned():
     distinct states than the native model to the same depth (1,945 against 739) because the
     facade carries the seed's clock (elapsed times, the drawn timeout and the generator's state,
     which every heartbeat received advances), where the native model leaves time to the checker."""
-    config = evolve(REFERENCE["tiny"], impl=impls.ImplTarget("raft:RaftNode"))
+    config = evolve(REFERENCE["tiny"], impl=ImplTarget("raft:RaftNode"))
     config = evolve(config, bounds=evolve(config.bounds, max_depth=5))
 
-    result = impls.explore(config)
+    result = explore(config)
     native = explore(evolve(config, impl=None))
 
     assert (None, False) == (result.violation, result.exhaustive)
@@ -95,7 +95,7 @@ def test_seed_style_class_is_clean_and_exhaustive_on_the_tiny_bounds():
     """The plain seed-style class is finite under the tiny bounds (its timers reset and its random
     draws repeat), so the search empties its frontier: 13,884 distinct states, against 9,312 for
     the native model, whose states leave out the seed's timers, votes tallied and next indexes."""
-    result = impls.explore(impl_config("SeedRaft"))
+    result = explore(impl_config("SeedRaft"))
 
     assert (None, True, 13884) == (result.violation, result.exhaustive, result.distinct)
 
@@ -103,7 +103,7 @@ def test_seed_style_class_is_clean_and_exhaustive_on_the_tiny_bounds():
 def test_seed_style_class_is_clean_to_depth_7_on_the_async_network():
     """The same class, messages lost, duplicated and reordered: clean to depth 7, where a second
     leader has been elected."""
-    result = impls.explore(impl_config("SeedRaft", REFERENCE["async-tiny"], max_depth=7))
+    result = explore(impl_config("SeedRaft", REFERENCE["async-tiny"], max_depth=7))
 
     assert result.violation is None
     assert {"leader_elected": 3, "later_leader_elected": 6} == result.reached
@@ -128,7 +128,7 @@ def test_explore_finds_each_breakage_and_its_trace_replays(name, tmp_path, capsy
     code = main(["explore", "--impl", target(name), "--config", bounds["config"], "--call-timeout", TIMEOUT,
                  "--json", "--quiet", "--corpus", str(tmp_path)])
     last = last_json(capsys.readouterr().out)
-    kind = "error" if impls.is_finding(expected) else "violation"
+    kind = "error" if is_finding(expected) else "violation"
     named = last["finding"] if kind == "error" else last["invariant"]
 
     assert 1 == code
@@ -167,12 +167,12 @@ def test_fuzz_finds_each_breakage_and_its_trace_replays(name):
     """fuzz on a broken class finds the same kind of finding as explore, shrinks it, and the trace
     replays without Hypothesis to the same finding at the same step."""
     expected, seed, examples = FUZZED[name]
-    config = evolve(fuzz_config(seed=seed), impl=impls.ImplTarget(target(name), call_timeout=float(TIMEOUT)))
+    config = evolve(fuzz_config(seed=seed), impl=ImplTarget(target(name), call_timeout=float(TIMEOUT)))
 
     result = fuzz(config, examples=examples, seed=seed)
 
     assert result.violation is not None and expected == result.violation.invariant
-    t = traces.Trace(config, result.trace, traces.outcome_for(result.violation, len(result.trace)), "fuzz")
+    t = traces.Trace(config, result.trace, outcome_for(result.violation, len(result.trace)), "fuzz")
     replayed = traces.replay(traces.loads(traces.dumps(t)))
     assert replayed.reproduces(t.outcome)
 
@@ -180,13 +180,13 @@ def test_fuzz_finds_each_breakage_and_its_trace_replays(name):
 @pytest.mark.slow
 def test_fuzz_finds_the_earlier_term_commit():
     """§5.4.2 by fuzzing: seed 0 sees it in 1.5 to 3 minutes here, depending on load, shrunk to 10 steps."""
-    config = evolve(fuzz_config(), impl=impls.ImplTarget(target("EarlierTermCommit")))
+    config = evolve(fuzz_config(), impl=ImplTarget(target("EarlierTermCommit")))
 
     result = fuzz(config, examples=1500, seed=0)
 
     assert result.violation is not None
     assert result.violation.invariant in {"leader_completeness", "state_machine_safety", "committed_entries_stable"}
-    t = traces.Trace(config, result.trace, traces.outcome_for(result.violation, len(result.trace)), "fuzz")
+    t = traces.Trace(config, result.trace, outcome_for(result.violation, len(result.trace)), "fuzz")
     assert traces.replay(t).reproduces(t.outcome)
 
 
@@ -202,8 +202,8 @@ def test_crashes_are_offered_only_with_persistent_attributes():
     forgets = evolve(base, impl=evolve(base.impl, persistent=("current_term", "log")))
     keeps = evolve(base, impl=evolve(base.impl, persistent=("current_term", "voted_for", "log")))
 
-    found = impls.explore(forgets)
-    again = traces.replay(traces.Trace(keeps, found.trace, traces.Outcome("clean")))
+    found = explore(forgets)
+    again = traces.replay(traces.Trace(keeps, found.trace, Outcome("clean")))
 
     assert [] == [a for a in without.actions(without.initial()) if type(a).__name__ == "Crash"]
     assert ("election_safety", 6) == (found.violation.invariant, len(found.trace))
@@ -379,9 +379,9 @@ def test_a_message_without_its_fields_is_a_malformed_message(tmp_path):
         "    def tick(self, ms):\n"
         "        return [{k: v for k, v in m.items() if k != 'term'} for m in super().tick(ms)]\n",
     )
-    config = evolve(REFERENCE["tiny"], impl=impls.ImplTarget(path + ":NoTerm"))
+    config = evolve(REFERENCE["tiny"], impl=ImplTarget(path + ":NoTerm"))
 
-    result = impls.explore(config)
+    result = explore(config)
 
     assert ("malformed_message", 1) == (result.violation.invariant, len(result.trace))
     assert "without 'term'" in result.violation.message
@@ -430,16 +430,16 @@ def test_the_readme_worked_example_runs_as_written(tmp_path):
 
 
 def test_replaying_an_impl_trace_needs_neither_hypothesis_nor_the_explorer(tmp_path, capsys):
-    """An --impl trace replays through checker.trace alone: in a fresh process, neither Hypothesis
+    """An --impl trace replays through checker.traces alone: in a fresh process, neither Hypothesis
     nor the explorer nor the fuzzer is imported."""
     main(["explore", "--impl", target("StaleReplyWithoutMatch"), "--config", "tiny", "--json", "--quiet",
           "--corpus", str(tmp_path)])
     path = last_json(capsys.readouterr().out)["trace"]
     code = (
-        "import sys\nfrom checker import trace\n"
+        "import sys\nfrom checker import traces as trace\n"
         f"r = trace.replay(trace.load({path!r}))\n"
         "print(r.outcome.result, r.outcome.invariant, r.outcome.step, "
-        "sorted(m for m in ('hypothesis', 'checker.explorer', 'checker.fuzz') if m in sys.modules))"
+        "sorted(m for m in ('hypothesis', 'checker.search.parallel', 'checker.fuzz') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -468,10 +468,11 @@ def test_impl_drives_our_facade_exactly_as_the_native_model_drives_the_core(name
     """The harness is faithful: the states --impl reaches with raft:RaftNode, with each node's clock
     left out (the only thing the facade holds that the native model does not), are exactly the
     native model's states to the same depth. So the extra states of --impl are the clock's alone."""
-    from checker.world import Model, World
+    from checker.model.native import Model
+    from checker.model.world import World
     from raft.rules import CORRECT
 
-    config = evolve(REFERENCE[name], impl=impls.ImplTarget("raft:RaftNode"))
+    config = evolve(REFERENCE[name], impl=ImplTarget("raft:RaftNode"))
     depth = 5 if name == "tiny" else 6
 
     def without_clocks(w) -> World:
@@ -496,9 +497,9 @@ def test_committed_entries_beyond_the_commit_index_are_a_malformed_state(tmp_pat
         "    def get_committed_entries(self):\n"
         "        return self.get_log()\n",
     )
-    config = evolve(REFERENCE["tiny"], impl=impls.ImplTarget(path + ":AllCommitted"))
+    config = evolve(REFERENCE["tiny"], impl=ImplTarget(path + ":AllCommitted"))
 
-    result = impls.explore(config)
+    result = explore(config)
 
     assert ("malformed_state", 2) == (result.violation.invariant, len(result.trace))
     assert "not the entries of its log up to commit_index 0" in result.violation.message

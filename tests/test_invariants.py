@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 from attrs import evolve
 
-from checker.invariants import (
+from checker.model.actions import ClientRequest, Cut, Heal, Restart, Tick
+from checker.model.config import Config
+from checker.model.invariants import (
     ALWAYS,
     REGISTRY,
     SOMETIMES,
@@ -23,7 +25,8 @@ from checker.invariants import (
     leader_completeness,
     vote_safety,
 )
-from checker.world import ClientRequest, Config, Cut, Heal, Model, Restart, Tick, World
+from checker.model.native import Model
+from checker.model.world import World
 from raft import SENTINEL, LogEntry, NodeState, Role
 from raft.rules import CORRECT
 

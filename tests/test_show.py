@@ -20,13 +20,15 @@ from pathlib import Path
 import pytest
 from attrs import evolve
 
-from checker import trace as traces
-from checker.cli import main
-from checker.configs import REFERENCE
-from checker.diagram import delivered_count, render_html
-from checker.show import render_text, timeline
-from checker.variants import get_variant
-from checker.world import Deliver, Heal, Model
+from checker import traces
+from checker.cli.main import main
+from checker.model.actions import Deliver, Heal
+from checker.model.config import REFERENCE
+from checker.model.native import Model
+from checker.model.variants import get_variant
+from checker.views.html import delivered_count, render_html
+from checker.views.text import render_text
+from checker.views.timeline import timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

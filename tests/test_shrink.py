@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from attrs import evolve
 
-from checker import trace as traces
-from checker.cli import main
-from checker.shrink import heal_earlier, remove_pairs, shrink
-from checker.variants import get_variant
-from checker.world import ASYNC, Bounds, Config, Cut, Deliver, Drop, Heal, Model, Tick
+from checker import traces
+from checker.cli.main import main
+from checker.model.actions import Cut, Deliver, Drop, Heal, Tick
+from checker.model.config import ASYNC, Bounds, Config
+from checker.model.native import Model
+from checker.model.outcome import Outcome
+from checker.model.variants import get_variant
+from checker.traces.shrink import heal_earlier, remove_pairs, shrink
 
 ROOT = Path(__file__).resolve().parent.parent
 # The plain explorer's figure8 counterexample: the padding below is woven around its steps.
@@ -31,7 +34,7 @@ def _padded() -> traces.Trace:
         (Cut(3), Heal(3)) + a[:2] + (Cut(1), Heal(1)) + a[2:4] + (Cut(3), Heal(3)) + a[4:5] + (Cut(1), Heal(1))
         + a[5:8] + (Tick(1), Tick(1)) + a[8:]
     )
-    outcome = traces.Outcome("violation", "leader_completeness", len(actions), None)
+    outcome = Outcome("violation", "leader_completeness", len(actions), None)
     return traces.Trace(traces.load(FIGURE8).config, actions, outcome, engine="hand")
 
 
@@ -88,7 +91,7 @@ def _async_figure8() -> traces.Trace:
             if w.network:
                 m = w.network[0]
                 steps.append(Drop(m) if m.source in w.cut or m.dest in w.cut else Deliver(m))
-    outcome = traces.replay(traces.Trace(config, tuple(actions), traces.Outcome("clean"))).outcome
+    outcome = traces.replay(traces.Trace(config, tuple(actions), Outcome("clean"))).outcome
     return traces.Trace(config, tuple(actions[: outcome.step]), outcome, engine="hand")
 
 
@@ -141,7 +144,7 @@ def _write(tmp_path: Path, name: str, t: traces.Trace) -> None:
     [
         ("missing.json", None, "no such file"),
         ("junk.json", "junk", "not valid JSON"),
-        ("clean.json", lambda t: evolve(t, outcome=traces.Outcome("clean")), "records no violation"),
+        ("clean.json", lambda t: evolve(t, outcome=Outcome("clean")), "records no violation"),
         ("fixed.json", lambda t: evolve(t, config=evolve(t.config, variant="default")), "does not break leader_completeness"),
     ],
 )

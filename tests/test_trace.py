@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from checker import trace as traces
-from checker.world import Config, Deliver, Tick
+from checker import traces
+from checker.model.actions import Deliver, Tick
+from checker.model.config import Config
+from checker.model.outcome import Outcome
 from raft.log import LogEntry
 from raft.messages import AppendEntriesRequest
 
@@ -23,7 +25,7 @@ def _sample() -> traces.Trace:
     return traces.Trace(
         config=Config(network="async"),
         actions=(Tick(1), Deliver(message)),
-        outcome=traces.Outcome("violation", "log_matching", 2, "made up for the test"),
+        outcome=Outcome("violation", "log_matching", 2, "made up for the test"),
     )
 
 

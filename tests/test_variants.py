@@ -9,13 +9,20 @@ from pathlib import Path
 import pytest
 from attrs import evolve, fields
 
-from checker import trace as traces
-from checker import zoo
-from checker.configs import REFERENCE
-from checker.explorer import explore
-from checker.invariants import REGISTRY, SOMETIMES
-from checker.variants import VARIANTS, bug_variants, explore_command, get_variant, on_correct_rules
-from checker.world import Model
+from checker import traces
+from checker.front import explore
+from checker.measure import zoo
+from checker.model.config import REFERENCE
+from checker.model.invariants import REGISTRY, SOMETIMES
+from checker.model.native import Model
+from checker.model.outcome import Outcome
+from checker.model.variants import (
+    VARIANTS,
+    bug_variants,
+    explore_command,
+    get_variant,
+    on_correct_rules,
+)
 from raft.rules import CORRECT, Rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +200,7 @@ def test_plain_explorer_finds_the_same_invariant_at_the_same_depth(v):
     result = explore(v.config, engine="plain")
 
     assert (invariant, depth, FOUND_PLAIN[v.name]) == (result.violation.invariant, len(result.trace), result.distinct)
-    assert traces.replay(traces.Trace(v.config, result.trace, traces.Outcome("violation", invariant, depth, ""), "explore")).outcome.invariant == invariant
+    assert traces.replay(traces.Trace(v.config, result.trace, Outcome("violation", invariant, depth, ""), "explore")).outcome.invariant == invariant
 
 
 @pytest.mark.parametrize("v", [_param(v, CLEAN_SLOW) for v in BUGS if CLEAN[v.name] is not None])

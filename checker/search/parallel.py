@@ -16,7 +16,7 @@ so the same scheme runs unchanged over any transport that can carry a list of by
 between processes (a cluster's message queue as well as these pipes).
 
 On the synchronous network (without symmetry reduction) both rounds run in C where
-``checker/_native.c`` was built: ``_Worker._expand_native`` and ``_accept_native`` hand it the
+``checker/search/_native.c`` was built: ``_Worker._expand_native`` and ``_accept_native`` hand it the
 same frontier, tables and seen set, and it returns what the Python loop would, asking the same
 Python methods for whatever its own tables miss. With more than one worker, each also ships
 what it computed for those misses ("lessons"), so that the others need not compute it again.
@@ -43,23 +43,29 @@ import traceback
 from array import array
 from typing import Any, Callable
 
-from checker.engine import CHUNK, MEMO_LIMIT, MOVES_NODES, Encoded, Judge, Seen, _nth_action
-from checker.explorer import Progress, SearchResult, peak_rss_bytes
-from checker.invariants import SOMETIMES_CHECKS, Violation
-from checker.variants import get_variant
-from checker.world import Config, Model
-
+from checker.model.native import Model
+from checker.model.outcome import Violation
+from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
+from checker.search.encoded import (
+    CHUNK,
+    MEMO_LIMIT,
+    MOVES_NODES,
+    Encoded,
+    Judge,
+    Seen,
+    _nth_action,
+)
 
 #: Seconds between a worker's reports on a long expansion.
 PARTIAL_EVERY = 0.5
-#: Whether to expand synchronous worlds with the C loop (``checker/_native.c``) where it was built.
+#: Whether to expand synchronous worlds with the C loop (``checker/search/_native.c``) where it was built.
 #: The tests turn it off to hold the two loops to the same results.
 NATIVE = True
 #: Frontier worlds the C loop expands between the Python loop's reports and seen-set lookups.
 NATIVE_BLOCK = 1024
 
 try:
-    from checker import _native
+    from checker.search import _native
 except ImportError:  # Installed without a C compiler: the Python loop does the same, more slowly.
     _native = None
 
@@ -77,10 +83,10 @@ def _context():
 class _Worker:
     """One worker's share: its part of the frontier and of the seen set, and its parent links."""
 
-    def __init__(self, config: Config, index: int, workers: int, symmetry: bool = False) -> None:
-        self.model = Model(config, get_variant(config.variant).rules)
+    def __init__(self, model: Model, index: int, workers: int, symmetry: bool = False) -> None:
+        self.model = model
         self.enc = Encoded(self.model)
-        self.judge = Judge(self.enc, [(p.name, p.check) for p in SOMETIMES_CHECKS])
+        self.judge = Judge(self.enc, model.sometimes)
         self.index = index
         self.workers = workers
         self.symmetry = symmetry
@@ -378,8 +384,8 @@ class _Packing:
 class _Local:
     """A worker in this process, behind the same two calls as a pipe to a worker process."""
 
-    def __init__(self, config: Config, symmetry: bool, hear: Callable[[int, int], None]) -> None:
-        self.worker = _Worker(config, 0, 1, symmetry)
+    def __init__(self, model: Model, symmetry: bool, hear: Callable[[int, int], None]) -> None:
+        self.worker = _Worker(model, 0, 1, symmetry)
         self.worker.report = lambda transitions: hear(0, transitions)
         self.answer: Any = None
 
@@ -392,11 +398,11 @@ class _Local:
         return self.answer
 
 
-def _serve(conn, config: Config, index: int, workers: int, symmetry: bool) -> None:
+def _serve(conn, model: Model, index: int, workers: int, symmetry: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
     gc.disable()  # As in parallel_search.
     try:
-        worker = _Worker(config, index, workers, symmetry)
+        worker = _Worker(model, index, workers, symmetry)
         last = time.monotonic()
 
         def report(transitions: int) -> None:
@@ -478,13 +484,13 @@ def _send_each(pipes: list[Any], messages: list[Any]) -> None:
 
 
 def parallel_search(
-    config: Config,
+    model: Model,
     workers: int = 1,
     on_progress: Callable[[Progress], None] | None = None,
     progress_every: float = 1.0,
     symmetry: bool = False,
 ) -> SearchResult:
-    """Breadth-first search of ``config`` against the whole invariant registry on ``workers``
+    """Breadth-first search of the native ``model`` against the whole invariant registry on ``workers``
     processes (one: in this process). The result does not depend on ``workers``.
 
     With ``symmetry``, worlds that differ only in the names of the nodes count as one (the
@@ -510,12 +516,12 @@ def parallel_search(
             on_progress(Progress(depth, frontier, states + sum(partial), distinct, now - start))
 
     if workers == 1:
-        pipes.append(_Local(config, symmetry, hear))
+        pipes.append(_Local(model, symmetry, hear))
     else:
         context = _context()
         for index in range(workers):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, config, index, workers, symmetry), daemon=True)
+            process = context.Process(target=_serve, args=(theirs, model, index, workers, symmetry), daemon=True)
             process.start()
             theirs.close()
             pipes.append(mine)
@@ -530,7 +536,7 @@ def parallel_search(
     violation: Violation | None = None
     trace = None
     exhaustive = interrupted = finished = False
-    model = Model(config, get_variant(config.variant).rules)
+    bounds = model.bounds
     try:
         answers = everyone("seed")
         frontier = distinct = sum(a[0] for a in answers)
@@ -541,7 +547,7 @@ def parallel_search(
             if not frontier:
                 exhaustive = True
                 break
-            if config.bounds.max_depth is not None and depth >= config.bounds.max_depth:
+            if bounds.max_depth is not None and depth >= bounds.max_depth:
                 break
             expanded = everyone("expand")
             states += sum(a[0] for a in expanded)

@@ -16,13 +16,13 @@ import statistics
 from pathlib import Path
 from typing import Any, Callable
 
-from checker.configs import REFERENCE
+from checker.model.config import REFERENCE
 
 
 def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True) -> dict[str, Any]:
-    from checker import parallel
-    from checker.explorer import explore
-    from checker.world import SYNC
+    from checker.front import explore
+    from checker.model.config import SYNC
+    from checker.search import parallel
 
     parallel.NATIVE = c_loop  # Forked workers inherit it.
     result = explore(REFERENCE[name], workers=workers, engine=engine)
@@ -103,7 +103,7 @@ def _median(values: list[float | None], limit: float) -> float | None:
 
 
 def _explorer_shortest(variant: str, corpus: Path) -> int | None:
-    from checker import trace as traces
+    from checker import traces
 
     lengths = []
     for path in sorted(corpus.glob(f"{variant}-*.json")):
@@ -123,7 +123,7 @@ DEFAULT_ENGINES = ("fuzz", "walk")
 
 
 def _steering(engine: str) -> frozenset[str]:
-    from checker.fuzz import STEERING
+    from checker.fuzz.run import STEERING
 
     return {
         "fuzz": STEERING,
@@ -135,7 +135,7 @@ def _steering(engine: str) -> frozenset[str]:
 
 
 def _run_engine(engine: str, config, seed: int, time_limit: float, shrink: str, on_found) -> int | None:
-    from checker.fuzz import fuzz, random_walk
+    from checker.fuzz.run import fuzz, random_walk
 
     if engine == "walk":
         found = random_walk(config, seed, time_limit=time_limit)
@@ -151,7 +151,7 @@ def _attempt_in_child(conn, engine: str, config_json: dict[str, Any], seed: int,
     seen, then ("done", shrunk length or None)."""
     from attrs import evolve
 
-    from checker import trace as traces
+    from checker import traces
 
     config = traces.config_from_json(config_json)
     # Warm up first, on correct Raft, the same way for every engine: the one-off costs of a fresh
@@ -164,7 +164,7 @@ def _attempt_in_child(conn, engine: str, config_json: dict[str, Any], seed: int,
 def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_budget: float) -> tuple[float | None, int | None]:
     """Seconds until ``engine`` first sees a violation (None past ``time_limit``), and the length it
     shrinks it to (None if it was not found or did not finish shrinking within ``shrink_budget``)."""
-    from checker import trace as traces
+    from checker import traces
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
@@ -203,8 +203,8 @@ def bench_fuzz(
 ) -> list[dict[str, Any]]:
     """Per variant: median seconds to a first violation for each engine over ``seeds`` seeds,
     misses counted at the time limit, and how short the fuzzer shrinks what it finds."""
-    from checker.fuzz import fuzz_config
-    from checker.variants import get_variant
+    from checker.fuzz.run import fuzz_config
+    from checker.model.variants import get_variant
 
     rows = []
     for name in variants:

@@ -13,9 +13,9 @@ from typing import Callable
 
 from attrs import frozen
 
-from checker.explorer import explore
-from checker.variants import Variant, bug_variants
-from checker.world import ASYNC, Config
+from checker.front import explore
+from checker.model.config import ASYNC, Config
+from checker.model.variants import Variant, bug_variants
 
 #: Seeds the fuzz engine is run with per variant; the table reports medians over them.
 FUZZ_SEEDS = (0, 1, 2)

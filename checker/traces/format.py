@@ -11,33 +11,34 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from attrs import frozen
 
-from checker.impl import FINDINGS, ImplModel, ImplTarget, is_finding
-from checker.invariants import REGISTRY, Violation, check_step, check_world
-from checker.variants import VARIANTS, get_variant
-from checker.world import (
-    NETWORKS,
+from checker.model.actions import (
     Action,
-    Bounds,
     ClientRequest,
-    Config,
     Crash,
     Cut,
     Deliver,
     Drop,
     Duplicate,
-    Event,
     Heal,
-    Model,
     Restart,
     Tick,
-    World,
 )
+from checker.model.config import NETWORKS, Bounds, Config, ImplTarget
+from checker.model.invariants import REGISTRY
+from checker.model.outcome import FINDINGS, Outcome
+from checker.model.variants import VARIANTS
 from raft.log import LogEntry
-from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, RequestVoteRequest, RequestVoteResponse
+from raft.messages import (
+    AppendEntriesRequest,
+    AppendEntriesResponse,
+    Message,
+    RequestVoteRequest,
+    RequestVoteResponse,
+)
 
 FORMAT = "raftcheck-trace"
 VERSION = 1
@@ -45,18 +46,6 @@ VERSION = 1
 
 class TraceError(ValueError):
     """A file that is not a valid trace; the message says which file and what is wrong."""
-
-
-@frozen
-class Outcome:
-    """How a run ended: a violation of ``invariant`` at ``step`` (0 is the initial world), an
-    implementation failure ("error", with the finding's kind in ``invariant``; see checker.impl),
-    or clean."""
-
-    result: str  # "violation", "error" or "clean"
-    invariant: str | None = None
-    step: int | None = None
-    message: str | None = None
 
 
 @frozen
@@ -374,97 +363,3 @@ def save(t: Trace, directory: str | os.PathLike) -> Path:
         os.unlink(tmp)
 
 
-# --- Replay --------------------------------------------------------------------------------
-
-
-@frozen
-class ReplayResult:
-    """What happened when a trace's actions were applied again."""
-
-    outcome: Outcome
-    steps: int  # Actions applied.
-    disabled_at: int | None = None  # 1-based step whose action was not enabled, if any.
-
-    def reproduces(self, recorded: Outcome) -> bool:
-        return (self.outcome.result, self.outcome.invariant, self.outcome.step) == (
-            recorded.result,
-            recorded.invariant,
-            recorded.step,
-        )
-
-
-@frozen
-class ReplayStep:
-    """One step of a replay: the world after ``action`` (step 0 is the initial world, with no
-    action), and the first invariant it breaks, if any. ``world`` is None when the action is not
-    enabled in the world before it; the replay stops there, as it does after a violation."""
-
-    step: int
-    action: Action | None
-    world: World | None
-    violation: Violation | None
-    events: tuple[Event, ...] = ()  # What happened inside the step; only with events=True.
-
-
-def model_for(config: Config) -> Model | ImplModel:
-    """The world model a configuration names: the native core under its variant's rules, or
-    the user's class for ``--impl`` (raises checker.impl.ImplLoadError if it cannot be loaded)."""
-    if config.impl is not None:
-        return ImplModel(config)
-    return Model(config, get_variant(config.variant).rules)
-
-
-def checks_for(model: Model | ImplModel) -> tuple[Any, Any]:
-    """``(check_world, check_step)`` for the model: the whole registry for the native core; for
-    a user's class, what its surface shows, and its failures."""
-    if isinstance(model, ImplModel):
-        return model.check_world, model.check_step
-    return check_world, check_step
-
-
-def outcome_for(v: Violation, step: int) -> Outcome:
-    """A violation at ``step`` as an outcome: "error" when it is an implementation failure."""
-    return Outcome("error" if is_finding(v.invariant) else "violation", v.invariant, step, v.message)
-
-
-def replay_steps(t: Trace, events: bool = False) -> Iterator[ReplayStep]:
-    """Apply the trace's actions from the initial world, checking every invariant after each step,
-    and yield each step. Stops after the first violation, or at an action that is no longer enabled.
-    With ``events``, each step also says which messages were sent, delivered and lost in it."""
-    model = model_for(t.config)
-    check_world, check_step = checks_for(model)
-    world = model.initial()
-    violation = check_world(world)
-    yield ReplayStep(0, None, world, violation)
-    if violation is not None:
-        return
-    for k, action in enumerate(t.actions, start=1):
-        if events:
-            after, happened = model.step_events(world, action)
-        else:
-            after, happened = model.step(world, action), ()
-        if after is None:
-            yield ReplayStep(k, action, None, None)
-            return
-        violation = check_step(world, action, after) or check_world(after)
-        yield ReplayStep(k, action, after, violation, happened)
-        if violation is not None:
-            return
-        world = after
-
-
-def replay(t: Trace) -> ReplayResult:
-    """Apply the trace's actions from the initial world, checking every invariant after each step.
-    Stops at the first violation, or at an action that is no longer enabled."""
-    applied = 0
-    for s in replay_steps(t):
-        if s.world is None:
-            return ReplayResult(Outcome("clean"), applied, disabled_at=s.step)
-        if s.violation is not None:
-            return ReplayResult(_violated(s.violation, s.step), s.step)
-        applied = s.step
-    return ReplayResult(Outcome("clean"), applied)
-
-
-def _violated(v: Violation, step: int) -> Outcome:
-    return outcome_for(v, step)

@@ -10,9 +10,7 @@ from typing import Any, Callable, Hashable, Iterable, Protocol, Sequence
 
 from attrs import frozen
 
-from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
-from checker.variants import get_variant
-from checker.world import ASYNC, Config, Model
+from checker.model.outcome import Violation
 
 
 @frozen
@@ -140,64 +138,7 @@ def search(
     return finish(None, None)
 
 
-ENGINES = ("fast", "plain")
 
-
-def symmetry_sound(config: Config) -> bool:
-    """Whether renaming nodes maps every behaviour of ``config``'s model onto another one. On the
-    asynchronous network it does: every node follows the same rules and messages wait in a bag.
-    The synchronous harness handles a node's messages, and their replies, in the order of the
-    receivers' names, so that renaming can change what a step does (which peer's vote a
-    candidate counts before it wins, say): merging renamed worlds there could lose behaviours."""
-    return config.network == ASYNC
-
-
-def explore(
-    config: Config,
-    on_progress: Callable[[Progress], None] | None = None,
-    progress_every: float = 1.0,
-    workers: int = 1,
-    engine: str = "fast",
-    symmetry: bool | None = None,
-) -> SearchResult:
-    """Search the Raft world model of ``config`` against the whole invariant registry.
-
-    ``fast`` (``checker.parallel``, on ``workers`` processes) and ``plain`` (``search`` above,
-    one process, worlds kept whole) find the same distinct worlds and transitions on a clean run,
-    and on a broken one the same shortest depth; the plain search stops at the first violation
-    it meets, the fast one finishes that level and reports the broken world with the smallest
-    fingerprint, which does not depend on the number of workers.
-
-    ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
-    default it is on where it is sound, the asynchronous network (see ``symmetry_sound``)."""
-    if config.impl is not None:
-        from checker import impl
-
-        if symmetry or workers != 1:
-            raise ValueError("an --impl search runs in one process, without symmetry reduction")
-        return impl.explore(config, on_progress, progress_every)
-    if symmetry is None:
-        symmetry = engine == "fast" and symmetry_sound(config)
-    if symmetry and not symmetry_sound(config):
-        raise ValueError("symmetry reduction is unsound on the synchronous network")
-    if engine == "fast":
-        from checker.parallel import parallel_search
-
-        return parallel_search(config, workers, on_progress, progress_every, symmetry)
-    if symmetry:
-        raise ValueError("the plain engine has no symmetry reduction")
-    if engine != "plain":
-        raise ValueError(f"unknown engine {engine!r}")
-    model = Model(config, get_variant(config.variant).rules)
-    return search(
-        model,
-        check_world,
-        check_step,
-        [(p.name, p.check) for p in SOMETIMES_CHECKS],
-        config.bounds.max_depth,
-        on_progress,
-        progress_every,
-    )
 
 
 def _path(parents: dict[Any, tuple[Any, Any] | None], w: Any) -> tuple[Any, ...]:

@@ -3,7 +3,7 @@
 The user's class is used as it is. Each node is an instance made as
 ``Class(node_id, peer_ids, election_timeout_range)``; the checker owns everything around the
 nodes: the cluster, the network (the seed's synchronous harness, or messages in flight), cut-offs,
-crashes, time and client requests. The model has Stateright's three parts, like ``checker.world``,
+crashes, time and client requests. The model has Stateright's three parts, like ``checker.model.native``,
 so the explorer, the fuzzer and replay drive it unchanged.
 
 Snapshots: a world holds its nodes as objects that are never called again once the world exists;
@@ -24,7 +24,7 @@ heartbeat's fresh timeout a new state). The checker, not the draws, decides when
 Time: a ``Tick`` of node i calls ``tick(high)``, where ``high`` is the top of the election timeout
 range, so that a follower or candidate always times out and a leader always sends heartbeats
 (the seed's heartbeat interval, 50 ms, is below any sensible range). That is the coarse time of
-``checker.world``: every node can time out at any moment. Finer ticks would multiply the depth of
+``checker.model.native``: every node can time out at any moment. Finer ticks would multiply the depth of
 every story, and the state space with it.
 
 What keeps the search finite: terms (no node may time out at ``max_term``, and a step that takes
@@ -42,7 +42,6 @@ reported as a ``Violation`` whose name is one of ``FINDINGS``; traces record it 
 from __future__ import annotations
 
 import copy
-import enum
 import hashlib
 import importlib
 import importlib.util
@@ -54,33 +53,38 @@ import signal
 import sys
 import threading
 import traceback
-from collections import deque
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from attrs import evolve, frozen
+from attrs import evolve
 
-from checker.invariants import ALWAYS_CHECKS, SOMETIMES_CHECKS, TRANSITION_CHECKS, Violation
-from checker.world import (
-    SYNC,
+from checker.impl.canonical import _seed_for, canonical, digest
+from checker.model.actions import (
     Action,
     ClientRequest,
-    Config,
     Crash,
     Cut,
     Deliver,
     Drop,
     Duplicate,
     Heal,
-    Model,
     Restart,
     Tick,
-    _Ghost,
-    _message_key,
 )
+from checker.model.config import SYNC, Config, ImplTarget
+from checker.model.invariants import ALWAYS_CHECKS, SOMETIMES_CHECKS, TRANSITION_CHECKS
+from checker.model.native import Model, _Ghost
+from checker.model.outcome import Violation
+from checker.model.world import _message_key
 from raft.log import SENTINEL, LogEntry
-from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, RequestVoteRequest, RequestVoteResponse
+from raft.messages import (
+    AppendEntriesRequest,
+    AppendEntriesResponse,
+    Message,
+    RequestVoteRequest,
+    RequestVoteResponse,
+)
 from raft.state import NodeState, Role
 
 #: The methods a class must have, as the seed names them.
@@ -97,16 +101,6 @@ METHODS = (
 
 #: The attributes (or properties) a node must have.
 SURFACE_ATTRIBUTES = ("state", "current_term", "commit_index")
-
-#: Kinds of implementation failure, with what each means. Reported where invariants are.
-FINDINGS = {
-    "exception": "a call into the implementation raised an exception",
-    "timeout": "a call into the implementation did not return within the time limit",
-    "malformed_reply": "a handler or client_request returned something other than the documented dict",
-    "malformed_message": "tick returned something other than a list of well-formed message dicts",
-    "malformed_state": "state, current_term, commit_index, get_log() or get_committed_entries() "
-    "is not what the API documents",
-}
 
 #: The registry's invariants that can be judged from the API's surface alone.
 SURFACE = (
@@ -128,38 +122,6 @@ NOT_OBSERVABLE = {
 }
 
 ROLES = {role.value: role for role in Role}
-
-#: Seconds a call may take before it counts as not returning.
-DEFAULT_CALL_TIMEOUT = 1.0
-
-
-def is_finding(name: str | None) -> bool:
-    """Whether a reported name is an implementation failure rather than a broken invariant."""
-    return name in FINDINGS
-
-
-@frozen
-class ImplTarget:
-    """Which class to check, and how to drive it; recorded in every trace of it."""
-
-    target: str  # "path/to/file.py:ClassName" or "package.module:ClassName", as the user gave it.
-    persistent: tuple[str, ...] = ()  # Attributes kept across a crash; empty: no crashes.
-    call_timeout: float = DEFAULT_CALL_TIMEOUT
-    election_timeout_range: tuple[int, int] = (150, 300)
-
-    @property
-    def class_name(self) -> str:
-        return self.target.rpartition(":")[2]
-
-    @property
-    def tick_ms(self) -> int:
-        """What one Tick passes to ``tick``: the top of the range, so any follower times out."""
-        return self.election_timeout_range[1]
-
-    def describe(self) -> str:
-        crashes = f"persistent {','.join(self.persistent)}" if self.persistent else "no crashes (no --persistent)"
-        return f"{self.target}, tick({self.tick_ms}) per Tick, {crashes}, {self.call_timeout:g} s per call"
-
 
 # --- Loading the class ---------------------------------------------------------------------
 
@@ -278,140 +240,6 @@ def _has(node: Any, name: str) -> bool:
         return True
 
 
-# --- Canonical form and fingerprints -------------------------------------------------------
-
-
-def canonical(value: Any) -> str:
-    """A text that two equal states share and two different ones do not, the same in every
-    process: no ``hash``, no ``id``, no default ``repr`` of an object (it holds an address)."""
-    out: list[str] = []
-    _canon(value, out, set())
-    return "".join(out)
-
-
-_ATOMS = (type(None), bool, int, float, str, bytes)
-
-
-def _canon(v: Any, out: list[str], active: set[int]) -> None:
-    t = type(v)
-    if t in _ATOMS:
-        out.append(repr(v))
-        return
-    if id(v) in active:
-        out.append("<cycle>")
-        return
-    active.add(id(v))
-    try:
-        # Exact types first: the abstract-class checks below are slow, and these are most values.
-        if t is list or t is tuple:
-            _canon_sequence(v, out, active)
-        elif t is dict:
-            _canon_mapping(v, out, active)
-        elif t is set or t is frozenset:
-            _canon_set(v, out, active)
-        elif isinstance(v, enum.Enum):
-            out.append(f"{t.__qualname__}.{v.name}")
-        elif isinstance(v, (int, float, str, bytes)):
-            out.append(f"{t.__qualname__}({v!r})")
-        elif isinstance(v, random.Random):
-            out.append(f"Random({hashlib.blake2b(repr(v.getstate()).encode(), digest_size=8).hexdigest()})")
-        elif isinstance(v, Mapping):
-            _canon_mapping(v, out, active)
-        elif isinstance(v, Set):
-            _canon_set(v, out, active)
-        elif isinstance(v, (list, tuple, deque)):
-            _canon_sequence(v, out, active)
-        elif inspect.isroutine(v) or inspect.isclass(v) or inspect.ismodule(v):
-            out.append(f"<{getattr(v, '__module__', '')}.{getattr(v, '__qualname__', getattr(v, '__name__', '?'))}>")
-        else:
-            out.append(t.__qualname__)
-            out.append("(")
-            for name, x in _attributes(v):
-                out.append(name)
-                out.append("=")
-                _canon(x, out, active)
-                out.append(",")
-            out.append(")")
-    finally:
-        active.discard(id(v))
-
-
-def _canon_sequence(v: Any, out: list[str], active: set[int]) -> None:
-    out.append("(")
-    for x in v:
-        _canon(x, out, active)
-        out.append(",")
-    out.append(")")
-
-
-def _canon_mapping(v: Any, out: list[str], active: set[int]) -> None:
-    out.append("{")
-    for text, k in sorted(((canonical_key(k, active), k) for k in v), key=lambda pair: pair[0]):
-        out.append(text)
-        out.append(":")
-        _canon(v[k], out, active)
-        out.append(",")
-    out.append("}")
-
-
-def _canon_set(v: Any, out: list[str], active: set[int]) -> None:
-    out.append("set{")
-    out.append(",".join(sorted(canonical_key(x, active) for x in v)))
-    out.append("}")
-
-
-def canonical_key(v: Any, active: set[int]) -> str:
-    out: list[str] = []
-    _canon(v, out, active)
-    return "".join(out)
-
-
-def _attributes(v: Any) -> list[tuple[str, Any]]:
-    """An object's attributes, from its ``__dict__`` and its slots, sorted by name."""
-    found: dict[str, Any] = {}
-    for name in _slot_names(type(v)):
-        try:
-            found[name] = object.__getattribute__(v, name)
-        except AttributeError:
-            pass  # A slot never set.
-    found.update(getattr(v, "__dict__", None) or {})
-    return sorted(found.items())
-
-
-_SLOTS: dict[type, tuple[str, ...]] = {}
-
-
-def _slot_names(t: type) -> tuple[str, ...]:
-    """Every slot a type's instances have, through its bases, under the names Python stores them."""
-    names = _SLOTS.get(t)
-    if names is None:
-        found: list[str] = []
-        for cls in t.__mro__:
-            slots = cls.__dict__.get("__slots__", ())
-            for name in (slots,) if isinstance(slots, str) else slots:
-                if name.startswith("__") and not name.endswith("__"):
-                    name = f"_{cls.__name__.lstrip('_')}{name}"  # Private names are mangled.
-                if name not in ("__dict__", "__weakref__") and name not in found:
-                    found.append(name)
-        names = _SLOTS[t] = tuple(found)
-    return names
-
-
-def digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-
-
-_SEEDS: dict[tuple[Any, str], int] = {}
-
-
-def _seed_for(node_id: Any, method: str) -> int:
-    seed = _SEEDS.get((node_id, method))
-    if seed is None:
-        seed = _SEEDS[(node_id, method)] = int.from_bytes(digest(f"{node_id!r}:{method}"), "big")
-    return seed
-
-
-# --- The world -----------------------------------------------------------------------------
 
 
 class ImplWorld:
@@ -454,7 +282,7 @@ class ImplWorld:
         self.objects = objects  # Node i is objects[i - 1], an instance of the user's class.
         self.keys = keys  # The canonical form of each node's attributes.
         self.nodes = nodes  # What the API shows of each node, as NodeState; voted_for and matchIndex unknown.
-        self.network = network  # In flight, sorted as in checker.world (async only).
+        self.network = network  # In flight, sorted as in checker.model.native (async only).
         self.payloads = payloads  # Aligned with network: (the dict as sent, its canonical form).
         self.cut = cut
         self.crashed = crashed
@@ -541,7 +369,7 @@ class ImplModel:
         return s.finish()
 
     def actions(self, w: ImplWorld) -> Iterator[Action]:
-        """The actions to try in ``w``, in the native model's fixed order (``checker.world.Model.actions``
+        """The actions to try in ``w``, in the native model's fixed order (``checker.model.native.Model.actions``
         reads only what an ImplWorld also has); none after a failure."""
         if w.finding is not None:
             return iter(())
@@ -616,6 +444,11 @@ class ImplModel:
         return self.step(w, a), ()
 
     # --- The checks ------------------------------------------------------------------------
+
+    @property
+    def sometimes(self) -> list[tuple[str, Callable[[ImplWorld], bool]]]:
+        """The sometimes properties, judged from the surface like the always ones."""
+        return [(p.name, p.check) for p in SOMETIMES_CHECKS]
 
     def check_world(self, w: ImplWorld) -> Violation | None:
         """The implementation failure that produced ``w``, or the first surface invariant it breaks."""
@@ -1020,17 +853,3 @@ def _brief(value: Any) -> str:
 # --- Driving the explorer ------------------------------------------------------------------
 
 
-def explore(config: Config, on_progress=None, progress_every: float = 1.0):
-    """Search the user's class under ``config`` with the explorer's breadth-first search."""
-    from checker.explorer import search
-
-    model = ImplModel(config)
-    return search(
-        model,
-        model.check_world,
-        model.check_step,
-        [(p.name, p.check) for p in SOMETIMES_CHECKS],
-        config.bounds.max_depth,
-        on_progress,
-        progress_every,
-    )

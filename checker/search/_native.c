@@ -1,6 +1,6 @@
 /* The fast explorer's hot loop for the synchronous network, in C.
  *
- * ``checker.parallel._Worker.expand`` spends nearly all of a search of the synchronous model in
+ * ``checker.search.parallel._Worker.expand`` spends nearly all of a search of the synchronous model in
  * a short loop: take a world of the frontier, make each of its successors out of memoised
  * single-node transitions, check the transition properties through memoised verdicts, spell
  * the successor in global form, fingerprint it and file it under its owner. Every one of those
@@ -817,7 +817,7 @@ entry_order(const void *a, const void *b)
 
 PyDoc_STRVAR(accept_doc,
 "accept(candidates, frontier, note, noted, reached, sometimes) -> (fingerprints, senders, ups, vias, broken)\n\n"
-"The own part of checker.parallel._Worker.accept: the new worlds of ``candidates`` (fingerprint ->\n"
+"The own part of checker.search.parallel._Worker.accept: the new worlds of ``candidates`` (fingerprint ->\n"
 "packed record, or None for one seen before), in order of fingerprint, appended to ``frontier``,\n"
 "with the always properties checked and ``note(world)`` called for sometimes properties where\n"
 "the world's ghost history is not in ``noted`` and not all ``sometimes`` are ``reached``. Returns their fingerprints, the level's parent\n"
@@ -979,7 +979,7 @@ sorted_has(const Sorted *seen, int64_t fp, Py_ssize_t *from)
 PyDoc_STRVAR(settle_doc,
 "settle(pending, mine, seen)\n\n"
 "Move the entries of ``pending`` whose fingerprints are not in ``seen`` (a sorted int64 array) to\n"
-"``mine``, and empty ``pending``: checker.parallel._Worker._settle, for records packed here.");
+"``mine``, and empty ``pending``: checker.search.parallel._Worker._settle, for records packed here.");
 
 static PyObject *
 Sync_settle(Sync *s, PyObject *args)
@@ -1088,7 +1088,7 @@ localise(Sync *s, const char *p, int sender)
 PyDoc_STRVAR(merge_doc,
 "merge(candidates, records, sender, seen)\n\n"
 "Take another worker's global records into ``candidates`` (fingerprint -> packed record, or None\n"
-"for a world of an earlier level), as checker.parallel._Worker.accept does: of two steps to one\n"
+"for a world of an earlier level), as checker.search.parallel._Worker.accept does: of two steps to one\n"
 "world the smaller (parent's fingerprint, action position) is kept.");
 
 static PyObject *
@@ -1187,7 +1187,7 @@ done:
 
 PyDoc_STRVAR(expand_doc,
 "expand(frontier, fps, start, stop, pending, mine, made, sent, me, workers, broken) -> transitions\n\n"
-"Expand frontier[start:stop] (packed records) as checker.parallel._Worker.expand does: own new\n"
+"Expand frontier[start:stop] (packed records) as checker.search.parallel._Worker.expand does: own new\n"
 "successors go to ``pending`` as packed records, other owners' to the bytearray ``made[owner]``\n"
 "as global records, once each (``sent[owner]``: the set of their fingerprints); broken steps\n"
 "are appended to ``broken`` as\n"
@@ -1521,7 +1521,7 @@ static PyMethodDef Sync_methods[] = {
 
 static PyTypeObject SyncType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "checker._native.Sync",
+    .tp_name = "checker.search._native.Sync",
     .tp_basicsize = sizeof(Sync),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "The expansion loop of the synchronous model over an Encoded's tables.",
@@ -1534,18 +1534,18 @@ static PyTypeObject SyncType = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "checker._native", "The fast explorer's hot loop, in C (see checker/_native.c).", -1, module_methods,
+    PyModuleDef_HEAD_INIT, "checker.search._native", "The fast explorer's hot loop, in C (see checker/search/_native.c).", -1, module_methods,
 };
 
 PyMODINIT_FUNC
 PyInit__native(void)
 {
 #if !PY_LITTLE_ENDIAN
-    PyErr_SetString(PyExc_ImportError, "checker._native reads little-endian records only");
+    PyErr_SetString(PyExc_ImportError, "checker.search._native reads little-endian records only");
     return NULL;
 #endif
     if (sizeof(long) < 8) {
-        PyErr_SetString(PyExc_ImportError, "checker._native needs 64-bit longs");
+        PyErr_SetString(PyExc_ImportError, "checker.search._native needs 64-bit longs");
         return NULL;
     }
     if (PyType_Ready(&SyncType) < 0)

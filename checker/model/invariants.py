@@ -7,7 +7,7 @@ pass for a clean one. Each docstring gives the property in the paper's words.
 
 A check returns None when the property holds and a sentence saying what is wrong when not.
 
-The fast explorer (``checker.engine``) relies on how the properties decompose, and so must
+The fast explorer (``checker.search.encoded``) relies on how the properties decompose, and so must
 every new one (``tests/test_invariants.py`` checks it on random worlds):
 
 - an ``always`` property reads only the nodes and the ghost history (elections, committed
@@ -27,7 +27,9 @@ from typing import Callable
 
 from attrs import frozen
 
-from checker.world import Action, Restart, World
+from checker.model.actions import Action, Restart
+from checker.model.outcome import Violation
+from checker.model.world import World
 from raft.state import Role
 
 ALWAYS = "always"
@@ -44,14 +46,6 @@ class Invariant:
     @property
     def doc(self) -> str:
         return " ".join((self.check.__doc__ or "").split())
-
-
-@frozen
-class Violation:
-    """An invariant that failed, and what exactly is wrong."""
-
-    invariant: str
-    message: str
 
 
 REGISTRY: list[Invariant] = []

@@ -16,16 +16,27 @@ the same nodes, when there is one, so that shrinking is not stuck on stale copie
 
 from __future__ import annotations
 
-import json
-import sys
 import time
-from pathlib import Path
 from typing import Callable, Iterator
 
 from attrs import evolve, frozen
 
-from checker import trace as traces
-from checker.world import SYNC, Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Restart, World
+from checker.front import model_for
+from checker.model.actions import (
+    Action,
+    ClientRequest,
+    Crash,
+    Cut,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Restart,
+)
+from checker.model.config import SYNC
+from checker.model.outcome import Outcome, outcome_for
+from checker.traces.format import Trace
+from checker.traces.replay import replay, replay_steps
 
 Actions = tuple[Action, ...]
 
@@ -36,7 +47,7 @@ class ShrinkError(ValueError):
 
 @frozen
 class ShrinkResult:
-    trace: traces.Trace  # The shrunk trace, its outcome updated, engine "shrink".
+    trace: Trace  # The shrunk trace, its outcome updated, engine "shrink".
     before: int  # Steps up to the violation in the original.
     after: int
     candidates: int  # Distinct candidates replayed.
@@ -47,15 +58,15 @@ class ShrinkResult:
 class _Judge:
     """Replays candidates and remembers the verdicts."""
 
-    def __init__(self, t: traces.Trace, invariant: str) -> None:
+    def __init__(self, t: Trace, invariant: str) -> None:
         self.trace = t
         self.invariant = invariant
-        self.model = traces.model_for(t.config)
+        self.model = model_for(t.config)
         self.sync = t.config.network == SYNC
-        self.verdicts: dict[Actions, traces.Outcome | None] = {}
+        self.verdicts: dict[Actions, Outcome | None] = {}
         self.steps = 0
 
-    def __call__(self, actions: Actions) -> tuple[Actions, traces.Outcome] | None:
+    def __call__(self, actions: Actions) -> tuple[Actions, Outcome] | None:
         """The candidate, cut at its violation (and re-aimed, async), with the outcome it
         reproduces; None when it does not break the invariant."""
         actions = self._reaim(actions)
@@ -66,16 +77,16 @@ class _Judge:
             return None
         return actions[: outcome.step], outcome
 
-    def _replay(self, actions: Actions) -> traces.Outcome | None:
+    def _replay(self, actions: Actions) -> Outcome | None:
         candidate = evolve(self.trace, actions=actions)
-        for s in traces.replay_steps(candidate):
+        for s in replay_steps(candidate):
             self.steps += 1
             if s.world is None:
                 return None
             if s.violation is not None:
                 if s.violation.invariant != self.invariant:
                     return None
-                return traces.outcome_for(s.violation, s.step)
+                return outcome_for(s.violation, s.step)
         return None
 
     def _reaim(self, actions: Actions) -> Actions:
@@ -186,7 +197,7 @@ def _heal_positions(actions: Actions) -> int:
     return sum(k for k, a in enumerate(actions) if isinstance(a, (Heal, Restart)))
 
 
-def shrink(t: traces.Trace) -> ShrinkResult:
+def shrink(t: Trace) -> ShrinkResult:
     """The shortest trace the passes find that breaks the invariant ``t`` records."""
     start = time.monotonic()
     if t.outcome.result not in ("violation", "error"):
@@ -194,7 +205,7 @@ def shrink(t: traces.Trace) -> ShrinkResult:
     judge = _Judge(t, t.outcome.invariant)
     first = judge(t.actions)
     if first is None:
-        got = traces.replay(t)
+        got = replay(t)
         o = got.outcome
         said = f"{o.invariant} at step {o.step}" if o.result == "violation" else "no violation"
         if got.disabled_at is not None:
@@ -215,63 +226,8 @@ def shrink(t: traces.Trace) -> ShrinkResult:
                         actions, outcome = verdict
                         progress = changed = True
                         break
-    shrunk = traces.Trace(t.config, actions, outcome, engine="shrink")
+    shrunk = Trace(t.config, actions, outcome, engine="shrink")
     return ShrinkResult(shrunk, before, len(actions), len(judge.verdicts), judge.steps, time.monotonic() - start)
 
 
 # --- The command ---------------------------------------------------------------------------
-
-
-def _bad_input(message: str) -> int:
-    print(f"python -m checker shrink: error: {message}", file=sys.stderr)
-    return 2
-
-
-def cmd_shrink(args) -> int:
-    """``shrink TRACE``: write the shrunk trace next to the original and say how much shorter
-    it is. Exit 1 (the violation reproduced, and saved), or 2 for bad input."""
-    try:
-        t = traces.load(args.trace)
-        result = shrink(t)
-    except traces.TraceError as e:
-        return _bad_input(str(e))
-    except ShrinkError as e:
-        return _bad_input(f"{args.trace}: {e}")
-    try:
-        path = traces.save(result.trace, Path(args.trace).parent)
-    except OSError as e:
-        return _bad_input(f"{args.trace}: cannot write the shrunk trace beside it ({e.strerror or e})")
-    out = sys.stderr if args.json else sys.stdout
-    o = result.trace.outcome
-    print(f"shrink {args.trace}: {o.invariant}", file=out)
-    print(
-        f"steps: {result.before} -> {result.after} ({result.candidates} candidates replayed, {result.seconds:.1f} s)",
-        file=out,
-    )
-    world: World | None = None
-    for s in traces.replay_steps(result.trace):
-        if s.action is not None:
-            print(f"  {s.step:3}. {s.action.describe(world)}", file=out)
-        world = s.world
-    print(f"  broken at step {o.step}: {o.invariant}: {o.message}", file=out)
-    print(f"trace saved: {path}", file=out)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "result": "violation",
-                    "invariant": o.invariant,
-                    "trace": str(path),
-                    "states": result.steps,
-                    "distinct": result.after + 1,
-                    "depth": result.after,
-                    "seconds": round(result.seconds, 3),
-                    "source": args.trace,
-                    "before": result.before,
-                    "after": result.after,
-                    "step": o.step,
-                    "candidates": result.candidates,
-                }
-            )
-        )
-    return 1

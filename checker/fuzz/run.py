@@ -4,7 +4,7 @@ Two machines share one ``@invariant`` that runs the whole registry, and keep no 
 of their own. ``RaftMachine`` has one rule per kind of action, each enabled exactly when the
 explorer would find an action of that kind enabled, so Hypothesis draws every action.
 ``BurstMachine``, the default, has one rule that draws a seed and a length and takes that many
-actions of a steered random walk (``checker.steer``) with its own ``random.Random``, checking the
+actions of a steered random walk (``checker.fuzz.steer``) with its own ``random.Random``, checking the
 registry after each: Hypothesis's cost, about a millisecond a rule, is paid once a burst instead
 of once an action. Either way a failure is turned into the project's trace format, the concrete
 actions, so it replays without Hypothesis and without the example database.
@@ -28,30 +28,38 @@ import hypothesis
 from attrs import define, field, frozen
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
-from checker.invariants import SOMETIMES_CHECKS, Violation, check_step, check_world
-from checker.shrink import shrink as shrink_trace
-from checker import steer as steering
-from checker.trace import Outcome, Trace, checks_for, model_for, replay
-from checker.variants import get_variant
-from checker.world import (
-    ASYNC,
+from checker.front import model_for
+from checker.fuzz import steer as steering
+from checker.model.actions import (
     Action,
-    Bounds,
     ClientRequest,
-    Config,
     Crash,
     Cut,
     Deliver,
     Drop,
     Duplicate,
     Heal,
-    Model,
     Restart,
     Tick,
-    World,
 )
+from checker.model.config import ASYNC, Bounds, Config
+from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
+from checker.model.native import Model
+from checker.model.outcome import Outcome, Violation
+from checker.model.variants import get_variant
+from checker.model.world import World
+from checker.traces.format import Trace
+from checker.traces.replay import replay
+from checker.traces.shrink import shrink as shrink_trace
 from raft.state import Role
 
 
@@ -68,7 +76,7 @@ def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default",
 #: The steering choices.
 #:
 #: - ``bursts`` (default): the machine's one rule draws a seed and a length and takes that many
-#:   steps of a steered walk (``checker.steer``) with its own ``random.Random(seed)``, checking the
+#:   steps of a steered walk (``checker.fuzz.steer``) with its own ``random.Random(seed)``, checking the
 #:   registry after every step. Hypothesis's overhead, about a millisecond a rule, is paid once a
 #:   burst instead of once an action; it still chooses, mutates and shrinks the bursts, and the
 #:   trace saved is the concrete actions. Without it, ``RaftMachine``'s one rule per kind of action.
@@ -86,7 +94,7 @@ def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default",
 STEERING_CHOICES = frozenset({"bursts", "weights", "swarm", "settle", "targets"})
 STEERING = frozenset({"bursts", "weights", "settle"})
 
-#: The steered walk's weights (relative; see ``checker.steer.Weights``), tuned on the known-bug
+#: The steered walk's weights (relative; see ``checker.fuzz.steer.Weights``), tuned on the known-bug
 #: variants: time to a first counterexample, median over seeds, against uniform choice.
 #: Measured in steps to a first counterexample, median over 8 seeds (60,000-step budget), against
 #: timeout 0.3 and duplicate 0.5: duplicate-votes 12,441 (7/8 found) against 1/8, vote-index-first
@@ -197,7 +205,7 @@ class _Machine(RuleBasedStateMachine):
         """Build the initial world from the configuration."""
         # The native core, or with --impl a user's class (checker.impl): the same rules drive either.
         self.model = model_for(self.config)
-        self.check_world, self.check_step = checks_for(self.model)
+        self.check_world, self.check_step = self.model.check_world, self.model.check_step
         self.world: World = self.model.initial()
         self.trail: list[Action] = []
         self.last: tuple[World, Action, World] | None = None

@@ -1,7 +1,7 @@
 """The fast explorer's model: worlds spelled as tuples of small integers, with stable
 fingerprints, memoised single-node transitions and decomposed invariant checks.
 
-The search itself (``checker.parallel``) keeps a 64-bit fingerprint per world in a sorted NumPy
+The search itself (``checker.search.parallel``) keeps a 64-bit fingerprint per world in a sorted NumPy
 array, parent links as compact arrays per level, and the worlds of the current and next level
 only. This module gives it what it needs to be fast about each world:
 
@@ -26,11 +26,31 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from attrs import evolve
 
-from checker.invariants import Violation, check_step, check_world
-from checker.world import Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Model, Restart, Tick, World, _Ghost
+from checker.model.actions import (
+    Action,
+    ClientRequest,
+    Crash,
+    Cut,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Restart,
+    Tick,
+)
+from checker.model.invariants import check_step, check_world
+from checker.model.native import Model, _Ghost
+from checker.model.outcome import Violation
+from checker.model.world import World
 from raft import transitions
 from raft.log import LogEntry
-from raft.messages import AppendEntriesRequest, AppendEntriesResponse, Message, RequestVoteRequest, RequestVoteResponse
+from raft.messages import (
+    AppendEntriesRequest,
+    AppendEntriesResponse,
+    Message,
+    RequestVoteRequest,
+    RequestVoteResponse,
+)
 from raft.state import NodeState, Role
 
 #: Entries a memo table holds before it is emptied.
@@ -125,7 +145,7 @@ class Encoded:
         self.ghosts: list[tuple] = []
         self.ghost_fp: list[int] = []
         self.committed: list[int] = []  # How many entries each ghost history knows committed.
-        # Fingerprint -> position, for worlds that arrive spelled with fingerprints (checker.parallel).
+        # Fingerprint -> position, for worlds that arrive spelled with fingerprints (checker.search.parallel).
         self.node_by_fp: dict[int, int] = {}
         self.message_by_fp: dict[int, int] = {}
         self.ghost_by_fp: dict[int, int] = {}
@@ -309,7 +329,7 @@ class Encoded:
 
     # --- memoised single-node transitions ---
 
-    # Each memo below has its computation beside it, which the C loop (``checker/_native.c``)
+    # Each memo below has its computation beside it, which the C loop (``checker/search/_native.c``)
     # calls for what its own tables miss.
 
     def _receive(self, n: int, m: int) -> tuple[int, tuple[int, ...]]:

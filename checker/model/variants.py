@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from attrs import evolve, frozen
 
-from checker.world import ASYNC, SYNC, Bounds, Config
+from checker.model.config import ASYNC, SYNC, Bounds, Config
 from raft.rules import CORRECT, Rules
 
 #: Where the Students' Guide is cited, this is the one meant.

@@ -1,4 +1,4 @@
-"""The world model: a whole cluster, its network and its faults as one immutable value.
+"""The native world model: a whole cluster, its network and its faults as one immutable value.
 
 As in Stateright, a model is three things: the initial world, the actions enabled in a world
 (in a deterministic order), and the world an action leads to (``None`` when it is disabled).
@@ -8,193 +8,30 @@ may time out at any moment, which covers every election timeout the real range a
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Callable, Iterator
 
 from attrs import frozen
 
+from checker.model.actions import (
+    Action,
+    ClientRequest,
+    Crash,
+    Cut,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Restart,
+    Tick,
+)
+from checker.model.config import SYNC, Config
+from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
+from checker.model.outcome import Violation
+from checker.model.world import World, _message_key
 from raft import transitions
-from raft.log import LogEntry
 from raft.messages import Message
 from raft.rules import Rules
 from raft.state import NodeState, Role
-
-SYNC = "sync"
-ASYNC = "async"
-NETWORKS = (SYNC, ASYNC)
-
-
-@frozen
-class Bounds:
-    """State constraints that make the search finite. An action that would leave them is disabled."""
-
-    max_term: int = 3  # No node's term goes above this.
-    max_requests: int = 2  # Client requests accepted in all.
-    max_in_flight: int = 3  # Messages in the network at once (async only).
-    max_cut: int = 1  # Nodes cut off at once.
-    max_crashed: int = 0  # Nodes down at once.
-    max_depth: int | None = None  # Steps from the initial world; None: no limit.
-
-    def describe(self) -> str:
-        depth = "unbounded" if self.max_depth is None else f"<= {self.max_depth}"
-        return (
-            f"terms <= {self.max_term}, client requests <= {self.max_requests}, "
-            f"in-flight messages <= {self.max_in_flight}, nodes cut off at once <= {self.max_cut}, "
-            f"nodes crashed at once <= {self.max_crashed}, depth {depth}"
-        )
-
-
-@frozen
-class Config:
-    """What to check: cluster size, network mode, which rules the nodes follow, and the bounds."""
-
-    nodes: int = 3
-    network: str = SYNC
-    variant: str = "default"
-    bounds: Bounds = Bounds()
-    seed: int = 0  # Recorded in traces; the explorer itself draws nothing at random.
-    impl: Any = None  # A user's class to check instead of the native core (checker.impl.ImplTarget), or None.
-
-    @property
-    def node_ids(self) -> tuple[int, ...]:
-        return tuple(range(1, self.nodes + 1))
-
-
-# --- Actions ------------------------------------------------------------------------------
-
-
-@frozen
-class Tick:
-    """Time passes at a node until its next timer fires: a leader sends heartbeats, any other node times out."""
-
-    node: int
-
-    def describe(self, world: World) -> str:
-        n = world.node(self.node)
-        if n.role is Role.LEADER:
-            return f"node {self.node} (leader of term {n.current_term}) sends heartbeats"
-        return f"node {self.node} times out and starts an election for term {n.current_term + 1}"
-
-
-@frozen
-class ClientRequest:
-    """A client hands the next command to a node."""
-
-    node: int
-
-    def describe(self, world: World) -> str:
-        return f"a client sends command {world.requests + 1} to node {self.node}"
-
-
-@frozen
-class Cut:
-    """A node is cut off: nothing it sends or is sent arrives until it is healed."""
-
-    node: int
-
-    def describe(self, world: World) -> str:
-        return f"node {self.node} is cut off from the network"
-
-
-@frozen
-class Heal:
-    """A cut-off node is reconnected."""
-
-    node: int
-
-    def describe(self, world: World) -> str:
-        return f"node {self.node} is reconnected"
-
-
-@frozen
-class Crash:
-    """A node stops; it keeps its state on stable storage and does nothing until it restarts."""
-
-    node: int
-
-    def describe(self, world: World) -> str:
-        return f"node {self.node} crashes"
-
-
-@frozen
-class Restart:
-    """A crashed node restarts from stable storage (term, vote and log), losing everything else."""
-
-    node: int
-
-    def describe(self, world: World) -> str:
-        return f"node {self.node} restarts"
-
-
-@frozen
-class Deliver:
-    """An in-flight message arrives (async network)."""
-
-    message: Message
-
-    def describe(self, world: World) -> str:
-        return f"{describe_message(self.message)} is delivered"
-
-
-@frozen
-class Drop:
-    """An in-flight message is lost (async network)."""
-
-    message: Message
-
-    def describe(self, world: World) -> str:
-        return f"{describe_message(self.message)} is lost"
-
-
-@frozen
-class Duplicate:
-    """An in-flight message is duplicated (async network)."""
-
-    message: Message
-
-    def describe(self, world: World) -> str:
-        return f"{describe_message(self.message)} is duplicated"
-
-
-Action = Tick | ClientRequest | Cut | Heal | Crash | Restart | Deliver | Drop | Duplicate
-
-
-def describe_message(m: Message) -> str:
-    kind = {
-        "RequestVoteRequest": "vote request",
-        "RequestVoteResponse": "vote reply",
-        "AppendEntriesRequest": "append-entries",
-        "AppendEntriesResponse": "append-entries reply",
-    }[type(m).__name__]
-    return f"the {kind} of term {m.term} from {m.source} to {m.dest}"
-
-
-def _message_key(m: Message) -> str:
-    # Any total order will do, as long as it does not depend on hashing; repr of these values is stable.
-    return repr(m)
-
-
-# --- The world ----------------------------------------------------------------------------
-
-
-@frozen(cache_hash=True)
-class World:
-    """One global state of the system being checked."""
-
-    nodes: tuple[NodeState, ...]  # Node i is nodes[i - 1].
-    network: tuple[Message, ...] = ()  # In flight, a sorted bag (async only). Invariant: sorted by _message_key.
-    cut: frozenset[int] = frozenset()
-    crashed: frozenset[int] = frozenset()
-    requests: int = 0  # Client requests accepted; the next command is requests + 1.
-    # Ghost state, kept only because invariants about history need it.
-    elections: frozenset[tuple[int, int]] = frozenset()  # (term, leader) of every election won.
-    committed: tuple[LogEntry, ...] = ()  # The longest log prefix any node has ever known committed.
-    commit_terms: tuple[int, ...] = ()  # The term in which each committed entry was first known committed.
-
-    def node(self, node_id: int) -> NodeState:
-        return self.nodes[node_id - 1]
-
-    def reachable(self, node_id: int) -> bool:
-        return node_id not in self.cut and node_id not in self.crashed
 
 
 class Model:
@@ -208,6 +45,21 @@ class Model:
         self.sync = config.network == SYNC
         # What happened inside the current step, when someone asked (Model.step_events); None on the hot path.
         self.events: list[Event] | None = None
+
+    # The properties every engine checks, on the model so that an engine needs only the model.
+
+    def check_world(self, w: World) -> Violation | None:
+        """The first always property that ``w`` breaks, if any."""
+        return check_world(w)
+
+    def check_step(self, before: World, action: Action, after: World) -> Violation | None:
+        """The first transition property that the step breaks, if any."""
+        return check_step(before, action, after)
+
+    @property
+    def sometimes(self) -> list[tuple[str, Callable[[World], bool]]]:
+        """The sometimes properties, by name, reported after every run."""
+        return [(p.name, p.check) for p in SOMETIMES_CHECKS]
 
     def initial(self) -> World:
         """Every node starts as a follower in term 0 with an empty log; nothing is in flight."""

@@ -19,7 +19,20 @@ from typing import Iterator
 
 from attrs import frozen
 
-from checker.world import Action, ClientRequest, Crash, Cut, Deliver, Drop, Duplicate, Heal, Model, Restart, Tick, World
+from checker.model.actions import (
+    Action,
+    ClientRequest,
+    Crash,
+    Cut,
+    Deliver,
+    Drop,
+    Duplicate,
+    Heal,
+    Restart,
+    Tick,
+)
+from checker.model.native import Model
+from checker.model.world import World
 from raft.messages import AppendEntriesRequest, RequestVoteRequest
 from raft.state import Role
 

@@ -19,26 +19,30 @@ from pathlib import Path
 
 from attrs import define, field
 
-from checker.impl import FINDINGS, is_finding
-from checker.invariants import by_name
-from checker.show import (
+from checker.model.actions import ClientRequest, Crash, Cut, Heal, Restart, Tick
+from checker.model.config import SYNC
+from checker.model.invariants import by_name
+from checker.model.outcome import FINDINGS, is_finding
+from checker.model.variants import get_variant
+from checker.views.text import back_text, network_words, result_line
+from checker.views.timeline import (
     Step,
     Timeline,
-    back_text,
     explanation,
     log_text,
     message_brief,
     message_short,
     named_nodes,
-    network_words,
-    result_line,
     status,
     vote_text,
     world_changes,
 )
-from checker.variants import get_variant
-from checker.world import SYNC, ClientRequest, Crash, Cut, Heal, Restart, Tick
-from raft.messages import AppendEntriesRequest, Message, RequestVoteRequest, RequestVoteResponse
+from raft.messages import (
+    AppendEntriesRequest,
+    Message,
+    RequestVoteRequest,
+    RequestVoteResponse,
+)
 from raft.state import NodeState, Role
 
 # Geometry, in CSS pixels.

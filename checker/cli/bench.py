@@ -1,0 +1,89 @@
+"""``bench``: performance figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from checker.cli.options import EXIT_CLEAN, BadInput, worker_count
+from checker.model.config import REFERENCE
+from checker.model.variants import VARIANTS, UnknownVariant, get_variant
+
+# --- bench ---------------------------------------------------------------------------------
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from checker.measure import bench
+
+    configs = [n for n in args.configs.split(",") if n]
+    for name in configs:
+        if name not in REFERENCE:
+            raise BadInput(f"--configs: unknown reference configuration {name!r} (known: {', '.join(sorted(REFERENCE))})")
+    if args.variants is None:
+        variants = [v.name for v in VARIANTS.values() if v.invariant is not None]
+    else:
+        variants = [n for n in args.variants.split(",") if n]
+        for name in variants:
+            try:
+                get_variant(name)
+            except UnknownVariant as e:
+                raise BadInput(f"--variants: {e}") from None
+    if args.seeds < 1:
+        raise BadInput("--seeds must be at least 1")
+    if args.repeat < 1:
+        raise BadInput("--repeat must be at least 1")
+    try:
+        worker_counts = [worker_count(n) for n in args.workers.split(",") if n]
+    except argparse.ArgumentTypeError as e:
+        raise BadInput(f"--workers: {e}") from None
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = [e for e in engines if e not in bench.ENGINES]
+    if unknown or not engines:
+        raise BadInput(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} (known: {', '.join(bench.ENGINES)})")
+    out = sys.stderr if args.json else sys.stdout
+    runs, rows, speedup = [], [], None
+    if args.only in (None, "explore"):
+        print(
+            f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process, "
+            f"{args.repeat} of each taking turns",
+            file=out,
+            flush=True,
+        )
+        runs, speedup = bench.bench_explore(
+            configs,
+            worker_counts,
+            args.repeat,
+            args.plain,
+            python_loop=args.python_loop,
+            on_run=lambda r: print(
+                f"  {r['config']} {r['engine']} ({r['loop']} loop) x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            ),
+        )
+        print(bench.explore_table(runs), file=out, flush=True)
+        if speedup is not None:
+            print(f"speed-up on 2 workers against 1 ({configs[-1]}): {speedup:.2f}x", file=out, flush=True)
+    if args.only in (None, "fuzz"):
+        print(
+            f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "
+            f"{args.time_limit} s limit per run (a miss counts as the limit)",
+            file=out,
+            flush=True,
+        )
+        rows = bench.bench_fuzz(
+            variants,
+            args.seeds,
+            float(args.time_limit),
+            Path(args.corpus),
+            engines=engines,
+            on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
+        )
+        print(bench.fuzz_table(rows), file=out, flush=True)
+    if args.json:
+        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "fuzz": rows}))
+    return EXIT_CLEAN

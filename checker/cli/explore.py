@@ -1,0 +1,113 @@
+"""``explore``: bounded breadth-first search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from attrs import evolve
+
+from checker import traces
+from checker.cli.options import (
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    EXIT_INTERRUPTED,
+    BadInput,
+    checked,
+    default_workers,
+    with_bounds,
+    with_impl,
+)
+from checker.cli.report import (
+    explore_json,
+    loop,
+    print_counterexample,
+    print_progress,
+    print_summary,
+    what,
+)
+from checker.front import explore
+from checker.model.config import REFERENCE, Config, symmetry_sound
+from checker.model.outcome import outcome_for
+
+# --- explore -------------------------------------------------------------------------------
+
+
+#: The depth bound of an --impl search when none is given: the checker cannot see whether a
+#: class's attributes stay finite (our own facade's timeout generator never repeats), so it
+#: does not assume they do.
+IMPL_DEFAULT_DEPTH = 8
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    config = with_bounds(REFERENCE[args.config], args)
+    changes: dict[str, Any] = {}
+    for name in ("nodes", "network", "variant", "seed"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    config = with_impl(evolve(config, **changes), args)
+    if config.impl is not None and args.max_depth is None:
+        config = evolve(config, bounds=evolve(config.bounds, max_depth=IMPL_DEFAULT_DEPTH))
+    return config
+
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    if args.engine == "plain" and args.workers not in (None, 1):
+        raise BadInput("--workers: the plain engine runs in one process")
+    workers = 1 if args.engine == "plain" else args.workers or default_workers()
+    if args.symmetry == "on" and args.engine == "plain":
+        raise BadInput("--symmetry on: the plain engine has no symmetry reduction")
+    if config.impl is not None and args.workers not in (None, 1):
+        raise BadInput("--workers: an --impl search runs in one process")
+    if config.impl is not None and args.symmetry == "on":
+        raise BadInput("--symmetry on: an --impl search has no symmetry reduction (nothing says your nodes are alike)")
+    if args.symmetry == "on" and not symmetry_sound(config):
+        raise BadInput(
+            "--symmetry on: unsound on the sync network, whose harness handles messages in node order "
+            "(use --network async, or --symmetry off)"
+        )
+    symmetry = config.impl is None and (
+        args.symmetry == "on" or (args.symmetry == "auto" and args.engine == "fast" and symmetry_sound(config))
+    )
+    out = sys.stderr if args.json else sys.stdout
+    print(
+        f"explore: {config.nodes} nodes, {config.network} network, {what(config)} "
+        f"(reference configuration {args.config})",
+        file=out,
+    )
+    print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
+    if config.impl is not None:
+        print("engine: plain search over snapshots of the implementation's nodes, 1 worker, no symmetry reduction", file=out, flush=True)
+        result = explore(config, on_progress=None if args.quiet else print_progress)
+    else:
+        print(
+            f"engine: {args.engine}{loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}, "
+            "symmetry reduction " + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
+            file=out,
+            flush=True,
+        )
+        result = explore(
+            config,
+            on_progress=None if args.quiet else print_progress,
+            workers=workers,
+            engine=args.engine,
+            symmetry=symmetry,
+        )
+    path = None
+    if result.violation is not None:
+        outcome = outcome_for(result.violation, len(result.trace))
+        path = traces.save(traces.Trace(config, result.trace, outcome, "explore"), args.corpus)
+        print_counterexample(config, result, out)
+    print_summary(result, path, out, checked(config))
+    if args.json:
+        print(json.dumps(explore_json(config, result, path)))
+    if result.violation is not None:
+        return EXIT_FOUND
+    return EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
+
+

@@ -1,0 +1,113 @@
+"""``fuzz``: Hypothesis stateful fuzzing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from checker import traces
+from checker.cli.options import (
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    EXIT_INTERRUPTED,
+    checked,
+    with_bounds,
+    with_impl,
+)
+from checker.cli.report import outcome_json, print_counterexample, what
+from checker.model.invariants import SOMETIMES_CHECKS
+from checker.model.outcome import outcome_for
+
+# --- fuzz ----------------------------------------------------------------------------------
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from checker.fuzz.run import (  # Hypothesis is only needed here.
+        STEERING,
+        fuzz,
+        fuzz_config,
+    )
+
+    config = with_impl(with_bounds(fuzz_config(args.nodes, args.network, args.variant, args.seed), args), args)
+    out = sys.stderr if args.json else sys.stdout
+    chosen = STEERING if args.steer is None else args.steer
+    steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
+    print(
+        f"fuzz: {config.nodes} nodes, {config.network} network, {what(config)}, seed {args.seed}, "
+        f"up to {args.examples} examples, runs of up to {args.steps} actions, {steer}",
+        file=out,
+    )
+    print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
+
+    def progress(t) -> None:
+        seconds = time.monotonic() - t.started
+        print(
+            f"  examples {t.examples:,}, steps {t.steps:,}, invariant checks {t.checks:,}, "
+            f"{t.steps / seconds:,.0f} steps/s, {seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        steering = STEERING if args.steer is None else args.steer
+        result = fuzz(
+            config,
+            args.examples,
+            args.steps,
+            args.seed,
+            steer=steering,
+            shrink=args.shrink,
+            on_progress=None if args.quiet else progress,
+        )
+    except KeyboardInterrupt:
+        print("interrupted: no violation so far", file=out)
+        return EXIT_INTERRUPTED
+    path = None
+    if result.violation is not None:
+        outcome = outcome_for(result.violation, len(result.trace))
+        path = traces.save(traces.Trace(config, result.trace, outcome, "fuzz"), args.corpus)
+        print_counterexample(config, result, out)
+        if outcome.result == "error":
+            verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}), shrunk to {len(result.trace)} steps"
+        else:
+            verdict = f"VIOLATION of {result.violation.invariant}, shrunk to {len(result.trace)} steps"
+    else:
+        verdict = f"clean after {result.examples:,} examples (a random search: absence of evidence, not proof)"
+    print(f"\nresult: {verdict}", file=out)
+    print(
+        f"examples {result.examples:,}, steps {result.steps:,}, invariant checks {result.checks:,}, "
+        f"distinct states {result.distinct:,}, longest example {result.depth} steps, {result.seconds:.1f} s",
+        file=out,
+    )
+    reached = [f"{p.name} (at step {result.reached[p.name]})" for p in SOMETIMES_CHECKS if p.name in result.reached]
+    missed = [p.name for p in SOMETIMES_CHECKS if p.name not in result.reached]
+    print(f"sometimes reached: {', '.join(reached) or 'none'}", file=out)
+    if missed:
+        print(f"sometimes NOT reached: {', '.join(missed)}", file=out)
+    print(f"invariants checked: {', '.join(checked(config))}", file=out)
+    if path is not None:
+        print(f"trace saved: {path}", file=out)
+    if args.json:
+        v = result.violation
+        print(
+            json.dumps(
+                {
+                    **outcome_json(v),
+                    "trace": str(path) if path else None,
+                    "states": result.steps,
+                    "distinct": result.distinct,
+                    "depth": len(result.trace) if result.trace else result.depth,
+                    "seconds": round(result.seconds, 3),
+                    "examples": result.examples,
+                    "steps": result.steps,
+                    "config": traces.config_to_json(config),
+                    "reached": result.reached,
+                }
+            )
+        )
+    return EXIT_FOUND if result.violation is not None else EXIT_CLEAN
+
+

@@ -1,0 +1,175 @@
+"""Option types and the options several commands share; how a bad one is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import NoReturn
+
+from attrs import evolve
+
+from checker import impl as impls
+from checker.model.config import DEFAULT_CALL_TIMEOUT, Config, ImplTarget
+from checker.model.invariants import SAFETY
+from checker.model.variants import UnknownVariant, get_variant
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class BadInput(Exception):
+    """Bad user input: reported as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of argparse's usage block.
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def node_count(text: str) -> int:
+    value = non_negative(text)
+    if not 1 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 9, not {value}")
+    return value
+
+
+def worker_count(text: str) -> int:
+    n = non_negative(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a worker count (at least 1)")
+    return n
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # Not on Linux.
+        return max(1, os.cpu_count() or 1)
+
+
+def integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+
+
+def steering(text: str) -> frozenset[str]:
+    # checker.fuzz.STEERING_CHOICES, without importing Hypothesis here.
+    choices = ("bursts", "weights", "swarm", "settle", "targets")
+    if text == "none":
+        return frozenset()
+    chosen = frozenset(c for c in text.split(",") if c)
+    unknown = sorted(chosen - set(choices))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown steering {', '.join(unknown)} (choices: {', '.join(choices)}, none)")
+    return chosen
+
+
+def variant_name(text: str) -> str:
+    try:
+        return get_variant(text).name
+    except UnknownVariant as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+#: The bounds a user may set, as Bounds fields, with what each limits.
+BOUNDS = [
+    ("max_term", "highest term any node may reach"),
+    ("max_requests", "client requests in all"),
+    ("max_in_flight", "messages in the network at once (async)"),
+    ("max_cut", "nodes cut off at once"),
+    ("max_crashed", "nodes crashed at once"),
+    ("max_depth", "steps from the initial state"),
+]
+
+
+def add_bound_options(parser: argparse.ArgumentParser, offered: dict[str, str]) -> None:
+    """``--max-*`` options for the bounds named in ``offered``, each help text followed by its suffix there."""
+    for name, what in BOUNDS:
+        if name in offered:
+            parser.add_argument("--" + name.replace("_", "-"), type=non_negative, help=what + offered[name])
+
+
+def with_bounds(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the bounds the user gave on the command line."""
+    given = {name: getattr(args, name, None) for name, _ in BOUNDS}
+    return evolve(config, bounds=evolve(config.bounds, **{k: v for k, v in given.items() if v is not None}))
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def attribute_names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if not n.isidentifier()]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"must be attribute names separated by commas, not {text!r}")
+    return names
+
+
+def add_impl_options(parser: argparse.ArgumentParser) -> None:
+    """``--impl`` and how to drive the class it names (see checker.impl)."""
+    parser.add_argument(
+        "--impl", metavar="TARGET", help="check your own class instead: path/to/file.py:ClassName or package.module:ClassName"
+    )
+    parser.add_argument(
+        "--persistent",
+        type=attribute_names,
+        help="with --impl: attributes kept across a crash, comma-separated (e.g. current_term,voted_for,log); "
+        "without it nodes never crash",
+    )
+    parser.add_argument(
+        "--call-timeout",
+        type=positive_seconds,
+        default=DEFAULT_CALL_TIMEOUT,
+        help=f"with --impl: seconds a call may take before it counts as not returning (default {DEFAULT_CALL_TIMEOUT:g})",
+    )
+
+
+def with_impl(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the user's class from ``--impl``, loaded to be sure it can be; BadInput if not."""
+    if args.impl is None:
+        if args.persistent is not None:
+            raise BadInput("--persistent applies only with --impl")
+        return config
+    if getattr(args, "variant", None) not in (None, "default"):
+        raise BadInput("--variant and --impl exclude each other: a variant is a rule set of the native core")
+    impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout)
+    try:
+        impls.load_class(impl.target)
+        impls.check_instance(impl, config.node_ids)
+    except impls.ImplLoadError as e:
+        raise BadInput(str(e)) from None
+    if not impl.persistent:
+        # Nothing survives a crash that the user has not named, so nodes do not crash: say so in the bounds.
+        config = evolve(config, bounds=evolve(config.bounds, max_crashed=0))
+    return evolve(config, impl=impl)
+
+
+def checked(config: Config) -> list[str]:
+    """The invariants a run on ``config`` checks."""
+    if config.impl is None:
+        return [i.name for i in SAFETY]
+    return [i.name for i in SAFETY if i.name in impls.SURFACE]
+
+

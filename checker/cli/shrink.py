@@ -1,0 +1,67 @@
+"""``shrink TRACE``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from checker import traces
+from checker.model.world import World
+from checker.traces.shrink import ShrinkError, shrink
+
+
+def _bad_input(message: str) -> int:
+    print(f"python -m checker shrink: error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_shrink(args) -> int:
+    """``shrink TRACE``: write the shrunk trace next to the original and say how much shorter
+    it is. Exit 1 (the violation reproduced, and saved), or 2 for bad input."""
+    try:
+        t = traces.load(args.trace)
+        result = shrink(t)
+    except traces.TraceError as e:
+        return _bad_input(str(e))
+    except ShrinkError as e:
+        return _bad_input(f"{args.trace}: {e}")
+    try:
+        path = traces.save(result.trace, Path(args.trace).parent)
+    except OSError as e:
+        return _bad_input(f"{args.trace}: cannot write the shrunk trace beside it ({e.strerror or e})")
+    out = sys.stderr if args.json else sys.stdout
+    o = result.trace.outcome
+    print(f"shrink {args.trace}: {o.invariant}", file=out)
+    print(
+        f"steps: {result.before} -> {result.after} ({result.candidates} candidates replayed, {result.seconds:.1f} s)",
+        file=out,
+    )
+    world: World | None = None
+    for s in traces.replay_steps(result.trace):
+        if s.action is not None:
+            print(f"  {s.step:3}. {s.action.describe(world)}", file=out)
+        world = s.world
+    print(f"  broken at step {o.step}: {o.invariant}: {o.message}", file=out)
+    print(f"trace saved: {path}", file=out)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "result": "violation",
+                    "invariant": o.invariant,
+                    "trace": str(path),
+                    "states": result.steps,
+                    "distinct": result.after + 1,
+                    "depth": result.after,
+                    "seconds": round(result.seconds, 3),
+                    "source": args.trace,
+                    "before": result.before,
+                    "after": result.after,
+                    "step": o.step,
+                    "candidates": result.candidates,
+                }
+            )
+        )
+    return 1

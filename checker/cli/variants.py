@@ -1,0 +1,56 @@
+"""``variants``: the known-bug variants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from checker.cli.options import EXIT_CLEAN
+from checker.model.variants import VARIANTS, explore_command
+
+# --- variants ------------------------------------------------------------------------------
+
+
+def cmd_variants(args: argparse.Namespace) -> int:
+    if args.table:
+        return variants_table(args)
+    rows = [
+        {"name": v.name, "description": v.description, "invariant": v.invariant, "network": v.network, "source": v.source}
+        for v in VARIANTS.values()
+    ]
+    if args.json:
+        print(json.dumps({"variants": rows}))
+        return EXIT_CLEAN
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        breaks = r["invariant"] or "nothing (correct Raft)"
+        print(f"{r['name']:<{width}}  {r['description']}")
+        print(f"{'':<{width}}  breaks: {breaks}; network: {r['network']}; source: {r['source']}")
+        v = VARIANTS[r["name"]]
+        if v.config is not None:
+            print(f"{'':<{width}}  faults: {v.faults}; shown by: {explore_command(v.config)}")
+    return EXIT_CLEAN
+
+
+def variants_table(args: argparse.Namespace) -> int:
+    from checker.measure import zoo
+
+    engine = zoo.fuzz_engine()
+    limit = getattr(sys.modules.get("checker.fuzz"), "FIRST_COUNTEREXAMPLE_LIMIT", None) if engine else None
+    within = f", up to {limit:g} s a seed (a miss is reported as not found)" if limit else ""
+    fuzzing = f"fuzzing with seeds {', '.join(map(str, zoo.FUZZ_SEEDS))}{within}" if engine else "no fuzz engine installed"
+    print(f"variants: exploring every bug variant on its configuration; {fuzzing}", file=sys.stderr, flush=True)
+
+    def progress(row: zoo.Row) -> None:
+        print(f"  {row.variant.name}: {row.invariant or 'nothing found'} at depth {row.depth}", file=sys.stderr, flush=True)
+
+    rows = zoo.measure_all(engine, on_row=progress)
+    if args.json:
+        print(json.dumps({"rows": [zoo.to_json(r) for r in rows]}))
+    else:
+        print(zoo.markdown(rows))
+    return EXIT_CLEAN
+
+

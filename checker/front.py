@@ -1,0 +1,74 @@
+"""The front door: a configuration and the engine options in, a search result out.
+
+One factory turns a configuration into the model it names (the native core under its variant's
+rules, or a user's class); every engine takes that one model.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from checker.impl.seed import ImplModel
+from checker.model.config import Config, symmetry_sound
+from checker.model.native import Model
+from checker.model.variants import get_variant
+from checker.search.bfs import Progress, SearchResult, search
+
+ENGINES = ("fast", "plain")
+
+
+def model_for(config: Config) -> Model | ImplModel:
+    """The world model a configuration names: the native core under its variant's rules, or
+    the user's class for ``--impl`` (raises checker.impl.ImplLoadError if it cannot be loaded).
+    Every model carries its own checks (``check_world``, ``check_step``, ``sometimes``)."""
+    if config.impl is not None:
+        return ImplModel(config)
+    return Model(config, get_variant(config.variant).rules)
+
+
+def explore(
+    config: Config,
+    on_progress: Callable[[Progress], None] | None = None,
+    progress_every: float = 1.0,
+    workers: int = 1,
+    engine: str = "fast",
+    symmetry: bool | None = None,
+) -> SearchResult:
+    """Search the model of ``config`` against its invariants.
+
+    ``fast`` (``checker.search.parallel``, on ``workers`` processes) and ``plain``
+    (``checker.search.bfs``, one process, worlds kept whole) find the same distinct worlds and
+    transitions on a clean run, and on a broken one the same shortest depth; the plain search
+    stops at the first violation it meets, the fast one finishes that level and reports the
+    broken world with the smallest fingerprint, which does not depend on the number of workers.
+
+    ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
+    default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
+    A user's class (``config.impl``) is searched by the plain engine, in one process."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    model = model_for(config)
+    if config.impl is not None:
+        if symmetry or workers != 1:
+            raise ValueError("an --impl search runs in one process, without symmetry reduction")
+        engine = "plain"
+    else:
+        if symmetry is None:
+            symmetry = engine == "fast" and symmetry_sound(config)
+        if symmetry and not symmetry_sound(config):
+            raise ValueError("symmetry reduction is unsound on the synchronous network")
+    if engine == "fast":
+        from checker.search.parallel import parallel_search  # NumPy and worker processes: only when asked.
+
+        return parallel_search(model, workers, on_progress, progress_every, symmetry)
+    if symmetry:
+        raise ValueError("the plain engine has no symmetry reduction")
+    return search(
+        model,
+        model.check_world,
+        model.check_step,
+        model.sometimes,
+        config.bounds.max_depth,
+        on_progress,
+        progress_every,
+    )

@@ -1,0 +1,49 @@
+"""How a run ends: a broken invariant, an implementation failure, or nothing found.
+
+Every engine, the trace format and every view speak of outcomes through this one module.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+
+@frozen
+class Violation:
+    """An invariant that failed, and what exactly is wrong."""
+
+    invariant: str
+    message: str
+
+
+#: Kinds of implementation failure, with what each means. Reported where invariants are.
+FINDINGS = {
+    "exception": "a call into the implementation raised an exception",
+    "timeout": "a call into the implementation did not return within the time limit",
+    "malformed_reply": "a handler or client_request returned something other than the documented dict",
+    "malformed_message": "tick returned something other than a list of well-formed message dicts",
+    "malformed_state": "state, current_term, commit_index, get_log() or get_committed_entries() "
+    "is not what the API documents",
+}
+
+
+def is_finding(name: str | None) -> bool:
+    """Whether a reported name is an implementation failure rather than a broken invariant."""
+    return name in FINDINGS
+
+
+@frozen
+class Outcome:
+    """How a run ended: a violation of ``invariant`` at ``step`` (0 is the initial world), an
+    implementation failure ("error", with the finding's kind in ``invariant``; see checker.impl),
+    or clean."""
+
+    result: str  # "violation", "error" or "clean"
+    invariant: str | None = None
+    step: int | None = None
+    message: str | None = None
+
+
+def outcome_for(v: Violation, step: int) -> Outcome:
+    """A violation at ``step`` as an outcome: "error" when it is an implementation failure."""
+    return Outcome("error" if is_finding(v.invariant) else "violation", v.invariant, step, v.message)
