@@ -58,7 +58,9 @@ def explore(
         if symmetry and not symmetry_sound(config):
             raise ValueError("symmetry reduction is unsound on the synchronous network")
     if engine == "fast":
-        from checker.search.parallel import parallel_search  # NumPy and worker processes: only when asked.
+        from checker.search.parallel import (
+            parallel_search,  # NumPy and worker processes: only when asked.
+        )
 
         return parallel_search(model, workers, on_progress, progress_every, symmetry)
     if symmetry:

@@ -7,9 +7,35 @@ import argparse
 import json
 import sys
 
-from checker.cli.options import EXIT_CLEAN, BadInput, worker_count
+from checker.cli.options import EXIT_CLEAN, BadInput, non_negative, worker_count
 from checker.model.config import REFERENCE
 from checker.model.variants import VARIANTS, UnknownVariant, get_variant
+
+HELP = "performance figures for the reference configurations and the fuzzer"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``bench``."""
+    parser.add_argument("--only", choices=("explore", "fuzz"), help="run one part only")
+    parser.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
+    parser.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
+    parser.add_argument("--repeat", type=non_negative, default=3, help="runs per configuration and worker count (default 3)")
+    parser.add_argument("--plain", action="store_true", help="also run the plain reference explorer, for comparison")
+    parser.add_argument(
+        "--python-loop",
+        action="store_true",
+        help="also run the fast explorer with its Python loop instead of the C one, for comparison",
+    )
+    parser.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
+    parser.add_argument("--seeds", type=non_negative, default=5, help="seeds per variant and engine (default 5)")
+    parser.add_argument("--time-limit", type=non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
+    parser.add_argument(
+        "--engines",
+        default="fuzz,walk",
+        help="engines to time (comma-separated; default fuzz,walk; also fuzz+swarm, fuzz+targets, uniform-bursts, per-kind)",
+    )
+    parser.add_argument("--corpus", default="corpus", help="where the explorer's shortest traces are read from")
+    parser.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
 
 # --- bench ---------------------------------------------------------------------------------
 

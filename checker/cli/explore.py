@@ -12,14 +12,21 @@ from attrs import evolve
 
 from checker import traces
 from checker.cli.options import (
+    BOUNDS,
     EXIT_CLEAN,
     EXIT_FOUND,
     EXIT_INTERRUPTED,
     BadInput,
+    add_bound_options,
+    add_impl_options,
     checked,
     default_workers,
+    integer,
+    node_count,
+    variant_name,
     with_bounds,
     with_impl,
+    worker_count,
 )
 from checker.cli.report import (
     explore_json,
@@ -29,9 +36,44 @@ from checker.cli.report import (
     print_summary,
     what,
 )
-from checker.front import explore
-from checker.model.config import REFERENCE, Config, symmetry_sound
+from checker.front import ENGINES, explore
+from checker.model.config import NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.outcome import outcome_for
+
+HELP = "bounded breadth-first search, exhaustive within its bounds"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``explore``."""
+    parser.add_argument("--config", choices=sorted(REFERENCE), default="default", help="reference configuration to start from")
+    parser.add_argument("--nodes", type=node_count, help="cluster size")
+    parser.add_argument("--network", choices=NETWORKS, help="sync: the seed's inline harness; async: messages in flight")
+    parser.add_argument("--variant", type=variant_name, help="rules the nodes follow (see the variants command)")
+    parser.add_argument("--seed", type=integer, help="recorded in the trace (the search itself is deterministic)")
+    add_bound_options(parser, {name: "" for name, _ in BOUNDS})
+    parser.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
+    add_impl_options(parser)
+    parser.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--workers",
+        type=worker_count,
+        default=None,
+        help="worker processes (default: one per core; the result does not depend on it)",
+    )
+    parser.add_argument(
+        "--symmetry",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="count worlds that differ only in node names once; auto (default): on for the async network, "
+        "where it is sound, off for sync, where it is not",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="fast",
+        help="fast (default) or plain: the reference search, one process, whole worlds kept",
+    )
 
 # --- explore -------------------------------------------------------------------------------
 

@@ -13,13 +13,65 @@ from checker.cli.options import (
     EXIT_CLEAN,
     EXIT_FOUND,
     EXIT_INTERRUPTED,
+    add_bound_options,
+    add_impl_options,
     checked,
+    integer,
+    node_count,
+    non_negative,
+    steering,
+    variant_name,
     with_bounds,
     with_impl,
 )
 from checker.cli.report import outcome_json, print_counterexample, what
+from checker.model.config import NETWORKS
 from checker.model.invariants import SOMETIMES_CHECKS
 from checker.model.outcome import outcome_for
+
+HELP = "Hypothesis stateful fuzzing, shrunk counterexamples saved as traces"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``fuzz``."""
+    parser.add_argument("--examples", type=non_negative, default=1000, help="examples to run (default 1000)")
+    parser.add_argument(
+        "--steps",
+        type=non_negative,
+        default=60,
+        help="actions per run at most (default 60); with bursts, an example holds several runs",
+    )
+    parser.add_argument("--seed", type=integer, default=0, help="makes the run repeatable (default 0)")
+    parser.add_argument("--nodes", type=node_count, default=3, help="cluster size (default 3)")
+    parser.add_argument("--network", choices=NETWORKS, default="sync")
+    parser.add_argument("--variant", type=variant_name, default="default")
+    add_bound_options(
+        parser,
+        {
+            "max_term": " (default 8)",
+            "max_requests": " (default 4)",
+            "max_in_flight": " (default 10)",
+            "max_cut": " (default: a minority, at least 1)",
+            "max_crashed": " (default: a minority)",
+        },
+    )
+    parser.add_argument(
+        "--steer",
+        type=steering,
+        default=None,
+        help="steering choices, comma-separated: bursts, weights, settle (these three the default), swarm, "
+        "targets; 'none' for plain rule choice, one Hypothesis rule per action",
+    )
+    parser.add_argument(
+        "--shrink",
+        choices=("fast", "full", "none"),
+        default="fast",
+        help="fast: delta debugging over the actions (default); full: Hypothesis's shrinker first, then that; none",
+    )
+    parser.add_argument("--corpus", default="corpus", help="where counterexample traces are saved (default: corpus)")
+    add_impl_options(parser)
+    parser.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 # --- fuzz ----------------------------------------------------------------------------------
 

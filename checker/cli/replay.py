@@ -11,8 +11,18 @@ from attrs import evolve
 
 from checker import impl as impls
 from checker import traces
-from checker.cli.options import EXIT_CLEAN, EXIT_FOUND, BadInput
+from checker.cli.options import EXIT_CLEAN, EXIT_FOUND, BadInput, variant_name
 from checker.model.config import ImplTarget
+
+HELP = "re-run saved traces, checking every invariant after each step"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``replay``."""
+    parser.add_argument("traces", nargs="+", metavar="TRACE")
+    parser.add_argument("--variant", type=variant_name, help="replay under these rules instead of the recorded ones")
+    parser.add_argument("--impl", metavar="TARGET", help="replay against this class instead of the recorded one (or the native core)")
+    parser.add_argument("--json", action="store_true")
 
 # --- replay --------------------------------------------------------------------------------
 

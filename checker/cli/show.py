@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -11,8 +12,19 @@ from pathlib import Path
 from attrs import evolve
 
 from checker import traces
+from checker.cli.options import variant_name
 from checker.views.text import render_text
 from checker.views.timeline import timeline, timeline_json
+
+HELP = "print a trace as a readable timeline (--html FILE writes a self-contained page)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``show``."""
+    parser.add_argument("trace", metavar="TRACE")
+    parser.add_argument("--html", metavar="FILE", help="also write the trace as one self-contained HTML page")
+    parser.add_argument("--variant", type=variant_name, help="show it under these rules instead of the recorded ones")
+    parser.add_argument("--json", action="store_true", help="end with one JSON object: the summary and every step decoded")
 
 # --- The command ---------------------------------------------------------------------------
 

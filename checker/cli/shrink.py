@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -10,6 +11,14 @@ from pathlib import Path
 from checker import traces
 from checker.model.world import World
 from checker.traces.shrink import ShrinkError, shrink
+
+HELP = "minimise a trace, keeping the invariant it breaks; saved beside it"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``shrink``."""
+    parser.add_argument("trace", metavar="TRACE")
+    parser.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
 
 
 def _bad_input(message: str) -> int:

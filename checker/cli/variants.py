@@ -10,6 +10,19 @@ import sys
 from checker.cli.options import EXIT_CLEAN
 from checker.model.variants import VARIANTS, explore_command
 
+HELP = "list the known-bug variants"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``variants``."""
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        help="explore (and fuzz, if a fuzz engine is installed) every bug variant on its configuration "
+        "and print the results as a Markdown table",
+    )
+
 # --- variants ------------------------------------------------------------------------------
 
 
