@@ -56,12 +56,12 @@ def test_replay_under_correct_rules_no_longer_violates(capsys):
 
 
 def test_variants_json_lists_figure8():
-    """variants --json names each variant with its description, invariant, network and source."""
+    """variants --json names each variant with its description, invariant, network, source, faults and configuration."""
     proc = run("variants", "--json")
     variants = {v["name"]: v for v in json.loads(proc.stdout)["variants"]}
 
     assert 0 == proc.returncode
-    assert {"name", "description", "invariant", "network", "source"} == set(variants["figure8"])
+    assert {"name", "description", "invariant", "network", "source", "faults", "config"} == set(variants["figure8"])
     assert "leader_completeness" == variants["figure8"]["invariant"]
 
 

@@ -22,6 +22,7 @@ FLOORS = [
     ("checker.traces",),
     ("checker.fuzz", "checker.views"),
     ("checker.measure",),
+    ("checker.api",),
     ("checker.cli",),
     ("checker", "checker.__main__"),
 ]

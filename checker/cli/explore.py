@@ -10,7 +10,7 @@ from typing import Any
 
 from attrs import evolve
 
-from checker import traces
+from checker.api import configuration, explore, save_trace
 from checker.cli.options import (
     BOUNDS,
     EXIT_CLEAN,
@@ -24,7 +24,6 @@ from checker.cli.options import (
     integer,
     node_count,
     variant_name,
-    with_bounds,
     with_impl,
     worker_count,
 )
@@ -36,16 +35,20 @@ from checker.cli.report import (
     print_summary,
     what,
 )
-from checker.front import ENGINES, explore
+from checker.front import ENGINES
 from checker.model.config import NETWORKS, REFERENCE, Config, symmetry_sound
-from checker.model.outcome import outcome_for
+from checker.model.variants import get_variant
 
 HELP = "bounded breadth-first search, exhaustive within its bounds"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``explore``."""
-    parser.add_argument("--config", choices=sorted(REFERENCE), default="default", help="reference configuration to start from")
+    parser.add_argument(
+        "--config",
+        choices=sorted(REFERENCE),
+        help="reference configuration to start from (default: default, or with --variant alone the variant's own)",
+    )
     parser.add_argument("--nodes", type=node_count, help="cluster size")
     parser.add_argument("--network", choices=NETWORKS, help="sync: the seed's inline harness; async: messages in flight")
     parser.add_argument("--variant", type=variant_name, help="rules the nodes follow (see the variants command)")
@@ -84,21 +87,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 IMPL_DEFAULT_DEPTH = 8
 
 
-def config_from_args(args: argparse.Namespace) -> Config:
-    config = with_bounds(REFERENCE[args.config], args)
+def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
+    """The configuration the options name, and where it comes from in words. A variant given
+    alone starts from its own smallest configuration that shows its bug; --config, --nodes,
+    --network or any bound given means the reference configuration (default: default)."""
+    bounds = {name: getattr(args, name) for name, _ in BOUNDS if getattr(args, name) is not None}
+    chosen = args.config is not None or args.nodes is not None or args.network is not None or bool(bounds)
+    own = args.variant is not None and not chosen and get_variant(args.variant).config is not None
+    config = configuration(None if own else args.config or "default", variant=args.variant, **bounds)
     changes: dict[str, Any] = {}
-    for name in ("nodes", "network", "variant", "seed"):
+    for name in ("nodes", "network", "seed"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     config = with_impl(evolve(config, **changes), args)
     if config.impl is not None and args.max_depth is None:
         config = evolve(config, bounds=evolve(config.bounds, max_depth=IMPL_DEFAULT_DEPTH))
-    return config
-
+    if own:
+        source = f"variant {args.variant}'s own configuration, the smallest that shows its bug; --config or bounds choose another"
+    else:
+        source = f"reference configuration {args.config or 'default'}"
+    return config, source
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config, source = config_from_args(args)
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
@@ -118,8 +130,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     )
     out = sys.stderr if args.json else sys.stdout
     print(
-        f"explore: {config.nodes} nodes, {config.network} network, {what(config)} "
-        f"(reference configuration {args.config})",
+        f"explore: {config.nodes} nodes, {config.network} network, {what(config)} ({source})",
         file=out,
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
@@ -142,8 +153,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         )
     path = None
     if result.violation is not None:
-        outcome = outcome_for(result.violation, len(result.trace))
-        path = traces.save(traces.Trace(config, result.trace, outcome, "explore"), args.corpus)
+        path = save_trace(result.counterexample, args.corpus)
         print_counterexample(config, result, out)
     print_summary(result, path, out, checked(config))
     if args.json:

@@ -9,6 +9,7 @@ import sys
 import time
 
 from checker import traces
+from checker.api import save_trace
 from checker.cli.options import (
     EXIT_CLEAN,
     EXIT_FOUND,
@@ -25,9 +26,9 @@ from checker.cli.options import (
     with_impl,
 )
 from checker.cli.report import outcome_json, print_counterexample, what
-from checker.model.config import NETWORKS
+from checker.model.config import NETWORKS, SYNC
 from checker.model.invariants import SOMETIMES_CHECKS
-from checker.model.outcome import outcome_for
+from checker.model.variants import get_variant
 
 HELP = "Hypothesis stateful fuzzing, shrunk counterexamples saved as traces"
 
@@ -42,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="actions per run at most (default 60); with bursts, an example holds several runs",
     )
     parser.add_argument("--seed", type=integer, default=0, help="makes the run repeatable (default 0)")
-    parser.add_argument("--nodes", type=node_count, default=3, help="cluster size (default 3)")
-    parser.add_argument("--network", choices=NETWORKS, default="sync")
-    parser.add_argument("--variant", type=variant_name, default="default")
+    parser.add_argument("--nodes", type=node_count, help="cluster size (default 3, or the variant's own)")
+    parser.add_argument("--network", choices=NETWORKS, help="default sync, or the network the variant's bug needs")
+    parser.add_argument("--variant", type=variant_name, default="default", help="rules the nodes follow (see the variants command)")
     add_bound_options(
         parser,
         {
@@ -76,6 +77,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # --- fuzz ----------------------------------------------------------------------------------
 
 
+def _whose(args: argparse.Namespace, own) -> str:
+    """Says so when the cluster size or network is the variant's own rather than the default."""
+    if own is None or (args.nodes is not None and args.network is not None):
+        return ""
+    return f" (variant {args.variant}'s own cluster and network, the fuzzer's bounds)"
+
+
 def cmd_fuzz(args: argparse.Namespace) -> int:
     from checker.fuzz.run import (  # Hypothesis is only needed here.
         STEERING,
@@ -83,12 +91,15 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         fuzz_config,
     )
 
-    config = with_impl(with_bounds(fuzz_config(args.nodes, args.network, args.variant, args.seed), args), args)
+    own = get_variant(args.variant).config
+    nodes = args.nodes or (own.nodes if own is not None else 3)
+    network = args.network or (own.network if own is not None else SYNC)
+    config = with_impl(with_bounds(fuzz_config(nodes, network, args.variant, args.seed), args), args)
     out = sys.stderr if args.json else sys.stdout
     chosen = STEERING if args.steer is None else args.steer
     steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"
     print(
-        f"fuzz: {config.nodes} nodes, {config.network} network, {what(config)}, seed {args.seed}, "
+        f"fuzz: {config.nodes} nodes, {config.network} network{_whose(args, own)}, {what(config)}, seed {args.seed}, "
         f"up to {args.examples} examples, runs of up to {args.steps} actions, {steer}",
         file=out,
     )
@@ -119,8 +130,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     path = None
     if result.violation is not None:
-        outcome = outcome_for(result.violation, len(result.trace))
-        path = traces.save(traces.Trace(config, result.trace, outcome, "fuzz"), args.corpus)
+        outcome = result.counterexample.outcome
+        path = save_trace(result.counterexample, args.corpus)
         print_counterexample(config, result, out)
         if outcome.result == "error":
             verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}), shrunk to {len(result.trace)} steps"

@@ -9,6 +9,7 @@ import sys
 
 from checker.cli.options import EXIT_CLEAN
 from checker.model.variants import VARIANTS, explore_command
+from checker.traces import config_to_json
 
 HELP = "list the known-bug variants"
 
@@ -30,7 +31,17 @@ def cmd_variants(args: argparse.Namespace) -> int:
     if args.table:
         return variants_table(args)
     rows = [
-        {"name": v.name, "description": v.description, "invariant": v.invariant, "network": v.network, "source": v.source}
+        {
+            "name": v.name,
+            "description": v.description,
+            "invariant": v.invariant,
+            "network": v.network,
+            "source": v.source,
+            "faults": v.faults,
+            # The smallest configuration that shows the bug, as in trace files; what
+            # `explore --variant NAME` starts from when no bounds are given.
+            "config": None if v.config is None else config_to_json(v.config),
+        }
         for v in VARIANTS.values()
     ]
     if args.json:

@@ -54,7 +54,7 @@ from checker.model.actions import (
 from checker.model.config import ASYNC, Bounds, Config
 from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.model.native import Model
-from checker.model.outcome import Outcome, Violation
+from checker.model.outcome import Outcome, Violation, outcome_for
 from checker.model.variants import get_variant
 from checker.model.world import World
 from checker.traces.format import Trace
@@ -594,6 +594,31 @@ class FuzzResult:
     found_after: float | None  # Seconds until the violation was first seen, before shrinking.
     reached: dict[str, int]
 
+    @property
+    def bounds(self) -> Bounds:
+        return self.config.bounds
+
+    @property
+    def verdict(self) -> str:
+        """``"clean"``, ``"violation"`` or ``"error"`` (the implementation failed)."""
+        return "clean" if self.violation is None else outcome_for(self.violation, 0).result
+
+    @property
+    def invariant(self) -> str | None:
+        return None if self.violation is None else self.violation.invariant
+
+    @property
+    def exhaustive(self) -> bool:
+        """Never: a random search proves nothing by finding nothing."""
+        return False
+
+    @property
+    def counterexample(self) -> Trace | None:
+        """The shrunk counterexample as a trace, ready for ``replay`` or ``save_trace``; None when clean."""
+        if self.violation is None:
+            return None
+        return Trace(self.config, self.trace, outcome_for(self.violation, len(self.trace)), "fuzz")
+
 
 def fuzz(
     config: Config,
@@ -638,7 +663,7 @@ def fuzz(
         if shrink != "none":
             # Hypothesis shrinks choices, not actions; delta debugging over the actions does the job,
             # or finishes it, in a fraction of a second.
-            done = shrink_trace(Trace(config, trail, _outcome(violation, len(trail))))
+            done = shrink_trace(Trace(config, trail, outcome_for(violation, len(trail))))
             trail = done.trace.actions
             violation = Violation(done.trace.outcome.invariant, done.trace.outcome.message)
     return FuzzResult(
@@ -654,10 +679,6 @@ def fuzz(
         found_after=tally.first_failure_at,
         reached=dict(tally.reached),
     )
-
-
-def _outcome(v: Violation, step: int) -> Outcome:
-    return Outcome("violation", v.invariant, step, v.message)
 
 
 def random_walk(config: Config, seed: int, steps: int = 60, time_limit: float = 60.0) -> tuple[float, tuple[Action, ...]] | None:
