@@ -43,6 +43,10 @@ class Outcome:
     step: int | None = None
     message: str | None = None
 
+    def same_as(self, other: Outcome) -> bool:
+        """The same ending: result, invariant and step (the message's words may differ)."""
+        return (self.result, self.invariant, self.step) == (other.result, other.invariant, other.step)
+
 
 def outcome_for(v: Violation, step: int) -> Outcome:
     """A violation at ``step`` as an outcome: "error" when it is an implementation failure."""

@@ -24,11 +24,7 @@ class ReplayResult:
     disabled_at: int | None = None  # 1-based step whose action was not enabled, if any.
 
     def reproduces(self, recorded: Outcome) -> bool:
-        return (self.outcome.result, self.outcome.invariant, self.outcome.step) == (
-            recorded.result,
-            recorded.invariant,
-            recorded.step,
-        )
+        return self.outcome.same_as(recorded)
 
 
 @frozen

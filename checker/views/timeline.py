@@ -85,8 +85,7 @@ class Timeline:
 
     @property
     def reproduces(self) -> bool:
-        o, r = self.outcome, self.trace.outcome
-        return (o.result, o.invariant, o.step) == (r.result, r.invariant, r.step)
+        return self.outcome.same_as(self.trace.outcome)
 
 
 def timeline(t: traces.Trace, name: str) -> Timeline:
