@@ -13,6 +13,7 @@ from checker import impl as impls
 from checker import traces
 from checker.cli.options import EXIT_CLEAN, EXIT_FOUND, BadInput, variant_name
 from checker.model.config import ImplTarget
+from checker.model.outcome import Outcome
 
 HELP = "re-run saved traces, checking every invariant after each step"
 
@@ -78,9 +79,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "result": first["result"],
-                    "invariant": first["invariant"] if first["result"] != "error" else None,
-                    "finding": first["invariant"] if first["result"] == "error" else None,
+                    **Outcome(first["result"], first["invariant"]).summary_json(),
                     "trace": first["trace"],
                     "states": sum(rep["steps"] for rep in reports),
                     "distinct": sum(rep["steps"] for rep in reports) + len(reports),

@@ -12,7 +12,7 @@ from checker.cli.options import checked
 from checker.front import model_for
 from checker.model.config import SYNC, Config
 from checker.model.invariants import SAFETY, SOMETIMES_CHECKS
-from checker.model.outcome import is_finding
+from checker.model.outcome import Outcome, Violation, is_finding, outcome_for
 from checker.model.world import World
 from checker.search import parallel
 from checker.search.bfs import Progress, SearchResult
@@ -101,13 +101,12 @@ def print_summary(result: SearchResult, path, out, checked: list[str]) -> None:
         print(f"trace saved: {path}", file=out)
 
 
-def outcome_json(v) -> dict[str, Any]:
-    """The JSON result's verdict: an implementation failure is an "error" naming its finding."""
+def outcome_json(v: Violation | None) -> dict[str, Any]:
+    """The JSON result's verdict (``Outcome.summary_json``); an implementation failure's message too."""
     if v is None:
-        return {"result": "clean", "invariant": None}
-    if is_finding(v.invariant):
-        return {"result": "error", "invariant": None, "finding": v.invariant, "message": v.message}
-    return {"result": "violation", "invariant": v.invariant}
+        return Outcome("clean").summary_json()
+    o = outcome_for(v, 0)
+    return {**o.summary_json(), "message": v.message} if o.result == "error" else o.summary_json()
 
 
 def explore_json(config: Config, result: SearchResult, path) -> dict[str, Any]:

@@ -43,6 +43,13 @@ class Outcome:
     step: int | None = None
     message: str | None = None
 
+    def summary_json(self) -> dict[str, str | None]:
+        """The verdict keys of every command's JSON last line: ``result`` and ``invariant``, and for
+        an implementation failure ``invariant`` null with the kind of failure in ``finding``."""
+        if self.result == "error":
+            return {"result": "error", "invariant": None, "finding": self.invariant}
+        return {"result": self.result, "invariant": self.invariant}
+
     def same_as(self, other: Outcome) -> bool:
         """The same ending: result, invariant and step (the message's words may differ)."""
         return (self.result, self.invariant, self.step) == (other.result, other.invariant, other.step)

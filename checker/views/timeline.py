@@ -389,9 +389,7 @@ def timeline_json(tl: Timeline, html_path: str | None = None) -> dict[str, Any]:
     b = tl.broken
     o = tl.trace.outcome
     return {
-        "result": tl.outcome.result,
-        "invariant": b.violation.invariant if b and tl.outcome.result == "violation" else None,
-        **({"finding": b.violation.invariant} if tl.outcome.result == "error" else {}),
+        **tl.outcome.summary_json(),
         "trace": tl.name,
         "states": tl.applied,
         "distinct": len(set(tl.worlds)),
