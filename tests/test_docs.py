@@ -112,6 +112,18 @@ def test_docs_name_only_reference_configurations_that_exist(page):
     assert config_problems(page.read_text(encoding="utf-8"), page.name) == []
 
 
+def test_commands_md_lists_every_option_of_every_command():
+    """docs/commands.md has a section per command listing exactly the options the parser accepts."""
+    text = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## `([a-z]+)`\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL))
+    subcommands = _subcommands()
+    assert sorted(sections) == sorted(subcommands)
+    for name, parser in subcommands.items():
+        listed = set(re.findall(r"^- `(--[\w-]+)", sections[name], re.MULTILINE))
+        accepted = {o for a in parser._actions if not isinstance(a, argparse._HelpAction) for o in a.option_strings}
+        assert (name, listed) == (name, accepted)
+
+
 def test_quick_start_holds_the_two_commands_ci_runs():
     """The README's Quick start has exactly two commands, and the test one is what .ci/run runs."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
