@@ -405,16 +405,16 @@ def test_show_explains_an_implementation_failure_in_text_json_and_html(tmp_path,
 
 
 def _readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Checking your own implementation", 1)[1].split("\n## ", 1)[0]
+    text = (ROOT / "docs" / "impl.md").read_text()
+    section = text.split("## A worked example", 1)[1].split("\n## ", 1)[0]
     return [line[len("$ python -m checker "):] for line in section.splitlines() if line.startswith("$ python -m checker ")]
 
 
 def test_the_readme_worked_example_runs_as_written(tmp_path):
-    """Every command of the README's worked example, but the 20-second exhaustive one, run from the
-    repository's root with its trace folder moved into a temporary one: each exits as the README
+    """Every command of docs/impl.md's worked example, but the 20-second exhaustive one, run from the
+    repository's root with its trace folder moved into a temporary one: each exits as the page
     says, and the traces it names are the ones written."""
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "impl.md").read_text()
     commands = [c for c in _readme_commands() if "--max-depth 30" not in c]
     codes = []
     for command in commands:

@@ -90,16 +90,12 @@ def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default",
 #:   uncommitted entries.
 #:
 #: ``swarm`` and ``targets`` are opt-in because, measured, they made the median time to a
-#: counterexample worse, not better (see ``python -m checker bench``).
+#: counterexample worse, not better (docs/fuzzing.md; ``python -m checker bench --engines``).
 STEERING_CHOICES = frozenset({"bursts", "weights", "swarm", "settle", "targets"})
 STEERING = frozenset({"bursts", "weights", "settle"})
 
 #: The steered walk's weights (relative; see ``checker.fuzz.steer.Weights``), tuned on the known-bug
-#: variants: time to a first counterexample, median over seeds, against uniform choice.
-#: Measured in steps to a first counterexample, median over 8 seeds (60,000-step budget), against
-#: timeout 0.3 and duplicate 0.5: duplicate-votes 12,441 (7/8 found) against 1/8, vote-index-first
-#: 2,806 against 13,977, stale-replies 6,147 against 8,094; figure8 16,029 (7/8) against 11,552 and
-#: match-log-end 2,589 against 1,049 went the other way; the sum of the medians fell from 196,378 to 77,291.
+#: variants for the fewest steps to a first counterexample; the measurements are in docs/fuzzing.md.
 WEIGHTS = steering.Weights(
     heartbeat=1.0,
     timeout=0.5,
@@ -114,11 +110,9 @@ WEIGHTS = steering.Weights(
     duplicate=1.0,
 )
 
-#: The longest burst: a burst's length is drawn between 1 and this. Long bursts pay: measured
-#: over 8 seeds, bursts of up to 480 actions needed a median 11,802 steps to find
-#: vote-index-first and 20,018 for figure8, bursts of up to 64 16,720 and 15,824 (Hypothesis
-#: replays the start of an example to mutate its end, so the more of its choices are bursts,
-#: the more steps are repeats), and each burst costs a rule's overhead.
+#: The longest burst: a burst's length is drawn between 1 and this. Long bursts pay, because
+#: Hypothesis replays the start of an example to mutate its end and each burst costs a rule's
+#: overhead (measured against shorter bursts: docs/fuzzing.md).
 BURST = 480
 
 #: Runs of ``steps`` actions in one example, on average, with bursts.
@@ -302,8 +296,8 @@ class RaftMachine(_Machine):
 
     def _take(self, kind: type, data: st.DataObject) -> None:
         # Drawn with sampled_from, whose choice is spread evenly over the options; a bare small
-        # integer taken modulo the options would favour the first one (Hypothesis likes zeros)
-        # and, measured on figure8, made finding the bug several times slower.
+        # integer taken modulo the options would favour the first one (Hypothesis likes zeros),
+        # which made finding bugs slower (docs/fuzzing.md).
         options = self._enabled(kind)
         self._apply(*data.draw(st.sampled_from(options), label=kind.__name__))
 
