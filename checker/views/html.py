@@ -57,7 +57,6 @@ PAD = 12  # Vertical padding of a table cell, both sides together.
 WRAP = 34  # Characters per line of an action's words.
 
 ROLE_CLASS = {Role.FOLLOWER: "follower", Role.CANDIDATE: "candidate", Role.LEADER: "leader"}
-ROLE_LETTER = {Role.FOLLOWER: "F", Role.CANDIDATE: "C", Role.LEADER: "L"}
 
 
 def _esc(text: object) -> str:
