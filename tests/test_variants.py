@@ -76,7 +76,7 @@ FOUND_PLAIN = {
 # bound of None means searched to exhaustion. vote-index-first's bounds take correct Raft 1,384,784
 # distinct states and about 8 minutes to exhaust (clean), too long for a test, so it is searched to
 # the depth of the bug's counterexample. None where test_explorer.py already runs the same bounds
-# to exhaustion (the figure8 and small reference configurations).
+# to exhaustion (the four-terms and small reference configurations).
 CLEAN = {
     "figure8": None,
     "vote-no-log-check": (None, 9312),
@@ -229,8 +229,8 @@ def test_seed_is_clean_on_its_own_synchronous_harness():
 
 def test_configurations_left_to_test_explorer_are_its_reference_bounds():
     """Where correct Raft's clean run is not repeated here, the configuration is one whose exhaustive
-    clean run test_explorer.py already pins (the small and figure8 reference configurations)."""
-    pinned = {(c.nodes, c.network, c.bounds) for c in (REFERENCE["small"], REFERENCE["figure8"])}
+    clean run test_explorer.py already pins (the small and four-terms reference configurations)."""
+    pinned = {(c.nodes, c.network, c.bounds) for c in (REFERENCE["small"], REFERENCE["four-terms"])}
 
     for v in BUGS:
         if CLEAN[v.name] is None:
