@@ -96,11 +96,11 @@ STEERING_CHOICES = frozenset({"bursts", "weights", "swarm", "settle", "targets"}
 STEERING = frozenset({"bursts", "weights", "settle"})
 
 #: The steered walk's weights (relative; see ``checker.fuzz.steer.Weights``), tuned on the known-bug
-#: variants: time to a first counterexample, median over seeds, against uniform choice.
-#: Measured in steps to a first counterexample, median over 8 seeds (60,000-step budget), against
-#: timeout 0.3 and duplicate 0.5: duplicate-votes 12,441 (7/8 found) against 1/8, vote-index-first
-#: 2,806 against 13,977, stale-replies 6,147 against 8,094; figure8 16,029 (7/8) against 11,552 and
-#: match-log-end 2,589 against 1,049 went the other way; the sum of the medians fell from 196,378 to 77,291.
+#: variants for the fewest steps to a first counterexample, median over seeds (``python -m checker
+#: bench`` measures it), in the way ``STEERING``'s ``weights`` says. Lower timeout and duplicate
+#: weights (0.3 and 0.5) find figure8 and match-log-end sooner, but duplicate-votes, which needs a
+#: duplicated vote, seldom, and vote-index-first and stale-replies later: over all the variants
+#: these take well under half the steps.
 WEIGHTS = steering.Weights(
     heartbeat=1.0,
     timeout=0.5,
@@ -115,11 +115,11 @@ WEIGHTS = steering.Weights(
     duplicate=1.0,
 )
 
-#: The longest burst: a burst's length is drawn between 1 and this. Long bursts pay: measured
-#: over 8 seeds, bursts of up to 480 actions needed a median 11,802 steps to find
-#: vote-index-first and 20,018 for figure8, bursts of up to 64 16,720 and 15,824 (Hypothesis
-#: replays the start of an example to mutate its end, so the more of its choices are bursts,
-#: the more steps are repeats), and each burst costs a rule's overhead.
+#: The longest burst: a burst's length is drawn between 1 and this. Long bursts pay: each burst
+#: costs a rule's overhead, and Hypothesis replays the start of an example to mutate its end, so
+#: the more of its choices are bursts, the more steps are repeats. With bursts of up to 480
+#: rather than 64, vote-index-first takes about a third fewer steps to find and figure8 about a
+#: quarter more (``python -m checker bench`` measures it).
 BURST = 480
 
 #: Runs of ``steps`` actions in one example, on average, with bursts.
@@ -304,7 +304,7 @@ class RaftMachine(_Machine):
     def _take(self, kind: type, data: st.DataObject) -> None:
         # Drawn with sampled_from, whose choice is spread evenly over the options; a bare small
         # integer taken modulo the options would favour the first one (Hypothesis likes zeros)
-        # and, measured on figure8, made finding the bug several times slower.
+        # and makes finding the figure8 bug several times slower.
         options = self._enabled(kind)
         self._apply(*data.draw(st.sampled_from(options), label=kind.__name__))
 
@@ -407,7 +407,7 @@ class BurstMachine(_Machine):
         # with different seeds should differ from their first step.
         self.bursts += 1
         # A burst is a pure function of this key. Hypothesis runs many example prefixes again
-        # (to extend or mutate what follows them: over half the bursts, measured on figure8), so a
+        # (to extend or mutate what follows them: over half the bursts on figure8), so a
         # burst met before, which broke nothing then, is not walked again: the machine jumps to
         # where it ended. One that broke an invariant was never stored, and fails again.
         key = (seed, shorter, length, self.bursts, self.weights, tuple(self.trail), self.world)
