@@ -91,10 +91,10 @@ def become_follower(s: NodeState, term: int, rules: Rules = CORRECT) -> NodeStat
     return _reset_election_timer(s)
 
 
-def update_term(s: NodeState, term: int) -> NodeState:
+def update_term(s: NodeState, term: int, rules: Rules = CORRECT) -> NodeState:
     """Any RPC with a newer term causes the recipient to advance its term first, and step
     down to follower (§5.1, Figure 2 "Rules for Servers")."""
-    return become_follower(s, term)
+    return become_follower(s, term, rules)
 
 
 def timeout(s: NodeState, rules: Rules = CORRECT) -> tuple[NodeState, Outputs]:
@@ -217,7 +217,7 @@ def handle_request_vote_request(
     """Server i receives a RequestVote request from server j and grants its vote if it has not
     voted for another candidate this term and j's log is at least as up-to-date (§5.2, §5.4.1)."""
     if m.term > s.current_term:
-        s = update_term(s, m.term)
+        s = update_term(s, m.term, rules)
     if rules.grant_vote_without_log_check:
         log_ok = True
     elif rules.up_to_date_index_first:
@@ -238,7 +238,7 @@ def handle_request_vote_response(
     """Server i receives a RequestVote response from server j and, with votes from a quorum,
     becomes leader (§5.2)."""
     if m.term > s.current_term:
-        return update_term(s, m.term), ()
+        return update_term(s, m.term, rules), ()
     if m.term < s.current_term and not rules.accept_stale_replies:
         return s, ()  # A stale response is simply dropped.
     if s.role is not Role.CANDIDATE or not m.vote_granted:
@@ -261,7 +261,7 @@ def handle_append_entries_request(
     prevLogIndex with prevLogTerm it stores the new entries, deleting only a conflicting suffix,
     and advances its commitIndex no further than the entries it verified (§5.3)."""
     if m.term > s.current_term:
-        s = update_term(s, m.term)
+        s = update_term(s, m.term, rules)
     if m.term < s.current_term:
         return s, AppendEntriesResponse(s.current_term, s.id, m.source, success=False, match_index=0)
     # The sender is the leader of our term: a candidate gives way, and the election timer restarts.
@@ -298,7 +298,7 @@ def handle_append_entries_response(
     """Leader i receives an AppendEntries response from server j: on success it records what j
     holds and tries to commit; on failure it backs nextIndex[j] up and will retry (§5.3)."""
     if m.term > s.current_term:
-        return update_term(s, m.term), ()
+        return update_term(s, m.term, rules), ()
     if (m.term < s.current_term and not rules.accept_stale_replies) or s.role is not Role.LEADER:
         return s, ()  # Stale, or no longer leader: dropped.
     k = s.peers.index(m.source)

@@ -9,7 +9,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from checker.fuzz.run import pinned_generation
+from checker.fuzz.internals import pinned_generation
 
 _common = dict(deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck), print_blob=False)
 settings.register_profile("fast", max_examples=12, stateful_step_count=40, **_common)

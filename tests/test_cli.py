@@ -41,7 +41,7 @@ def test_explore_tiny_json_reports_exhaustive_clean_search(tmp_path, capsys):
 def test_explore_figure8_saves_the_committed_trace_byte_for_byte(tmp_path):
     """explore --variant figure8 exits 1 and saves a trace identical to the committed one, in a fresh
     process under another PYTHONHASHSEED: the search and the file are deterministic."""
-    proc = run("explore", "--config", "figure8", "--variant", "figure8", "--json", "--quiet", "--corpus", str(tmp_path), hash_seed="987")
+    proc = run("explore", "--config", "four-terms", "--variant", "figure8", "--json", "--quiet", "--corpus", str(tmp_path), hash_seed="987")
     last = json.loads(proc.stdout.strip().splitlines()[-1])
 
     assert 1 == proc.returncode, proc.stderr

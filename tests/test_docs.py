@@ -105,7 +105,6 @@ def test_docs_name_only_commands_and_options_that_exist(page):
     assert problems(page.read_text(encoding="utf-8"), page.name) == []
 
 
-@pytest.mark.xfail(reason="four-terms rename lands from the house branch", strict=False)
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_docs_name_only_reference_configurations_that_exist(page):
     """Every ``explore --config NAME`` a page shows names a key of REFERENCE."""

@@ -305,7 +305,7 @@ def test_the_c_loop_and_the_python_loop_agree(name, workers, monkeypatch):
         config = evolve(REFERENCE["tiny"], bounds=evolve(REFERENCE["tiny"].bounds, max_crashed=1, max_depth=12))
     elif name == "tiny":
         config = REFERENCE[name]
-    else:  # A known-bug variant on its own configuration (one is called figure8, as a reference one is).
+    else:  # A known-bug variant on its own configuration.
         config = get_variant(name).config
     native, python = _both_loops(config, workers, monkeypatch)
 

@@ -153,7 +153,7 @@ def test_crash_restart_raft_clean():
 def test_figure8_found_and_default_clean_to_the_same_depth():
     """§5.4.2, Figure 8: committing an earlier-term entry by counting replicas lets a later leader lack a
     committed entry; the explorer finds it in 10 steps, and correct Raft is clean to that depth on the same bounds."""
-    config = evolve(REFERENCE["figure8"], variant="figure8")
+    config = evolve(REFERENCE["four-terms"], variant="figure8")
 
     found = explore(config)
     assert ("leader_completeness", 10) == (found.violation.invariant, len(found.trace))
@@ -182,9 +182,9 @@ def test_default_reference_configuration_clean_and_pinned():
 
 
 @pytest.mark.slow
-def test_default_core_clean_exhaustively_on_figure8_bounds():
+def test_default_core_clean_exhaustively_on_four_terms_bounds():
     """Correct Raft comes out clean on the very bounds where figure8 breaks, searched to exhaustion."""
-    result = explore(REFERENCE["figure8"])
+    result = explore(REFERENCE["four-terms"])
 
     assert (None, True) == (result.violation, result.exhaustive)
     assert (2602672, 8580352) == (result.distinct, result.states)

@@ -140,8 +140,8 @@ def test_explore_finds_each_breakage_and_its_trace_replays(name, tmp_path, capsy
 @pytest.mark.slow
 def test_explore_finds_the_earlier_term_commit(tmp_path, capsys):
     """§5.4.2, Figure 8: a leader that commits an entry of an earlier term by counting replicas is
-    caught at depth 10 on the figure8 bounds, as the native figure8 variant is (minutes)."""
-    code = main(["explore", "--impl", target("EarlierTermCommit"), "--config", "figure8", "--max-depth", "10",
+    caught at depth 10 on the four-terms bounds, as the native figure8 variant is (minutes)."""
+    code = main(["explore", "--impl", target("EarlierTermCommit"), "--config", "four-terms", "--max-depth", "10",
                  "--json", "--quiet", "--corpus", str(tmp_path)])
     last = last_json(capsys.readouterr().out)
 

@@ -382,6 +382,20 @@ def test_step_down_on_higher_term(handler, make_state):
     assert expected == new_state
 
 
+@pytest.mark.parametrize("handler", sorted(HIGHER_TERM_MESSAGES))
+def test_update_term_steps_down_under_the_handlers_rules(handler, monkeypatch):
+    """raft.tla's UpdateTerm, factored out: every handler that sees a higher term steps down
+    under its own rules, so that a switch in the step-down rule acts there too."""
+    rules = Rules(forget_vote_on_step_down=True)
+    seen = []
+    become_follower = T.become_follower
+    monkeypatch.setattr(T, "become_follower", lambda s, term, r=T.CORRECT: seen.append(r) or become_follower(s, term, r))
+
+    getattr(T, handler)(_leader(), HIGHER_TERM_MESSAGES[handler], rules)
+
+    assert rules is seen[0]
+
+
 def test_candidate_steps_down_for_leader_of_its_own_term():
     """§5.2: a candidate that receives AppendEntries from a leader of its own term recognises
     that leader and returns to follower, keeping its term and its vote."""

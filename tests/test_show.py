@@ -26,7 +26,7 @@ from checker.model.actions import Deliver, Heal
 from checker.model.config import REFERENCE
 from checker.model.native import Model
 from checker.model.variants import get_variant
-from checker.views.html import delivered_count, render_html
+from checker.views.html import REQUEST_ROOM, delivered_count, render_html
 from checker.views.text import render_text
 from checker.views.timeline import timeline
 
@@ -231,6 +231,19 @@ def test_html_arrow_counts_for_the_pinned_traces():
         len(a.having("arrow", status="in-flight")),
     )
     assert 1 == len(a.having("duplicate"))
+
+
+@pytest.mark.parametrize("path", CORPUS + [ASYNC], ids=[p.name for p in CORPUS + [ASYNC]])
+def test_html_client_request_labels_fit_inside_the_picture(path):
+    """A client request's label ("client: command 1") runs from its lane toward the other lanes,
+    with room for it inside the picture: the margin outside the last lane is too narrow for it."""
+    text = render_html(timeline(traces.load(path), "t"))
+    width = int(re.search(r'<svg class="slice" width="(\d+)"', text).group(1))
+    labels = re.findall(r'<text class="request-text" x="([\d.]+)" y="[\d.]+" text-anchor="(start|end)">', text)
+
+    assert labels or not any(a.get("action") == "request" for a in json.loads(path.read_text())["actions"])
+    for x, anchor in labels:
+        assert (float(x) + REQUEST_ROOM <= width) if anchor == "start" else (float(x) >= REQUEST_ROOM), (x, anchor)
 
 
 def test_html_marks_the_violation_and_the_states_beside_it():

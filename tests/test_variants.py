@@ -11,6 +11,7 @@ from attrs import evolve, fields
 
 from checker import traces
 from checker.front import explore
+from checker.fuzz.run import fuzz_bounds
 from checker.measure import zoo
 from checker.model.config import REFERENCE
 from checker.model.invariants import REGISTRY, SOMETIMES
@@ -75,7 +76,7 @@ FOUND_PLAIN = {
 # bound of None means searched to exhaustion. vote-index-first's bounds take correct Raft 1,384,784
 # distinct states and about 8 minutes to exhaust (clean), too long for a test, so it is searched to
 # the depth of the bug's counterexample. None where test_explorer.py already runs the same bounds
-# to exhaustion (the figure8 and small reference configurations).
+# to exhaustion (the four-terms and small reference configurations).
 CLEAN = {
     "figure8": None,
     "vote-no-log-check": (None, 9312),
@@ -228,19 +229,20 @@ def test_seed_is_clean_on_its_own_synchronous_harness():
 
 def test_configurations_left_to_test_explorer_are_its_reference_bounds():
     """Where correct Raft's clean run is not repeated here, the configuration is one whose exhaustive
-    clean run test_explorer.py already pins (the small and figure8 reference configurations)."""
-    pinned = {(c.nodes, c.network, c.bounds) for c in (REFERENCE["small"], REFERENCE["figure8"])}
+    clean run test_explorer.py already pins (the small and four-terms reference configurations)."""
+    pinned = {(c.nodes, c.network, c.bounds) for c in (REFERENCE["small"], REFERENCE["four-terms"])}
 
     for v in BUGS:
         if CLEAN[v.name] is None:
             assert (v.config.nodes, v.config.network, v.config.bounds) in pinned, v.name
 
 
-def test_table_marks_fuzzer_columns_when_no_engine(monkeypatch):
-    """The README table is built from measured rows; without a fuzz engine its fuzzer columns say
-    "—", and a variant that broke something unexpected says so in its row."""
+def test_table_rows_are_measured_and_say_what_was_unexpected():
+    """The README table is built from measured rows; a fuzz engine that finds nothing leaves its
+    fuzzer columns "not found" and "—", and a variant that broke something unexpected says so in
+    its row."""
     v = get_variant("restart-forgets-vote")
-    row = zoo.measure(v, engine=None)
+    row = zoo.measure(v, engine=lambda config, seed: None, seeds=(0, 1, 2))
     odd = evolve(row, invariant="election_safety")
 
     table = zoo.markdown([row, odd])
@@ -248,7 +250,7 @@ def test_table_marks_fuzzer_columns_when_no_engine(monkeypatch):
     lines = table.splitlines()
     assert 4 == len(lines)
     assert lines[2].startswith("| `restart-forgets-vote` | vote_safety | sync |")
-    assert lines[2].endswith("| 3 | 28 | " + f"{row.seconds:.1f}" + " | — | — |")
+    assert lines[2].endswith("| 3 | 28 | " + f"{row.seconds:.1f}" + " | not found (0/3) | — |")
     assert "election_safety (expected vote_safety)" in lines[3]
 
 
@@ -279,8 +281,9 @@ def test_table_survives_a_failing_fuzz_engine():
 
 @pytest.mark.parametrize("v", [pytest.param(v, id=v.name) for v in BUGS])
 def test_fuzzer_runs_on_the_variant_cluster_and_network(v):
-    """The table fuzzes each variant with its own rules, cluster size and network mode (the bounds
-    are the fuzz engine's, when it has its own)."""
+    """The table fuzzes each variant with its own rules, cluster size and network mode, within the
+    fuzz engine's own bounds."""
     config = zoo.fuzz_configuration(v, seed=7)
 
     assert (v.name, v.config.nodes, v.config.network) == (config.variant, config.nodes, config.network)
+    assert fuzz_bounds(v.config.nodes) == config.bounds

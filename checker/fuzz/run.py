@@ -18,7 +18,6 @@ how much is uncommitted (both measured not to pay).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import random
 import time
@@ -38,7 +37,9 @@ from hypothesis.stateful import (
 )
 
 from checker.front import model_for
+from checker.fuzz import internals
 from checker.fuzz import steer as steering
+from checker.fuzz.internals import pinned_generation
 from checker.model.actions import (
     Action,
     ClientRequest,
@@ -400,7 +401,7 @@ class BurstMachine(_Machine):
         # with different seeds should differ from their first step.
         self.bursts += 1
         # A burst is a pure function of this key. Hypothesis runs many example prefixes again
-        # (to extend or mutate what follows them: over half the bursts, measured on figure8), so a
+        # (to extend or mutate what follows them: over half the bursts on figure8), so a
         # burst met before, which broke nothing then, is not walked again: the machine jumps to
         # where it ended. One that broke an invariant was never stored, and fails again.
         key = (seed, shorter, length, self.bursts, self.weights, tuple(self.trail), self.world)
@@ -477,30 +478,6 @@ def _uncommitted(w: World) -> int:
     return sum(len(n.log) - 1 - n.commit_index for n in w.nodes if n.role is Role.LEADER)
 
 
-@contextlib.contextmanager
-def pinned_generation():
-    """Make a seed name one run. Hypothesis mixes into its draws literals harvested from the
-    "local" modules imported so far, and which those are depends on how raftcheck was started
-    (from a checkout or installed, under pytest or not, which tests were collected); it also
-    caches them under ``.hypothesis/`` in the working directory. While this is in force there
-    are none, and nothing is written. (It reaches into Hypothesis's internals; if they move,
-    it does nothing, and tests/test_fuzz.py's determinism test says so.)"""
-    try:
-        from hypothesis.internal.conjecture import providers
-
-        saved, empty = providers._get_local_constants, type(providers._local_constants)()
-    except (ImportError, AttributeError, TypeError):
-        yield
-        return
-    providers.CONSTANTS_CACHE.cache.clear()
-    providers._get_local_constants = lambda: empty
-    try:
-        yield
-    finally:
-        providers._get_local_constants = saved
-        providers.CONSTANTS_CACHE.cache.clear()
-
-
 def _settings(examples: int, steps: int, phases: tuple[Phase, ...]) -> settings:
     """A fuzz run's Hypothesis settings: no deadline, no example database, no health checks (our
     examples are long and slow on purpose), no printing."""
@@ -539,18 +516,11 @@ def _machine_test(
     again by every fuzz run that asks for the same: its settings are checked and its test wrapped
     once, not once a run. It keeps nothing of one run for the next:
     each call draws from a ``Random`` of the seed it is given, and the run comes in through
-    ``_Examples`` (tests/test_fuzz.py checks that a run gives the same trace either way). It has
-    no example-database key: Hypothesis would work the key out by reading and tokenizing its own
-    source, about 10 ms, and we keep no database. (Raises AttributeError or ImportError if
-    Hypothesis's internals have moved.)"""
-    from hypothesis.stateful import get_state_machine_test
-
+    ``_Examples`` (tests/test_fuzz.py checks that a run gives the same trace either way). (Raises
+    AttributeError or ImportError if Hypothesis's internals have moved: see
+    ``checker.fuzz.internals.machine_test``.)"""
     factory = _Examples(machine)
-    test = get_state_machine_test(factory, settings=_settings(examples, steps, phases))
-    test._hypothesis_internal_database_key = None
-    if not hasattr(test, "_hypothesis_internal_use_seed"):  # Where _run_machine puts each run's seed.
-        raise AttributeError("_hypothesis_internal_use_seed")
-    return factory, test
+    return factory, internals.machine_test(factory, _settings(examples, steps, phases))
 
 
 def _run_machine(machine: type[_Machine], run: _Run, examples: int, steps: int, phases: tuple[Phase, ...]) -> None:
@@ -567,7 +537,7 @@ def _run_machine(machine: type[_Machine], run: _Run, examples: int, steps: int, 
         run_state_machine_as_test(example, settings=_settings(examples, steps, phases))
         return
     factory.run = run
-    test._hypothesis_internal_use_seed = run.seed
+    internals.seed_test(test, run.seed)
     try:
         test()
     finally:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import functools
 import random
-from typing import Iterator
-
 from attrs import frozen
 
 from checker.model.actions import (
@@ -72,16 +70,6 @@ class Weights:
         return getattr(self, kind)
 
 
-def kind_of(w: World, a: Action) -> str:
-    """The steering kind of action ``a`` in world ``w``."""
-    if isinstance(a, Tick):
-        return "heartbeat" if w.nodes[a.node - 1].role is Role.LEADER else "timeout"
-    if isinstance(a, Deliver):
-        m = a.message
-        return "deliver_request" if type(m) in _REQUESTS else "deliver_reply"
-    return _KIND_BY_TYPE[type(a)]
-
-
 _REQUESTS = (RequestVoteRequest, AppendEntriesRequest)
 
 _KIND_BY_TYPE = {
@@ -104,7 +92,6 @@ def _by_type(weights: Weights) -> dict[type, float]:
 def pick(model: Model, w: World, weights: Weights, rnd: random.Random) -> tuple[Action, World] | None:
     """One action drawn by weight among those enabled in ``w``, with the world it leads to; None
     when nothing with a positive weight is enabled."""
-    # kind_of, inlined: this loop is the fuzzer's innermost.
     by_type = _by_type(weights)
     nodes = w.nodes
     candidates = []
@@ -135,16 +122,6 @@ def pick(model: Model, w: World, weights: Weights, rnd: random.Random) -> tuple[
         total -= masses[k]
         del candidates[k], masses[k]
     return None
-
-
-def walk(model: Model, w: World, weights: Weights, rnd: random.Random, steps: int) -> Iterator[tuple[Action, World]]:
-    """Up to ``steps`` steered steps from ``w``: each action with the world it leads to."""
-    for _ in range(steps):
-        chosen = pick(model, w, weights, rnd)
-        if chosen is None:
-            return
-        yield chosen
-        w = chosen[1]
 
 
 def swarm(base: Weights, rnd: random.Random, optional: tuple[str, ...] = ("cut", "crash", "drop", "duplicate", "request")) -> Weights:

@@ -314,7 +314,7 @@ class ImplWorld:
         return node_id not in self.cut and node_id not in self.crashed
 
 
-class _Failure(Exception):
+class _CallFailed(Exception):
     """Raised inside a step when the implementation fails; the step ends there."""
 
     def __init__(self, kind: str, message: str) -> None:
@@ -364,7 +364,7 @@ class ImplModel:
         s = _Step(self, None)
         try:
             s.run(s.construct_all)
-        except _Failure as f:
+        except _CallFailed as f:
             return s.finish(f.violation)
         return s.finish()
 
@@ -431,7 +431,7 @@ class ImplModel:
                 return s.finish() if len(s.network) <= b.max_in_flight else None
         try:
             s.run(action)
-        except _Failure as f:
+        except _CallFailed as f:
             return s.finish(f.violation)
         if any(n.current_term > b.max_term for n in s.nodes):
             return None  # A state constraint: terms beyond the bound are not explored.
@@ -473,7 +473,7 @@ class ImplModel:
     # --- Calling into the implementation -----------------------------------------------------
 
     def call(self, node_id: int, what: str, fn: Callable[[], Any], seed: str | None) -> Any:
-        """``fn()``, which calls the implementation; a failure becomes ``_Failure``. With ``seed``
+        """``fn()``, which calls the implementation; a failure becomes ``_CallFailed``. With ``seed``
         (the method's name), the module ``random`` is seeded first."""
         if seed is not None:
             random.seed(_seed_for(node_id, seed))
@@ -493,11 +493,11 @@ class ImplModel:
             raise
         except _TimedOut:
             # Where the alarm caught it is left out: in a loop that varies from run to run.
-            raise _Failure("timeout", f"node {node_id}'s {what} did not return within {limit:g} s") from None
+            raise _CallFailed("timeout", f"node {node_id}'s {what} did not return within {limit:g} s") from None
         except BaseException as e:
             frames = self._user_frames(e.__traceback__)
             at = "; ".join(f"{_shown_path(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:])
-            raise _Failure(
+            raise _CallFailed(
                 "exception", f"node {node_id}'s {what} raised {_exception_line(e)}" + (f" (at {at})" if at else "")
             ) from None
 
@@ -607,7 +607,7 @@ class _Step:
             try:
                 self.objects[i - 1] = copy.deepcopy(self.objects[i - 1])
             except Exception as e:
-                raise _Failure("exception", f"node {i} cannot be copied with copy.deepcopy: {_exception_line(e)}") from None
+                raise _CallFailed("exception", f"node {i} cannot be copied with copy.deepcopy: {_exception_line(e)}") from None
             self.touched.add(i)
         return self.objects[i - 1]
 
@@ -731,16 +731,16 @@ class _Step:
 
     def reply_fields(self, reply: Any, what: str, fields: tuple[tuple[str, Any], ...]) -> tuple[Any, ...]:
         if not isinstance(reply, Mapping):
-            raise _Failure("malformed_reply", f"{what} returned {_brief(reply)}, not a dict")
+            raise _CallFailed("malformed_reply", f"{what} returned {_brief(reply)}, not a dict")
         values = []
         for key, kind in fields:
             if key not in reply:
-                raise _Failure("malformed_reply", f"{what} returned a dict without {key!r}: {_brief(reply)}")
+                raise _CallFailed("malformed_reply", f"{what} returned a dict without {key!r}: {_brief(reply)}")
             value = reply[key]
             if kind is bool and not isinstance(value, bool):
-                raise _Failure("malformed_reply", f"{what} returned {key}={_brief(value)}, not True or False")
+                raise _CallFailed("malformed_reply", f"{what} returned {key}={_brief(value)}, not True or False")
             if kind is int and not _int(value):
-                raise _Failure("malformed_reply", f"{what} returned {key}={_brief(value)}, not a whole number")
+                raise _CallFailed("malformed_reply", f"{what} returned {key}={_brief(value)}, not a whole number")
             values.append(value)
         return tuple(values)
 
@@ -748,39 +748,39 @@ class _Step:
         """The messages node i's tick returned, checked and deep-copied as a network would."""
         what = f"node {i}'s tick({self.impl.tick_ms})"
         if not isinstance(sent, (list, tuple)):
-            raise _Failure("malformed_message", f"{what} returned {_brief(sent)}, not a list of message dicts")
+            raise _CallFailed("malformed_message", f"{what} returned {_brief(sent)}, not a list of message dicts")
         try:
             sent = copy.deepcopy(list(sent))
         except Exception as e:
-            raise _Failure("malformed_message", f"{what} returned messages that cannot be copied: {_exception_line(e)}") from None
+            raise _CallFailed("malformed_message", f"{what} returned messages that cannot be copied: {_exception_line(e)}") from None
         out = []
         peers = self._peers(i)
         for k, d in enumerate(sent):
             where = f"{what} returned a message (#{k + 1})"
             if not isinstance(d, Mapping):
-                raise _Failure("malformed_message", f"{where} that is {_brief(d)}, not a dict")
+                raise _CallFailed("malformed_message", f"{where} that is {_brief(d)}, not a dict")
             for key in ("type", "from", "to", "term"):
                 if key not in d:
-                    raise _Failure("malformed_message", f"{where} without {key!r}: {_brief(d)}")
+                    raise _CallFailed("malformed_message", f"{where} without {key!r}: {_brief(d)}")
             kind = d["type"]
             if kind not in ("request_vote", "append_entries"):
-                raise _Failure("malformed_message", f"{where} of type {kind!r}, not 'request_vote' or 'append_entries'")
+                raise _CallFailed("malformed_message", f"{where} of type {kind!r}, not 'request_vote' or 'append_entries'")
             if d["from"] != i:
-                raise _Failure("malformed_message", f"{where} from {d['from']!r}, not from {i}")
+                raise _CallFailed("malformed_message", f"{where} from {d['from']!r}, not from {i}")
             if d["to"] not in peers:
-                raise _Failure("malformed_message", f"{where} to {d['to']!r}, not to one of its peers {peers}")
+                raise _CallFailed("malformed_message", f"{where} to {d['to']!r}, not to one of its peers {peers}")
             names = ("term", "last_log_index", "last_log_term") if kind == "request_vote" else (
                 "term", "prev_log_index", "prev_log_term", "leader_commit")
             for key in names:
                 if key not in d:
-                    raise _Failure("malformed_message", f"{where} of type {kind} without {key!r}: {_brief(d)}")
+                    raise _CallFailed("malformed_message", f"{where} of type {kind} without {key!r}: {_brief(d)}")
                 if not _int(d[key]):
-                    raise _Failure("malformed_message", f"{where} with {key}={_brief(d[key])}, not a whole number")
+                    raise _CallFailed("malformed_message", f"{where} with {key}={_brief(d[key])}, not a whole number")
             if kind == "request_vote":
                 out.append((RequestVoteRequest(d["term"], i, d["to"], d["last_log_index"], d["last_log_term"]), d))
                 continue
             if "entries" not in d:
-                raise _Failure("malformed_message", f"{where} of type append_entries without 'entries': {_brief(d)}")
+                raise _CallFailed("malformed_message", f"{where} of type append_entries without 'entries': {_brief(d)}")
             entries = self.entries(d["entries"], f"{where} with entries")
             m = AppendEntriesRequest(d["term"], i, d["to"], d["prev_log_index"], d["prev_log_term"], entries, d["leader_commit"])
             out.append((m, d))
@@ -788,12 +788,12 @@ class _Step:
 
     def entries(self, raw: Any, where: str, kind: str = "malformed_message") -> tuple[LogEntry, ...]:
         if not isinstance(raw, (list, tuple)):
-            raise _Failure(kind, f"{where} {_brief(raw)}, not a list of log entries")
+            raise _CallFailed(kind, f"{where} {_brief(raw)}, not a list of log entries")
         out = []
         for e in raw:
             term, index = getattr(e, "term", None), getattr(e, "index", None)
             if not (_int(term) and _int(index) and hasattr(e, "command")):
-                raise _Failure(kind, f"{where} holding {_brief(e)}, not an entry with whole-number .term and .index and a .command")
+                raise _CallFailed(kind, f"{where} holding {_brief(e)}, not an entry with whole-number .term and .index and a .command")
             command = e.command
             try:
                 hash(command)
@@ -814,14 +814,14 @@ class _Step:
             seed=None,
         )
         if role not in ROLES:
-            raise _Failure("malformed_state", f"node {i}'s state is {_brief(role)}, not 'follower', 'candidate' or 'leader'")
+            raise _CallFailed("malformed_state", f"node {i}'s state is {_brief(role)}, not 'follower', 'candidate' or 'leader'")
         for name, value in (("current_term", term), ("commit_index", commit)):
             if not _int(value):
-                raise _Failure("malformed_state", f"node {i}'s {name} is {_brief(value)}, not a whole number")
+                raise _CallFailed("malformed_state", f"node {i}'s {name} is {_brief(value)}, not a whole number")
         entries = _without_sentinel(self.entries(log, f"node {i}'s get_log() returned", "malformed_state"))
         done = _without_sentinel(self.entries(committed, f"node {i}'s get_committed_entries() returned", "malformed_state"))
         if done != entries[:commit]:
-            raise _Failure(
+            raise _CallFailed(
                 "malformed_state",
                 f"node {i}'s get_committed_entries() returned {_entries_text(done)}, not the entries of its log "
                 f"up to commit_index {commit} ({_entries_text(entries[:commit])})",

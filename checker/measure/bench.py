@@ -117,7 +117,7 @@ def _explorer_shortest(variant: str, corpus: Path) -> int | None:
 
 
 #: The engines bench can time, each a fuzzer steering or the baseline: "walk" is a plain uniform
-#: random walk over the same actions and invariants (``checker.fuzz.random_walk``).
+#: random walk over the same actions and invariants (``checker.fuzz.run.random_walk``).
 ENGINES = ("fuzz", "walk", "fuzz+swarm", "fuzz+targets", "uniform-bursts", "per-kind")
 DEFAULT_ENGINES = ("fuzz", "walk")
 

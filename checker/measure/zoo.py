@@ -1,19 +1,18 @@
-"""The zoo of known bugs, measured: every bug variant explored on its configuration (and fuzzed,
-when a fuzz engine is installed), as the rows of the README's table.
+"""The zoo of known bugs, measured: every bug variant explored on its configuration and fuzzed,
+as the rows of the README's table.
 
 The numbers come from real runs each time; nothing here is typed in by hand.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import statistics
 from typing import Callable
 
 from attrs import frozen
 
 from checker.front import explore
+from checker.fuzz.run import first_counterexample, fuzz_config
 from checker.model.config import ASYNC, Config
 from checker.model.variants import Variant, bug_variants
 
@@ -44,58 +43,43 @@ class Row:
     depth: int  # Length of the shortest counterexample, or the depth searched if none.
     distinct: int
     seconds: float
-    fuzz: FuzzFigures | None  # None when no fuzz engine is installed.
+    fuzz: FuzzFigures
 
     @property
     def as_expected(self) -> bool:
         return self.invariant == self.variant.invariant
 
 
-def fuzz_engine() -> FuzzEngine | None:
-    """The fuzz engine's ``first_counterexample``, if ``checker.fuzz`` exists and provides it."""
-    if importlib.util.find_spec("checker.fuzz") is None:
-        return None
-    engine = getattr(importlib.import_module("checker.fuzz"), "first_counterexample", None)
-    return engine if callable(engine) else None
-
-
 def fuzz_configuration(variant: Variant, seed: int) -> Config:
     """What the fuzzer is run on: the variant's cluster size and network with the fuzz engine's own
-    bounds (``checker.fuzz.fuzz_config``, as ``bench`` uses), or else the explorer's configuration.
+    bounds (``checker.fuzz.run.fuzz_config``, as ``bench`` uses), not the explorer's configuration.
     The explorer's bounds are the tightest that show each bug, so tight that a random run can end
     in a world where no action is enabled."""
-    make = None
-    if importlib.util.find_spec("checker.fuzz") is not None:
-        make = getattr(importlib.import_module("checker.fuzz"), "fuzz_config", None)
-    if not callable(make):
-        return variant.config
-    return make(nodes=variant.config.nodes, network=variant.config.network, variant=variant.name, seed=seed)
+    return fuzz_config(nodes=variant.config.nodes, network=variant.config.network, variant=variant.name, seed=seed)
 
 
-def measure(variant: Variant, engine: FuzzEngine | None = None, seeds: tuple[int, ...] = FUZZ_SEEDS) -> Row:
-    """Explore ``variant`` on its configuration and, given an engine, fuzz it with each seed
-    (on ``fuzz_configuration``)."""
+def measure(variant: Variant, engine: FuzzEngine = first_counterexample, seeds: tuple[int, ...] = FUZZ_SEEDS) -> Row:
+    """Explore ``variant`` on its configuration and fuzz it with ``engine`` on each seed (on
+    ``fuzz_configuration``)."""
     result = explore(variant.config)
     found = result.violation.invariant if result.violation is not None else None
     depth = len(result.trace) if result.trace is not None else result.depth
-    figures = None
-    if engine is not None:
-        runs, errors = [], 0
-        for seed in seeds:
-            try:
-                answer = engine(fuzz_configuration(variant, seed), seed)
-            except Exception:  # Another engine's failure: reported in the table, not fatal to it.
-                errors += 1
-                continue
-            if answer is not None:
-                runs.append(answer)
-        figures = FuzzFigures(
-            found=len(runs),
-            tried=len(seeds),
-            median_seconds=statistics.median(s for s, _ in runs) if runs else None,
-            median_length=statistics.median(n for _, n in runs) if runs else None,
-            errors=errors,
-        )
+    runs, errors = [], 0
+    for seed in seeds:
+        try:
+            answer = engine(fuzz_configuration(variant, seed), seed)
+        except Exception:  # Another engine's failure: reported in the table, not fatal to it.
+            errors += 1
+            continue
+        if answer is not None:
+            runs.append(answer)
+    figures = FuzzFigures(
+        found=len(runs),
+        tried=len(seeds),
+        median_seconds=statistics.median(s for s, _ in runs) if runs else None,
+        median_length=statistics.median(n for _, n in runs) if runs else None,
+        errors=errors,
+    )
     return Row(variant, found, depth, result.distinct, result.seconds, figures)
 
 
@@ -120,7 +104,7 @@ _HEADER = (
 
 
 def markdown(rows: list[Row]) -> str:
-    """The rows as a Markdown table. Fuzzer columns read "—" when no fuzz engine is installed."""
+    """The rows as a Markdown table."""
     lines = [_HEADER, "| " + " | ".join(["---"] * 10) + " |"]
     for r in rows:
         v = r.variant
@@ -128,18 +112,15 @@ def markdown(rows: list[Row]) -> str:
         if not r.as_expected:
             broken += f" (expected {v.invariant})"
         f = r.fuzz
-        if f is None:
-            fuzz_seconds = fuzz_length = "—"
+        failed = f", engine error on {f.errors}" if f.errors else ""
+        if f.found == 0:
+            fuzz_seconds, fuzz_length = f"not found (0/{f.tried}{failed})", "—"
         else:
-            failed = f", engine error on {f.errors}" if f.errors else ""
-            if f.found == 0:
-                fuzz_seconds, fuzz_length = f"not found (0/{f.tried}{failed})", "—"
-            else:
-                share = "" if f.found == f.tried else f" ({f.found}/{f.tried}{failed})"
-                # Hundredths below a second: many variants fall in the first tenth.
-                shown = f"{f.median_seconds:.2f}" if f.median_seconds < 1 else f"{f.median_seconds:.1f}"
-                fuzz_seconds = f"{shown}{share}"
-                fuzz_length = f"{f.median_length:g}"
+            share = "" if f.found == f.tried else f" ({f.found}/{f.tried}{failed})"
+            # Hundredths below a second: many variants fall in the first tenth.
+            shown = f"{f.median_seconds:.2f}" if f.median_seconds < 1 else f"{f.median_seconds:.1f}"
+            fuzz_seconds = f"{shown}{share}"
+            fuzz_length = f"{f.median_length:g}"
         cells = [
             f"`{v.name}`",
             broken,
@@ -165,9 +146,7 @@ def to_json(row: Row) -> dict:
         "depth": row.depth,
         "distinct": row.distinct,
         "seconds": round(row.seconds, 3),
-        "fuzz": None
-        if f is None
-        else {
+        "fuzz": {
             "found": f.found,
             "tried": f.tried,
             "errors": f.errors,
@@ -178,7 +157,7 @@ def to_json(row: Row) -> dict:
 
 
 def measure_all(
-    engine: FuzzEngine | None = None,
+    engine: FuzzEngine = first_counterexample,
     seeds: tuple[int, ...] = FUZZ_SEEDS,
     on_row: Callable[[Row], None] | None = None,
 ) -> list[Row]:

@@ -193,7 +193,7 @@ class Model:
 
     def step_events(self, w: World, a: Action) -> tuple[World | None, tuple[Event, ...]]:
         """``step``, plus what happened inside the step (messages sent, delivered, lost), for
-        showing a trace. Opt-in and separate, so that ``step`` stays as fast as it was."""
+        showing a trace. Opt-in and separate, so that ``step``, which the searches call, records nothing."""
         return _step_events(self, w, a)
 
     def _exchange(self, nodes: list[NodeState], sent, cut, crashed, ghost: _Ghost) -> None:

@@ -55,8 +55,9 @@ class ShrinkResult:
     seconds: float
 
 
-class _Judge:
-    """Replays candidates and remembers the verdicts."""
+class _Reproducer:
+    """Replays candidates, says which reproduce the invariant's violation, and remembers the
+    verdicts."""
 
     def __init__(self, t: Trace, invariant: str) -> None:
         self.trace = t
@@ -117,7 +118,7 @@ def _node(a: Action) -> int | None:
 
 
 # --- Passes --------------------------------------------------------------------------------
-# Each pass yields candidates derived from the current actions; the first that the judge
+# Each pass yields candidates derived from the current actions; the first that the reproducer
 # accepts replaces them, and the pass starts over on the new actions.
 
 
@@ -202,8 +203,8 @@ def shrink(t: Trace) -> ShrinkResult:
     start = time.monotonic()
     if t.outcome.result not in ("violation", "error"):
         raise ShrinkError("records no violation, so there is nothing to keep while shrinking")
-    judge = _Judge(t, t.outcome.invariant)
-    first = judge(t.actions)
+    reproduces = _Reproducer(t, t.outcome.invariant)
+    first = reproduces(t.actions)
     if first is None:
         got = replay(t)
         o = got.outcome
@@ -221,13 +222,13 @@ def shrink(t: Trace) -> ShrinkResult:
             while progress:
                 progress = False
                 for candidate in make(actions):
-                    verdict = judge(candidate)
+                    verdict = reproduces(candidate)
                     if verdict is not None and _better(verdict[0], actions):
                         actions, outcome = verdict
                         progress = changed = True
                         break
     shrunk = Trace(t.config, actions, outcome, engine="shrink")
-    return ShrinkResult(shrunk, before, len(actions), len(judge.verdicts), judge.steps, time.monotonic() - start)
+    return ShrinkResult(shrunk, before, len(actions), len(reproduces.verdicts), reproduces.steps, time.monotonic() - start)
 
 
 # --- The command ---------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from raft.state import NodeState, Role
 
 # Geometry, in CSS pixels.
 MARGIN = 76  # Left and right of the outer lanes.
+REQUEST_ROOM = 130  # What a client request's label needs beside its lane ("client: command 9").
 GAP = 130  # Between lanes.
 TOP = 16  # The action's row inside a step.
 ROW = 28  # Between messages handled one after another (sync).
@@ -57,7 +58,6 @@ PAD = 12  # Vertical padding of a table cell, both sides together.
 WRAP = 34  # Characters per line of an action's words.
 
 ROLE_CLASS = {Role.FOLLOWER: "follower", Role.CANDIDATE: "candidate", Role.LEADER: "leader"}
-ROLE_LETTER = {Role.FOLLOWER: "F", Role.CANDIDATE: "C", Role.LEADER: "L"}
 
 
 def _esc(text: object) -> str:
@@ -123,7 +123,8 @@ class _Layout:
         self.tl = tl
         self.sync = tl.trace.config.network == SYNC
         self.ids = tl.trace.config.node_ids
-        self.width = 2 * MARGIN + (len(self.ids) - 1) * GAP
+        # A lone lane's request label has only the right margin, so that margin grows to fit it.
+        self.width = max(2 * MARGIN + (len(self.ids) - 1) * GAP, MARGIN + 10 + REQUEST_ROOM)
         self.bands = [_Band(s) for s in tl.steps]
         self.flights: list[_Flight] = []
         top = 0.0
@@ -164,9 +165,12 @@ class _Layout:
             band.marks.append(_label(_x(a.node) + 10, TOP + 4, label, "note"))
         if isinstance(a, ClientRequest):
             x = _x(a.node)
+            # Toward the other lanes, where there is room for it; the margin outside the last
+            # lane is narrower than the label.
+            dx, anchor = (-10, "end") if a.node == self.ids[-1] and len(self.ids) > 1 else (10, "start")
             band.marks.append(
                 f'<g class="request" data-node="{a.node}"><path d="M{x} {TOP - 6}l6 6-6 6-6-6z"/>'
-                + _label(x + 10, TOP + 4, f"client: command {s.before.requests + 1}", "request-text")
+                + _label(x + dx, TOP + 4, f"client: command {s.before.requests + 1}", "request-text", anchor=anchor)
                 + "</g>"
             )
         if isinstance(a, Tick):
