@@ -46,15 +46,8 @@ from typing import Any, Callable
 from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
-from checker.search.encoded import (
-    CHUNK,
-    MEMO_LIMIT,
-    MOVES_NODES,
-    Encoded,
-    Judge,
-    Seen,
-    _nth_action,
-)
+from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, Judge, Seen, _nth_action
+from checker.search.layout import MOVES_NODES, Broken
 
 #: Seconds between a worker's reports on a long expansion.
 PARTIAL_EVERY = 0.5
@@ -119,7 +112,7 @@ class _Worker:
             if violation is None:
                 self.judge.note_sometimes(init, 0)
             else:
-                broken = (fp, 1, 0, 0, violation, self.index, 0, 0)
+                broken = Broken(fp, 1, 0, 0, violation, self.index, 0)
         self.levels.append(level)
         return len(self.frontier), broken, dict(self.judge.reached)
 
@@ -171,9 +164,8 @@ class _Worker:
                     fp = hash(g)
                     owner = hash(g[:k]) % workers if workers > 1 else 0  # As ``_owner``.
                 if changed.__class__ is not int:  # A broken step.
-                    key = (fp, 0, from_fp, n)
-                    if broken is None or key < broken[:4]:
-                        broken = (*key, changed, me, position, n)
+                    if broken is None or (fp, 0, from_fp, n) < broken.key:
+                        broken = Broken(fp, 0, from_fp, n, changed, me, position)
                     continue
                 # The action's position, and which parts of the world it changed (for ``always``),
                 # in one integer that orders as the position does.
@@ -213,9 +205,8 @@ class _Worker:
         made[me] = mine
         broken = None
         for fp, from_fp, n, violation, position in steps:
-            key = (fp, 0, from_fp, n)
-            if broken is None or key < broken[:4]:
-                broken = (*key, violation, me, position, n)
+            if broken is None or (fp, 0, from_fp, n) < broken.key:
+                broken = Broken(fp, 0, from_fp, n, violation, me, position)
         return transitions, broken, self._ship(made)
 
     def _ship(self, made: list[Any]) -> list[bytes]:
@@ -289,7 +280,7 @@ class _Worker:
             violation = judge.always(e, via & ((1 << shift) - 1))
             if violation is not None:
                 if broken is None:
-                    broken = (fp, 1, 0, 0, violation, self.index, len(frontier) - 1, 0)
+                    broken = Broken(fp, 1, 0, 0, violation, self.index, len(frontier) - 1)
             else:
                 judge.note_sometimes(e, depth)
         self.seen.add_level(new_fps)
@@ -321,7 +312,7 @@ class _Worker:
         level[2].frombytes(vias)
         if broken is not None:
             position, violation = broken
-            broken = (new_fps[position], 1, 0, 0, violation, self.index, position, 0)
+            broken = Broken(new_fps[position], 1, 0, 0, violation, self.index, position)
         self.seen.add_level(new_fps)
         self.levels.append(level)
         self.frontier, self.frontier_fps = frontier, new_fps
@@ -572,13 +563,13 @@ def parallel_search(
                     last_report = now
                     on_progress(Progress(depth, frontier, states, distinct, now - start))
         if broken is not None:
-            *_, violation, where, position, n = broken
-            trace = _path(pipes, model, level, where, position)
-            if broken[1] == 0:  # A broken step: the way to the world it leaves, then the step.
+            violation = broken.violation
+            trace = _path(pipes, model, level, broken.worker, broken.position)
+            if not broken.at_world:  # A broken step: the way to the world it leaves, then the step.
                 w = model.initial()
                 for action in trace:
                     w = model.step(w, action)
-                trace = trace + (_nth_action(model, w, n),)
+                trace = trace + (_nth_action(model, w, broken.action),)
             depth = len(trace)
         finished = True
     except KeyboardInterrupt:
@@ -621,9 +612,9 @@ def _owner(fp: int, g: tuple[int, ...] | None, workers: int, k: int) -> int:
     return hash(g[:k]) % workers
 
 
-def _first(candidates: list[Any]) -> Any:
+def _first(candidates: list[Broken | None]) -> Broken | None:
     found = [c for c in candidates if c is not None]
-    return min(found, key=lambda c: c[:4]) if found else None
+    return min(found, key=lambda c: c.key) if found else None
 
 
 def _merge(reached: dict[str, int], reports: list[dict[str, int]]) -> None:
