@@ -25,6 +25,17 @@ from checker.model.actions import (
     Tick,
 )
 from checker.model.config import SYNC, Config
+from checker.model.enabling import (
+    fits,
+    may_crash,
+    may_cut,
+    may_deliver,
+    may_heal,
+    may_request,
+    may_restart,
+    may_tick,
+    may_touch,
+)
 from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.model.outcome import Violation
 from checker.model.world import World, _message_key
@@ -102,17 +113,15 @@ class Model:
         requests = w.requests
         cut, crashed = w.cut, w.crashed
         ghost = _Ghost(w)
+        b = self.bounds
+        # Whether ``a`` is enabled is decided by the guards every model shares
+        # (``checker.model.enabling``); what follows each is what it does to this model's world.
         if isinstance(a, Tick):
             i = a.node
-            if i in crashed:
+            if not may_tick(w, i, b):
                 return None
             n = nodes[i - 1]
-            if n.role is Role.LEADER:
-                n, sent = self._heartbeat(n)
-            elif n.current_term >= self.bounds.max_term:
-                return None
-            else:
-                n, sent = self._timeout(n)
+            n, sent = self._heartbeat(n) if n.role is Role.LEADER else self._timeout(n)
             nodes[i - 1] = ghost.observe(n)
             if self.sync:
                 self._exchange(nodes, sent, cut, crashed, ghost)
@@ -120,45 +129,44 @@ class Model:
                 network = self._send(network, sent, cut, crashed)
         elif isinstance(a, ClientRequest):
             i = a.node
-            n = nodes[i - 1]
-            if i in crashed or n.role is not Role.LEADER or requests >= self.bounds.max_requests:
+            if not may_request(w, i, b):
                 return None
-            n, _ = self._client_request(n, requests + 1)
+            n, _ = self._client_request(nodes[i - 1], requests + 1)
             nodes[i - 1] = ghost.observe(n)
             requests += 1
         elif isinstance(a, Cut):
-            if a.node in cut or len(cut) >= self.bounds.max_cut:
+            if not may_cut(w, a.node, b):
                 return None
             cut = cut | {a.node}
         elif isinstance(a, Heal):
-            if a.node not in cut:
+            if not may_heal(w, a.node):
                 return None
             cut = cut - {a.node}
         elif isinstance(a, Crash):
-            if a.node in crashed or len(crashed) >= self.bounds.max_crashed:
+            if not may_crash(w, a.node, b):
                 return None
             crashed = crashed | {a.node}
         elif isinstance(a, Restart):
-            if a.node not in crashed:
+            if not may_restart(w, a.node):
                 return None
             crashed = crashed - {a.node}
             nodes[a.node - 1] = self._restart(nodes[a.node - 1])
         else:
             m = a.message
-            if self.sync or m not in network:
-                return None
-            if isinstance(a, Drop):
-                network = _remove_one(network, m)
-            elif isinstance(a, Duplicate):
-                network = self._insert(network, (m,))
-            else:
-                if m.dest in crashed or m.dest in cut or m.source in cut:
+            if isinstance(a, Deliver):
+                if not may_deliver(w, m, self.sync):
                     return None
                 network = _remove_one(network, m)
                 n, replies = self._receive(nodes[m.dest - 1], m)
                 nodes[m.dest - 1] = ghost.observe(n)
                 network = self._send(network, replies, cut, crashed)
-        if len(network) > self.bounds.max_in_flight:
+            elif not may_touch(w, m, self.sync):
+                return None
+            elif isinstance(a, Drop):
+                network = _remove_one(network, m)
+            else:
+                network = self._insert(network, (m,))
+        if not fits(network, b):
             return None
         return World(
             nodes=tuple(nodes),
