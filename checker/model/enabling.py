@@ -20,12 +20,15 @@ from raft.state import NodeState, Role
 class View(Protocol):
     """What a guard may read of a world: an ``checker.model.world.World`` or an ``ImplWorld``."""
 
+    nodes: Sequence[NodeState]  # Node i is nodes[i - 1].
     network: tuple[Message, ...]
     cut: frozenset[int]
     crashed: frozenset[int]
     requests: int
 
-    def node(self, node_id: int) -> NodeState: ...
+
+# Guards run on every step a search tries, so they read fields directly and not through methods.
+_LEADER = Role.LEADER
 
 
 def may_tick(w: View, i: int, bounds: Bounds) -> bool:
@@ -33,13 +36,13 @@ def may_tick(w: View, i: int, bounds: Bounds) -> bool:
     bound (no node may start an election beyond it: what keeps terms, and the search, finite)."""
     if i in w.crashed:
         return False
-    n = w.node(i)
-    return n.role is Role.LEADER or n.current_term < bounds.max_term
+    n = w.nodes[i - 1]
+    return n.role is _LEADER or n.current_term < bounds.max_term
 
 
 def may_request(w: View, i: int, bounds: Bounds) -> bool:
     """A client hands a command only to a leader that is up, and only ``max_requests`` in all."""
-    return i not in w.crashed and w.node(i).role is Role.LEADER and w.requests < bounds.max_requests
+    return i not in w.crashed and w.nodes[i - 1].role is _LEADER and w.requests < bounds.max_requests
 
 
 def may_cut(w: View, i: int, bounds: Bounds) -> bool:
