@@ -48,14 +48,15 @@ from raft.state import NodeState, Role
 class Model:
     """A configuration made executable: initial world, enabled actions, and the next world."""
 
-    def __init__(self, config: Config, rules: Rules) -> None:
+    def __init__(self, config: Config, rules: Rules, observer: Observer | None = None) -> None:
         self.config = config
         self.rules = rules
         self.bounds = config.bounds
         self.ids = config.node_ids
         self.sync = config.network == SYNC
-        # What happened inside the current step, when someone asked (Model.step_events); None on the hot path.
-        self.events: list[Event] | None = None
+        # Told what happens inside each step (``Model.step_events`` passes an EventLog); by
+        # default NO_OBSERVER, which does nothing.
+        self.observer = NO_OBSERVER if observer is None else observer
 
     # The properties every engine checks, on the model so that an engine needs only the model.
 
@@ -207,34 +208,28 @@ class Model:
     def _exchange(self, nodes: list[NodeState], sent, cut, crashed, ghost: _Ghost) -> None:
         """The seed's synchronous harness: each message, and then its reply, is handled at once;
         anything to or from an unreachable node is lost."""
-        events = self.events
-        if events is not None and sent:
-            events.append(Event("act", node=nodes[sent[0].source - 1]))
+        if not sent:
+            return
+        observer = self.observer
+        observer.act(nodes[sent[0].source - 1])
         for m in sent:
-            if events is not None:
-                events.append(Event("send", m))
+            observer.send(m)
             if m.source in cut or m.dest in cut or m.dest in crashed:
-                if events is not None:
-                    events.append(Event("lose", m))
+                observer.lose(m)
                 continue
             n, replies = self._receive(nodes[m.dest - 1], m)
             nodes[m.dest - 1] = ghost.observe(n)
-            if events is not None:
-                events.append(Event("deliver", m, n))
+            observer.deliver(m, n)
             for r in replies:
                 n, _ = self._receive(nodes[r.dest - 1], r)
                 nodes[r.dest - 1] = ghost.observe(n)
-                if events is not None:
-                    events.extend((Event("send", r), Event("deliver", r, n)))
+                observer.send(r)
+                observer.deliver(r, n)
 
     def _send(self, network, sent, cut, crashed) -> tuple[Message, ...]:
         """Messages enter the network; those from or to an unreachable node are lost at once."""
         kept = tuple(m for m in sent if m.source not in cut and m.dest not in cut and m.dest not in crashed)
-        if self.events is not None:
-            for m in sent:
-                self.events.append(Event("send", m))
-                if m not in kept:
-                    self.events.append(Event("lose", m))
+        self.observer.enter(sent, kept)
         return self._insert(network, kept) if kept else network
 
 
@@ -287,12 +282,65 @@ class Event:
     node: NodeState | None = None
 
 
+class Observer:
+    """What a model tells, as it happens, of what goes on inside a step, in order (as etcd-io/raft's
+    ``state_trace``). This one ignores all of it: ``NO_OBSERVER``, every model's default, so that
+    a step with nobody watching pays only for calls that return at once."""
+
+    __slots__ = ()
+
+    def act(self, node: NodeState) -> None:
+        """A node's own transition (a timeout or heartbeat) sent messages; ``node`` is its state after."""
+
+    def send(self, m: Message) -> None:
+        """``m`` is sent."""
+
+    def deliver(self, m: Message, node: NodeState) -> None:
+        """``m`` arrived and was handled; ``node`` is the receiver's state after."""
+
+    def lose(self, m: Message) -> None:
+        """``m`` is lost at once: it is from or to an unreachable node."""
+
+    def enter(self, sent: tuple[Message, ...], kept: tuple[Message, ...]) -> None:
+        """``sent`` go out onto the network (asynchronous), where only ``kept`` arrive."""
+
+
+NO_OBSERVER = Observer()
+
+
+class EventLog(Observer):
+    """An observer that writes down what it is told, as ``Event`` values, for ``Model.step_events``."""
+
+    __slots__ = ("events",)
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def act(self, node: NodeState) -> None:
+        self.events.append(Event("act", node=node))
+
+    def send(self, m: Message) -> None:
+        self.events.append(Event("send", m))
+
+    def deliver(self, m: Message, node: NodeState) -> None:
+        self.events.append(Event("deliver", m, node))
+
+    def lose(self, m: Message) -> None:
+        self.events.append(Event("lose", m))
+
+    def enter(self, sent: tuple[Message, ...], kept: tuple[Message, ...]) -> None:
+        for m in sent:
+            self.send(m)
+            if m not in kept:
+                self.lose(m)
+
+
 def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple[Event, ...]]:
-    recorder = _Recorder(model)
-    after = recorder.step(w, a)
+    log = EventLog()
+    after = Model(model.config, model.rules, log).step(w, a)
     if after is None:
         return None, ()
-    events = recorder.events
+    events = log.events
     if isinstance(a, Tick) and not (events and events[0].kind == "act"):
         events.insert(0, Event("act", node=after.node(a.node)))
     elif isinstance(a, (ClientRequest, Restart)):
@@ -304,11 +352,3 @@ def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple
     elif isinstance(a, Duplicate):
         events.insert(0, Event("duplicate", a.message))
     return after, tuple(events)
-
-
-class _Recorder(Model):
-    """The model with its event log switched on, for ``Model.step_events``."""
-
-    def __init__(self, model: Model) -> None:
-        super().__init__(model.config, model.rules)
-        self.events = []
