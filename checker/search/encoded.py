@@ -144,6 +144,10 @@ class Encoded:
         b = model.bounds
         self.max_term, self.max_requests = b.max_term, b.max_requests
         self.max_cut, self.max_crashed, self.max_in_flight = b.max_cut, b.max_crashed, b.max_in_flight
+        # Where the parts after the node states sit in this cluster's worlds (``checker.search.layout``).
+        k = self.k
+        self.cut_at, self.crashed_at, self.requests_at = k + AT_CUT, k + AT_CRASHED, k + AT_REQUESTS
+        self.ghost_at, self.net_at = k + AT_GHOST, k + AT_NET
         # Interned node states, messages and ghost histories, with what the search needs of each.
         self.node_ids: dict[NodeState, int] = {}
         self.nodes: list[NodeState] = []
@@ -252,13 +256,13 @@ class Encoded:
 
     def decode(self, e: tuple[int, ...]) -> World:
         k = self.k
-        elections, committed, commit_terms = self.ghosts[e[k + AT_GHOST]]
+        elections, committed, commit_terms = self.ghosts[e[self.ghost_at]]
         return World(
             nodes=tuple(self.nodes[i] for i in e[:k]),
-            network=tuple(self.messages[i] for i in e[k + AT_NET :]),
-            cut=frozenset(i + 1 for i in range(k) if e[k + AT_CUT] >> i & 1),
-            crashed=frozenset(i + 1 for i in range(k) if e[k + AT_CRASHED] >> i & 1),
-            requests=e[k + AT_REQUESTS],
+            network=tuple(self.messages[i] for i in e[self.net_at :]),
+            cut=frozenset(i + 1 for i in range(k) if e[self.cut_at] >> i & 1),
+            crashed=frozenset(i + 1 for i in range(k) if e[self.crashed_at] >> i & 1),
+            requests=e[self.requests_at],
             elections=elections,
             committed=committed,
             commit_terms=commit_terms,
@@ -267,7 +271,7 @@ class Encoded:
     def decode_part(self, e: tuple[int, ...], positions: tuple[int, ...], ghost: bool = True) -> World:
         """The world restricted to the nodes at ``positions``, with the ghost history or an empty
         one; what a decomposed invariant check looks at."""
-        elections, committed, commit_terms = self.ghosts[e[self.k + AT_GHOST]] if ghost else (frozenset(), (), ())
+        elections, committed, commit_terms = self.ghosts[e[self.ghost_at]] if ghost else (frozenset(), (), ())
         return World(
             nodes=tuple(self.nodes[e[j]] for j in positions),
             elections=elections,
@@ -287,8 +291,8 @@ class Encoded:
         k = self.k
         node_fp, message_fp, ghost_fp = self.node_fp, self.message_fp, self.ghost_fp
         relabel_node, relabel_message, relabel_ghost = self._relabel_node, self._relabel_message, self._relabel_ghost
-        cut, crashed, requests, g = e[k + AT_CUT], e[k + AT_CRASHED], e[k + AT_REQUESTS], e[k + AT_GHOST]
-        net = e[k + AT_NET :]
+        cut, crashed, requests, g = e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at]
+        net = e[self.net_at :]
         best = None
         for q, (perm, masks) in enumerate(zip(self.perms, self.perm_masks)):
             spelled = [0] * k
@@ -405,7 +409,7 @@ class Encoded:
         would try in ``e`` and take, in its order (the positions count the actions it would try
         and find disabled too)."""
         k = self.k
-        cut, crashed, requests = e[k + AT_CUT], e[k + AT_CRASHED], e[k + AT_REQUESTS]
+        cut, crashed, requests = e[self.cut_at], e[self.crashed_at], e[self.requests_at]
         out: list = []
         append = out.append
         ncut, ncrashed = cut.bit_count(), crashed.bit_count()
@@ -430,17 +434,17 @@ class Encoded:
                     append((REQUEST, i, n, after))
                 n += 1
             if cut & bit:
-                append((HEAL, i, n, e[:k] + (cut & ~bit,) + e[k + AT_CRASHED :]))
+                append((HEAL, i, n, e[:k] + (cut & ~bit,) + e[self.crashed_at :]))
                 n += 1
             elif ncut < self.max_cut:
-                append((CUT, i, n, e[:k] + (cut | bit,) + e[k + AT_CRASHED :]))
+                append((CUT, i, n, e[:k] + (cut | bit,) + e[self.crashed_at :]))
                 n += 1
             if ncrashed < self.max_crashed:
-                append((CRASH, i, n, e[: k + AT_CRASHED] + (crashed | bit,) + e[k + AT_REQUESTS :]))
+                append((CRASH, i, n, e[: self.crashed_at] + (crashed | bit,) + e[self.requests_at :]))
                 n += 1
         if not self.sync:
             previous = -1
-            for m in e[k + AT_NET :]:
+            for m in e[self.net_at :]:
                 if m == previous:
                     continue
                 previous = m
@@ -474,10 +478,10 @@ class Encoded:
         else:
             n, sent = self._act(TIMEOUT, n, 0)
         nodes[j] = n
-        cut, crashed, g = e[k + AT_CUT], e[k + AT_CRASHED], e[k + AT_GHOST]
+        cut, crashed, g = e[self.cut_at], e[self.crashed_at], e[self.ghost_at]
         if leads[n] or self.commit[n] > self.committed[g]:  # As in ``_observe``.
             g = self._observe(g, n)
-        net = e[k + AT_NET :]
+        net = e[self.net_at :]
         if self.sync:
             # The seed's harness: each message is handled at once and its reply at once. The
             # memo tables are read inline, and the ghost history is only asked about node
@@ -501,49 +505,49 @@ class Encoded:
                         nodes[d] = after
                         if leads[after] or commit[after] > committed[g]:
                             g = self._observe(g, after)
-            return (*nodes, cut, crashed, e[k + AT_REQUESTS], g)  # Nothing is ever in flight.
+            return (*nodes, cut, crashed, e[self.requests_at], g)  # Nothing is ever in flight.
         net = self._send(net, sent, cut, crashed)
-        return self._finish(nodes, cut, crashed, e[k + AT_REQUESTS], g, net)
+        return self._finish(nodes, cut, crashed, e[self.requests_at], g, net)
 
     def _request(self, e, j):
         k = self.k
-        requests = e[k + AT_REQUESTS]
+        requests = e[self.requests_at]
         n = e[j]
-        if e[k + AT_CRASHED] >> j & 1 or not self.leads[n] or requests >= self.max_requests:
+        if e[self.crashed_at] >> j & 1 or not self.leads[n] or requests >= self.max_requests:
             return None
         nodes = list(e[:k])
         n = nodes[j] = self._act(ACT_REQUEST, n, requests + 1)[0]
-        return self._finish(nodes, e[k + AT_CUT], e[k + AT_CRASHED], requests + 1, self._observe(e[k + AT_GHOST], n), e[k + AT_NET :])
+        return self._finish(nodes, e[self.cut_at], e[self.crashed_at], requests + 1, self._observe(e[self.ghost_at], n), e[self.net_at :])
 
     def _restart(self, e, j):
         k = self.k
         nodes = list(e[:k])
         nodes[j] = self._act(ACT_RESTART, nodes[j], 0)[0]
-        return self._finish(nodes, e[k + AT_CUT], e[k + AT_CRASHED] & ~(1 << j), e[k + AT_REQUESTS], e[k + AT_GHOST], e[k + AT_NET :])
+        return self._finish(nodes, e[self.cut_at], e[self.crashed_at] & ~(1 << j), e[self.requests_at], e[self.ghost_at], e[self.net_at :])
 
     def _deliver(self, e, m):
         if self.sync:
             return None
         k = self.k
-        cut, crashed = e[k + AT_CUT], e[k + AT_CRASHED]
+        cut, crashed = e[self.cut_at], e[self.crashed_at]
         d = self.dest[m] - 1
         if (cut | crashed) >> d & 1 or cut >> (self.source[m] - 1) & 1:
             return None
-        net = _remove_one(e[k + AT_NET :], m)
+        net = _remove_one(e[self.net_at :], m)
         nodes = list(e[:k])
         after, replies = self._receive(nodes[d], m)
         nodes[d] = after
         net = self._send(net, replies, cut, crashed)
-        return self._finish(nodes, cut, crashed, e[k + AT_REQUESTS], self._observe(e[k + AT_GHOST], after), net)
+        return self._finish(nodes, cut, crashed, e[self.requests_at], self._observe(e[self.ghost_at], after), net)
 
     def _drop(self, e, m):
         k = self.k
-        return self._finish(list(e[:k]), e[k + AT_CUT], e[k + AT_CRASHED], e[k + AT_REQUESTS], e[k + AT_GHOST], _remove_one(e[k + AT_NET :], m))
+        return self._finish(list(e[:k]), e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at], _remove_one(e[self.net_at :], m))
 
     def _duplicate(self, e, m):
         k = self.k
-        net = tuple(sorted(e[k + AT_NET :] + (m,), key=self.order.__getitem__))
-        return self._finish(list(e[:k]), e[k + AT_CUT], e[k + AT_CRASHED], e[k + AT_REQUESTS], e[k + AT_GHOST], net)
+        net = tuple(sorted(e[self.net_at :] + (m,), key=self.order.__getitem__))
+        return self._finish(list(e[:k]), e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at], net)
 
 
 #: The plain model's action type for each ``Kind``, in its order.
@@ -564,6 +568,7 @@ class Judge:
     def __init__(self, enc: Encoded, sometimes: Sequence[tuple[str, Callable[[World], bool]]]) -> None:
         self.enc = enc
         k = self.k = enc.k
+        self.ghost_at = enc.ghost_at
         self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
         self.single_ok: dict[int, bool] = {}  # (node state, ghost) -> verdict
         self.pair_ok: dict[int, bool] = {}  # (node state, node state) -> verdict, without the ghost
@@ -578,7 +583,7 @@ class Judge:
         world ``e`` was reached from: verdicts on the parts that did not change still hold, so
         they are not looked up again."""
         enc, k = self.enc, self.k
-        g = e[k + AT_GHOST]
+        g = e[self.ghost_at]
         single_ok, pair_ok = self.single_ok, self.pair_ok
         every = changed >> k & 1
         for j in range(k):
@@ -609,7 +614,7 @@ class Judge:
         """The transition properties on the step from ``e`` to ``after``: the violation, or else
         which parts of the world the step changed, as a mask for ``always``."""
         k = self.k
-        changed = 0 if after[k + AT_GHOST] == e[k + AT_GHOST] else 1 << k
+        changed = 0 if after[self.ghost_at] == e[self.ghost_at] else 1 << k
         if not MOVES_NODES[kind]:
             return changed
         node_ok = self.node_ok
@@ -652,7 +657,7 @@ class Judge:
         return None if isinstance(verdict, int) else verdict
 
     def note_sometimes(self, e: tuple[int, ...], at: int) -> None:
-        g = e[self.k + AT_GHOST]
+        g = e[self.ghost_at]
         if g in self.ghosts_noted or len(self.reached) == len(self.sometimes):
             return
         self.ghosts_noted.add(g)
