@@ -33,6 +33,7 @@ def explore(
     workers: int = 1,
     engine: str = "fast",
     symmetry: bool | None = None,
+    native: bool = True,
 ) -> SearchResult:
     """Search the model of ``config`` against its invariants.
 
@@ -44,6 +45,8 @@ def explore(
 
     ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
     default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
+    ``native`` (fast engine only) lets it expand synchronous worlds with its C loop where that
+    was built; off, the Python loop makes the same search.
     A user's class (``config.impl``) is searched by the plain engine, in one process."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
@@ -62,7 +65,7 @@ def explore(
             parallel_search,  # NumPy and worker processes: only when asked.
         )
 
-        return parallel_search(model, workers, on_progress, progress_every, symmetry)
+        return parallel_search(model, workers, on_progress, progress_every, symmetry, native=native)
     if symmetry:
         raise ValueError("the plain engine has no symmetry reduction")
     return search(

@@ -55,14 +55,15 @@ def test_three_workers_give_the_single_process_result():
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_progress_is_reported_within_a_long_level(workers, monkeypatch):
+def test_progress_is_reported_within_a_long_level(workers):
     """Progress comes during a level's expansion, not only between levels (which give one report
     each): more reports than levels, the steps counted never going back, and the result as
     without reports."""
-    monkeypatch.setattr(parallel, "PARTIAL_EVERY", 0.0)  # Forked workers inherit it.
     config = evolve(REFERENCE["small"], bounds=evolve(REFERENCE["small"].bounds, max_depth=9))
     reports = []
-    result = explore(config, workers=workers, on_progress=reports.append, progress_every=0.0)
+    result = parallel.parallel_search(
+        model_for(config), workers, on_progress=reports.append, progress_every=0.0, partial_every=0.0
+    )
 
     assert len(reports) > result.depth
     assert [r.states for r in reports] == sorted(r.states for r in reports)
@@ -282,12 +283,17 @@ def test_the_c_loop_is_built():
     assert parallel.native_loop()
 
 
-def _both_loops(config, workers, monkeypatch):
-    results = []
-    for native in (True, False):
-        monkeypatch.setattr(parallel, "NATIVE", native)  # Forked workers inherit it.
-        results.append(explore(config, workers=workers, symmetry=False))
-    return results
+def test_the_python_loop_is_chosen_by_a_parameter():
+    """``native=False`` makes a worker expand with the Python loop, in this process and in those it
+    starts (the parameter travels with them; no module setting is read)."""
+    model = model_for(REFERENCE["tiny"])
+
+    assert parallel._Worker(model, 0, 1).native is not None
+    assert parallel._Worker(model, 0, 1, native=False).native is None
+
+
+def _both_loops(config, workers):
+    return [explore(config, workers=workers, symmetry=False, native=native) for native in (True, False)]
 
 
 SYNC_BUGS = [v.name for v in bug_variants() if v.config.network != ASYNC]
@@ -295,7 +301,7 @@ SYNC_BUGS = [v.name for v in bug_variants() if v.config.network != ASYNC]
 
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("name", ["tiny", "depth-bounded", "crashes"] + SYNC_BUGS)
-def test_the_c_loop_and_the_python_loop_agree(name, workers, monkeypatch):
+def test_the_c_loop_and_the_python_loop_agree(name, workers):
     """The C loop makes the same search as the Python loop it replaces: the same distinct worlds,
     transitions, depth, sometimes-depths and verdict, and on a broken variant the same
     counterexample, step for step, on one worker and on two."""
@@ -307,7 +313,7 @@ def test_the_c_loop_and_the_python_loop_agree(name, workers, monkeypatch):
         config = REFERENCE[name]
     else:  # A known-bug variant on its own configuration.
         config = get_variant(name).config
-    native, python = _both_loops(config, workers, monkeypatch)
+    native, python = _both_loops(config, workers)
 
     assert _summary(native) == _summary(python)
     assert native.trace == python.trace

@@ -67,12 +67,23 @@ from checker.model.actions import (
     Cut,
     Deliver,
     Drop,
-    Duplicate,
     Heal,
     Restart,
     Tick,
 )
 from checker.model.config import SYNC, Config, ImplTarget
+from checker.model.enabling import (
+    fits,
+    may_crash,
+    may_cut,
+    may_deliver,
+    may_heal,
+    may_request,
+    may_restart,
+    may_tick,
+    may_touch,
+    terms_within,
+)
 from checker.model.invariants import ALWAYS_CHECKS, SOMETIMES_CHECKS, TRANSITION_CHECKS
 from checker.model.native import Model, _Ghost
 from checker.model.outcome import Violation
@@ -380,62 +391,62 @@ class ImplModel:
         if w.finding is not None:
             return None
         b = self.bounds
+        # Whether ``a`` is enabled is decided by the guards the native model uses too
+        # (``checker.model.enabling``), on what the API's surface shows; only the effect is this
+        # model's own: calls into the user's class.
         s = _Step(self, w)
         if isinstance(a, Tick):
             i = a.node
-            if i in w.crashed:
-                return None
-            n = w.node(i)
-            if n.role is not Role.LEADER and n.current_term >= b.max_term:
+            if not may_tick(w, i, b):
                 return None
             action: Callable[[], None] = lambda: s.tick(i)
         elif isinstance(a, ClientRequest):
             i = a.node
-            if i in w.crashed or w.node(i).role is not Role.LEADER or w.requests >= b.max_requests:
+            if not may_request(w, i, b):
                 return None
             action = lambda: s.client_request(i)
         elif isinstance(a, Cut):
-            if a.node in w.cut or len(w.cut) >= b.max_cut:
+            if not may_cut(w, a.node, b):
                 return None
             s.cut = w.cut | {a.node}
             return s.finish()
         elif isinstance(a, Heal):
-            if a.node not in w.cut:
+            if not may_heal(w, a.node):
                 return None
             s.cut = w.cut - {a.node}
             return s.finish()
         elif isinstance(a, Crash):
-            if a.node in w.crashed or len(w.crashed) >= b.max_crashed:
+            if not may_crash(w, a.node, b):
                 return None
             s.crashed = w.crashed | {a.node}
             return s.finish()
         elif isinstance(a, Restart):
-            if a.node not in w.crashed:
+            if not may_restart(w, a.node):
                 return None
             s.crashed = w.crashed - {a.node}
             action = lambda: s.restart(a.node)
         else:
             m = a.message
-            if self.sync or m not in w.network:
-                return None
-            if isinstance(a, Drop):
-                s.remove(m)
-            elif isinstance(a, Duplicate):
-                k = w.network.index(m)
-                s.enqueue([(m, *w.payloads[k])])
-            else:
-                if m.dest in w.crashed or m.dest in w.cut or m.source in w.cut:
+            if isinstance(a, Deliver):
+                if not may_deliver(w, m, self.sync):
                     return None
                 action = lambda: s.deliver(m)
-            if not isinstance(a, Deliver):
-                return s.finish() if len(s.network) <= b.max_in_flight else None
+            elif not may_touch(w, m, self.sync):
+                return None
+            else:
+                if isinstance(a, Drop):
+                    s.remove(m)
+                else:
+                    k = w.network.index(m)
+                    s.enqueue([(m, *w.payloads[k])])
+                return s.finish() if fits(s.network, b) else None
         try:
             s.run(action)
         except _CallFailed as f:
             return s.finish(f.violation)
-        if any(n.current_term > b.max_term for n in s.nodes):
+        if not terms_within(s.nodes, b):
             return None  # A state constraint: terms beyond the bound are not explored.
-        if len(s.network) > b.max_in_flight:
+        if not fits(s.network, b):
             return None
         return s.finish()
 

@@ -24,14 +24,13 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True)
     from checker.model.config import SYNC
     from checker.search import parallel
 
-    parallel.NATIVE = c_loop  # Forked workers inherit it.
-    result = explore(REFERENCE[name], workers=workers, engine=engine)
+    result = explore(REFERENCE[name], workers=workers, engine=engine, native=c_loop)
     return {
         "config": name,
         "engine": engine,
         # Which loop expanded the worlds: the fast engine's C loop (synchronous network, where it
         # was built) or Python.
-        "loop": "C" if engine == "fast" and REFERENCE[name].network == SYNC and parallel.native_loop() else "Python",
+        "loop": "C" if engine == "fast" and c_loop and REFERENCE[name].network == SYNC and parallel.native_loop() else "Python",
         "workers": workers,
         "distinct": result.distinct,
         "transitions": result.states,

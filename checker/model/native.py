@@ -25,6 +25,17 @@ from checker.model.actions import (
     Tick,
 )
 from checker.model.config import SYNC, Config
+from checker.model.enabling import (
+    fits,
+    may_crash,
+    may_cut,
+    may_deliver,
+    may_heal,
+    may_request,
+    may_restart,
+    may_tick,
+    may_touch,
+)
 from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.model.outcome import Violation
 from checker.model.world import World, _message_key
@@ -37,14 +48,15 @@ from raft.state import NodeState, Role
 class Model:
     """A configuration made executable: initial world, enabled actions, and the next world."""
 
-    def __init__(self, config: Config, rules: Rules) -> None:
+    def __init__(self, config: Config, rules: Rules, observer: Observer | None = None) -> None:
         self.config = config
         self.rules = rules
         self.bounds = config.bounds
         self.ids = config.node_ids
         self.sync = config.network == SYNC
-        # What happened inside the current step, when someone asked (Model.step_events); None on the hot path.
-        self.events: list[Event] | None = None
+        # Told what happens inside each step (``Model.step_events`` passes an EventLog); by
+        # default NO_OBSERVER, which does nothing.
+        self.observer = NO_OBSERVER if observer is None else observer
 
     # The properties every engine checks, on the model so that an engine needs only the model.
 
@@ -102,17 +114,15 @@ class Model:
         requests = w.requests
         cut, crashed = w.cut, w.crashed
         ghost = _Ghost(w)
+        b = self.bounds
+        # Whether ``a`` is enabled is decided by the guards every model shares
+        # (``checker.model.enabling``); what follows each is what it does to this model's world.
         if isinstance(a, Tick):
             i = a.node
-            if i in crashed:
+            if not may_tick(w, i, b):
                 return None
             n = nodes[i - 1]
-            if n.role is Role.LEADER:
-                n, sent = self._heartbeat(n)
-            elif n.current_term >= self.bounds.max_term:
-                return None
-            else:
-                n, sent = self._timeout(n)
+            n, sent = self._heartbeat(n) if n.role is Role.LEADER else self._timeout(n)
             nodes[i - 1] = ghost.observe(n)
             if self.sync:
                 self._exchange(nodes, sent, cut, crashed, ghost)
@@ -120,45 +130,44 @@ class Model:
                 network = self._send(network, sent, cut, crashed)
         elif isinstance(a, ClientRequest):
             i = a.node
-            n = nodes[i - 1]
-            if i in crashed or n.role is not Role.LEADER or requests >= self.bounds.max_requests:
+            if not may_request(w, i, b):
                 return None
-            n, _ = self._client_request(n, requests + 1)
+            n, _ = self._client_request(nodes[i - 1], requests + 1)
             nodes[i - 1] = ghost.observe(n)
             requests += 1
         elif isinstance(a, Cut):
-            if a.node in cut or len(cut) >= self.bounds.max_cut:
+            if not may_cut(w, a.node, b):
                 return None
             cut = cut | {a.node}
         elif isinstance(a, Heal):
-            if a.node not in cut:
+            if not may_heal(w, a.node):
                 return None
             cut = cut - {a.node}
         elif isinstance(a, Crash):
-            if a.node in crashed or len(crashed) >= self.bounds.max_crashed:
+            if not may_crash(w, a.node, b):
                 return None
             crashed = crashed | {a.node}
         elif isinstance(a, Restart):
-            if a.node not in crashed:
+            if not may_restart(w, a.node):
                 return None
             crashed = crashed - {a.node}
             nodes[a.node - 1] = self._restart(nodes[a.node - 1])
         else:
             m = a.message
-            if self.sync or m not in network:
-                return None
-            if isinstance(a, Drop):
-                network = _remove_one(network, m)
-            elif isinstance(a, Duplicate):
-                network = self._insert(network, (m,))
-            else:
-                if m.dest in crashed or m.dest in cut or m.source in cut:
+            if isinstance(a, Deliver):
+                if not may_deliver(w, m, self.sync):
                     return None
                 network = _remove_one(network, m)
                 n, replies = self._receive(nodes[m.dest - 1], m)
                 nodes[m.dest - 1] = ghost.observe(n)
                 network = self._send(network, replies, cut, crashed)
-        if len(network) > self.bounds.max_in_flight:
+            elif not may_touch(w, m, self.sync):
+                return None
+            elif isinstance(a, Drop):
+                network = _remove_one(network, m)
+            else:
+                network = self._insert(network, (m,))
+        if not fits(network, b):
             return None
         return World(
             nodes=tuple(nodes),
@@ -199,34 +208,28 @@ class Model:
     def _exchange(self, nodes: list[NodeState], sent, cut, crashed, ghost: _Ghost) -> None:
         """The seed's synchronous harness: each message, and then its reply, is handled at once;
         anything to or from an unreachable node is lost."""
-        events = self.events
-        if events is not None and sent:
-            events.append(Event("act", node=nodes[sent[0].source - 1]))
+        if not sent:
+            return
+        observer = self.observer
+        observer.act(nodes[sent[0].source - 1])
         for m in sent:
-            if events is not None:
-                events.append(Event("send", m))
+            observer.send(m)
             if m.source in cut or m.dest in cut or m.dest in crashed:
-                if events is not None:
-                    events.append(Event("lose", m))
+                observer.lose(m)
                 continue
             n, replies = self._receive(nodes[m.dest - 1], m)
             nodes[m.dest - 1] = ghost.observe(n)
-            if events is not None:
-                events.append(Event("deliver", m, n))
+            observer.deliver(m, n)
             for r in replies:
                 n, _ = self._receive(nodes[r.dest - 1], r)
                 nodes[r.dest - 1] = ghost.observe(n)
-                if events is not None:
-                    events.extend((Event("send", r), Event("deliver", r, n)))
+                observer.send(r)
+                observer.deliver(r, n)
 
     def _send(self, network, sent, cut, crashed) -> tuple[Message, ...]:
         """Messages enter the network; those from or to an unreachable node are lost at once."""
         kept = tuple(m for m in sent if m.source not in cut and m.dest not in cut and m.dest not in crashed)
-        if self.events is not None:
-            for m in sent:
-                self.events.append(Event("send", m))
-                if m not in kept:
-                    self.events.append(Event("lose", m))
+        self.observer.enter(sent, kept)
         return self._insert(network, kept) if kept else network
 
 
@@ -279,12 +282,65 @@ class Event:
     node: NodeState | None = None
 
 
+class Observer:
+    """What a model tells, as it happens, of what goes on inside a step, in order (as etcd-io/raft's
+    ``state_trace``). This one ignores all of it: ``NO_OBSERVER``, every model's default, so that
+    a step with nobody watching pays only for calls that return at once."""
+
+    __slots__ = ()
+
+    def act(self, node: NodeState) -> None:
+        """A node's own transition (a timeout or heartbeat) sent messages; ``node`` is its state after."""
+
+    def send(self, m: Message) -> None:
+        """``m`` is sent."""
+
+    def deliver(self, m: Message, node: NodeState) -> None:
+        """``m`` arrived and was handled; ``node`` is the receiver's state after."""
+
+    def lose(self, m: Message) -> None:
+        """``m`` is lost at once: it is from or to an unreachable node."""
+
+    def enter(self, sent: tuple[Message, ...], kept: tuple[Message, ...]) -> None:
+        """``sent`` go out onto the network (asynchronous), where only ``kept`` arrive."""
+
+
+NO_OBSERVER = Observer()
+
+
+class EventLog(Observer):
+    """An observer that writes down what it is told, as ``Event`` values, for ``Model.step_events``."""
+
+    __slots__ = ("events",)
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def act(self, node: NodeState) -> None:
+        self.events.append(Event("act", node=node))
+
+    def send(self, m: Message) -> None:
+        self.events.append(Event("send", m))
+
+    def deliver(self, m: Message, node: NodeState) -> None:
+        self.events.append(Event("deliver", m, node))
+
+    def lose(self, m: Message) -> None:
+        self.events.append(Event("lose", m))
+
+    def enter(self, sent: tuple[Message, ...], kept: tuple[Message, ...]) -> None:
+        for m in sent:
+            self.send(m)
+            if m not in kept:
+                self.lose(m)
+
+
 def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple[Event, ...]]:
-    recorder = _Recorder(model)
-    after = recorder.step(w, a)
+    log = EventLog()
+    after = Model(model.config, model.rules, log).step(w, a)
     if after is None:
         return None, ()
-    events = recorder.events
+    events = log.events
     if isinstance(a, Tick) and not (events and events[0].kind == "act"):
         events.insert(0, Event("act", node=after.node(a.node)))
     elif isinstance(a, (ClientRequest, Restart)):
@@ -296,11 +352,3 @@ def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple
     elif isinstance(a, Duplicate):
         events.insert(0, Event("duplicate", a.message))
     return after, tuple(events)
-
-
-class _Recorder(Model):
-    """The model with its event log switched on, for ``Model.step_events``."""
-
-    def __init__(self, model: Model) -> None:
-        super().__init__(model.config, model.rules)
-        self.events = []

@@ -30,7 +30,15 @@
  * states' fingerprints, cut, crashed, requests and the ghost history's fingerprint. */
 #define GLOBAL(k) (24 + 8 * (k) + 12 + 8)
 
-enum { TICK, REQUEST, CUT, HEAL, CRASH, RESTART };
+/* The numbers shared with checker/search/layout.py, exposed as ``_native.LAYOUT`` and held to it by
+ * tests/test_native_kinds.py. Kinds of action (``Kind``): the loop makes the first six; the
+ * network's three belong to the asynchronous model, which it does not search. */
+enum { TICK, REQUEST, CUT, HEAL, CRASH, RESTART, DELIVER, DROP, DUPLICATE };
+/* Single-node transitions without a message (``Act``): two bits of the acted table's key. */
+enum { ACT_HEARTBEAT, ACT_TIMEOUT, ACT_REQUEST, ACT_RESTART };
+/* The parts of a world after its k node states, as offsets from k (``AT_*``); a synchronous
+ * world, with nothing in flight, is k + AT_NET integers long. */
+enum { AT_CUT, AT_CRASHED, AT_REQUESTS, AT_GHOST, AT_NET };
 
 /* ---- Copies the C loop keeps of the Python tables ---- */
 
@@ -370,7 +378,7 @@ receive(Sync *s, long n, long m, long *after, uint32_t *sent)
                       "-nm", items, 3);
 }
 
-/* Encoded._act: a heartbeat (0), timeout (1), client request (2) or restart (3) at node ``n``. */
+/* Encoded._act: an ACT_* (a heartbeat, timeout, client request or restart) at node ``n``. */
 static inline int
 act(Sync *s, int kind, long n, long arg, long *after, uint32_t *sent)
 {
@@ -423,7 +431,7 @@ sync_tick(Sync *s, const long *e, int j, long *out)
     if (get(&s->leads, n, &leads) < 0)
         return -1;
     if (leads) {
-        if (act(s, 0, n, 0, &n, sent) < 0)
+        if (act(s, ACT_HEARTBEAT, n, 0, &n, sent) < 0)
             return -1;
     }
     else {
@@ -431,11 +439,11 @@ sync_tick(Sync *s, const long *e, int j, long *out)
             return -1;
         if (term >= s->max_term)
             return 0;
-        if (act(s, 1, n, 0, &n, sent) < 0)
+        if (act(s, ACT_TIMEOUT, n, 0, &n, sent) < 0)
             return -1;
     }
     nodes[j] = n;
-    long cut = e[k], crashed = e[k + 1], g = e[k + 3];
+    long cut = e[k + AT_CUT], crashed = e[k + AT_CRASHED], g = e[k + AT_GHOST];
     if (observe(s, g, n, &g) < 0)
         return -1;
     for (uint32_t i = 1; i <= sent[0]; i++) {
@@ -471,10 +479,10 @@ sync_tick(Sync *s, const long *e, int j, long *out)
     }
     for (int i = 0; i < k; i++)
         out[i] = nodes[i];
-    out[k] = cut;
-    out[k + 1] = crashed;
-    out[k + 2] = e[k + 2];
-    out[k + 3] = g;
+    out[k + AT_CUT] = cut;
+    out[k + AT_CRASHED] = crashed;
+    out[k + AT_REQUESTS] = e[k + AT_REQUESTS];
+    out[k + AT_GHOST] = g;
     return 1;
 }
 
@@ -536,7 +544,7 @@ static int
 judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *changed, PyObject **violation)
 {
     int k = s->k;
-    long mask = after[k + 3] == e[k + 3] ? 0 : 1L << k;
+    long mask = after[k + AT_GHOST] == e[k + AT_GHOST] ? 0 : 1L << k;
     *violation = NULL;
     if (kind == TICK || kind == REQUEST || kind == RESTART) {
         long restarted = kind == RESTART ? arg - 1 : -1;
@@ -549,7 +557,7 @@ judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *
             uint64_t known;
             if (table_get(&s->node_ok, key, &known) && known)
                 continue;
-            PyObject *args = Py_BuildValue("(NilNi)", world_tuple(e, k + 4), kind, arg, world_tuple(after, k + 4), j);
+            PyObject *args = Py_BuildValue("(NilNi)", world_tuple(e, k + AT_NET), kind, arg, world_tuple(after, k + AT_NET), j);
             int64_t items[5] = {3, b, a, j == restarted, 0};
             int ok = verdict(s, &s->node_ok, key, s->node_verdict, args, "-nn--", items, 5);
             if (ok == 0) {
@@ -575,7 +583,7 @@ static PyObject *
 judge_always(Sync *s, const long *e, long changed)
 {
     int k = s->k;
-    long g = e[k + 3];
+    long g = e[k + AT_GHOST];
     int every = changed >> k & 1, ok = 1;
     PyObject *world = NULL;
     for (int j = 0; j < k && ok == 1; j++) {
@@ -584,7 +592,7 @@ judge_always(Sync *s, const long *e, long changed)
         uint64_t key = (uint64_t)e[j] << 32 | (uint64_t)g, known;
         if (table_get(&s->single_ok, key, &known) && known)
             continue;
-        if (world == NULL && (world = world_tuple(e, k + 4)) == NULL)
+        if (world == NULL && (world = world_tuple(e, k + AT_NET)) == NULL)
             return NULL;
         PyObject *args = Py_BuildValue("(Oi)", world, j);
         int64_t items[4] = {4, e[j], g, 0};
@@ -598,7 +606,7 @@ judge_always(Sync *s, const long *e, long changed)
             uint64_t key = (uint64_t)e[a] << 32 | (uint64_t)e[b], known;
             if (table_get(&s->pair_ok, key, &known) && known)
                 continue;
-            if (world == NULL && (world = world_tuple(e, k + 4)) == NULL)
+            if (world == NULL && (world = world_tuple(e, k + AT_NET)) == NULL)
                 return NULL;
             PyObject *args = Py_BuildValue("(Oii)", world, a, b);
             int64_t items[4] = {5, e[a], e[b], 0};
@@ -630,7 +638,7 @@ typedef struct {
 static int
 emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
 {
-    int k = s->k, length = k + 4;
+    int k = s->k, length = k + AT_NET;
     x->transitions++;
     if (memcmp(after, x->e, sizeof(long) * length) == 0)
         return 0; /* A step that changes nothing stays in a world already seen. */
@@ -640,14 +648,14 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
         return -1;
     /* The global form: every interned part named by its fingerprint; the world's fingerprint is
      * Python's hash of it as a tuple, and its owner that of the node states alone (``_owner``). */
-    int64_t form[MAX_NODES + 4];
+    int64_t form[MAX_NODES + AT_NET];
     for (int j = 0; j < k; j++)
         if (get(&s->node_fp, after[j], &form[j]) < 0)
             goto fail;
-    form[k] = after[k];
-    form[k + 1] = after[k + 1];
-    form[k + 2] = after[k + 2];
-    if (get(&s->ghost_fp, after[k + 3], &form[k + 3]) < 0)
+    form[k + AT_CUT] = after[k + AT_CUT];
+    form[k + AT_CRASHED] = after[k + AT_CRASHED];
+    form[k + AT_REQUESTS] = after[k + AT_REQUESTS];
+    if (get(&s->ghost_fp, after[k + AT_GHOST], &form[k + AT_GHOST]) < 0)
         goto fail;
     int64_t h = tuple_hash(form, length);
     long owner = 0;
@@ -726,7 +734,7 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
                     v32 = (uint32_t)after[k + j];
                     memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
                 }
-                memcpy(p + 24 + 8 * k + 12, &form[k + 3], 8);
+                memcpy(p + 24 + 8 * k + 12, &form[k + AT_GHOST], 8);
             }
         }
     }
@@ -740,19 +748,19 @@ fail:
 static int
 expand_world(Sync *s, Expansion *x)
 {
-    int k = s->k, length = k + 4;
+    int k = s->k, length = k + AT_NET;
     const long *e = x->e;
-    long cut = e[k], crashed = e[k + 1], requests = e[k + 2];
+    long cut = e[k + AT_CUT], crashed = e[k + AT_CRASHED], requests = e[k + AT_REQUESTS];
     int ncut = __builtin_popcountl((unsigned long)cut), ncrashed = __builtin_popcountl((unsigned long)crashed);
-    long after[MAX_NODES + 4];
+    long after[MAX_NODES + AT_NET];
     long n = 0; /* The position in Model.actions of the next action tried. */
     for (int j = 0; j < k; j++) {
         long bit = 1L << j, arg = j + 1;
         if (crashed & bit) {
             memcpy(after, e, sizeof(long) * length);
-            if (act(s, 3, e[j], 0, &after[j], NULL) < 0)
+            if (act(s, ACT_RESTART, e[j], 0, &after[j], NULL) < 0)
                 return -1;
-            after[k + 1] = crashed & ~bit;
+            after[k + AT_CRASHED] = crashed & ~bit;
             if (emit(s, x, RESTART, arg, n, after) < 0)
                 return -1;
             n++;
@@ -767,10 +775,10 @@ expand_world(Sync *s, Expansion *x)
             return -1;
         if (leads && requests < s->max_requests) {
             memcpy(after, e, sizeof(long) * length);
-            if (act(s, 2, e[j], requests + 1, &after[j], NULL) < 0)
+            if (act(s, ACT_REQUEST, e[j], requests + 1, &after[j], NULL) < 0)
                 return -1;
-            after[k + 2] = requests + 1;
-            if (observe(s, e[k + 3], after[j], &after[k + 3]) < 0)
+            after[k + AT_REQUESTS] = requests + 1;
+            if (observe(s, e[k + AT_GHOST], after[j], &after[k + AT_GHOST]) < 0)
                 return -1;
             if (emit(s, x, REQUEST, arg, n, after) < 0)
                 return -1;
@@ -778,21 +786,21 @@ expand_world(Sync *s, Expansion *x)
         }
         if (cut & bit) {
             memcpy(after, e, sizeof(long) * length);
-            after[k] = cut & ~bit;
+            after[k + AT_CUT] = cut & ~bit;
             if (emit(s, x, HEAL, arg, n, after) < 0)
                 return -1;
             n++;
         }
         else if (ncut < s->max_cut) {
             memcpy(after, e, sizeof(long) * length);
-            after[k] = cut | bit;
+            after[k + AT_CUT] = cut | bit;
             if (emit(s, x, CUT, arg, n, after) < 0)
                 return -1;
             n++;
         }
         if (ncrashed < s->max_crashed) {
             memcpy(after, e, sizeof(long) * length);
-            after[k + 1] = crashed | bit;
+            after[k + AT_CRASHED] = crashed | bit;
             if (emit(s, x, CRASH, arg, n, after) < 0)
                 return -1;
             n++;
@@ -832,7 +840,7 @@ Sync_accept(Sync *s, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!OO!O!n", &PyDict_Type, &candidates, &PyList_Type, &frontier, &note, &PySet_Type,
                           &noted, &PyDict_Type, &reached, &sometimes))
         return NULL;
-    int k = s->k, length = k + 4, shift = k + 1;
+    int k = s->k, length = k + AT_NET, shift = k + 1;
     Py_ssize_t size = PyDict_GET_SIZE(candidates), count = 0, pos = 0;
     Entry *items = PyMem_Malloc(sizeof(Entry) * (size ? size : 1));
     if (items == NULL)
@@ -859,7 +867,7 @@ Sync_accept(Sync *s, PyObject *args)
     if (fps == NULL || senders == NULL || ups == NULL || vias == NULL)
         goto done;
     Py_ssize_t base = PyList_GET_SIZE(frontier);
-    long e[MAX_NODES + 4];
+    long e[MAX_NODES + AT_NET];
     for (Py_ssize_t i = 0; i < count; i++) {
         const char *p = PyBytes_AS_STRING(items[i].value);
         uint32_t via, up;
@@ -899,7 +907,7 @@ Sync_accept(Sync *s, PyObject *args)
             goto done;
         if (PyDict_GET_SIZE(reached) >= sometimes)
             continue; /* Every sometimes property is reached already. */
-        PyObject *g = PyLong_FromLong(e[k + 3]);
+        PyObject *g = PyLong_FromLong(e[k + AT_GHOST]);
         if (g == NULL)
             goto done;
         int known = PySet_Contains(noted, g);
@@ -1053,7 +1061,7 @@ local_id(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, uint64_t *o
 static PyObject *
 localise(Sync *s, const char *p, int sender)
 {
-    int k = s->k, length = k + 4;
+    int k = s->k, length = k + AT_NET;
     PyObject *record = PyBytes_FromStringAndSize(NULL, HEAD + 4 * length);
     if (record == NULL)
         return NULL;
@@ -1081,7 +1089,7 @@ localise(Sync *s, const char *p, int sender)
         return NULL;
     }
     uint32_t v = (uint32_t)id;
-    memcpy(q + 4 * (k + 3), &v, 4);
+    memcpy(q + 4 * (k + AT_GHOST), &v, 4);
     return record;
 }
 
@@ -1204,7 +1212,7 @@ Sync_expand(Sync *s, PyObject *args)
                           &PyDict_Type, &pending, &PyDict_Type, &mine, &PyList_Type, &made, &PyList_Type, &sent,
                           &me, &workers, &PyList_Type, &broken))
         return NULL;
-    int k = s->k, length = k + 4;
+    int k = s->k, length = k + AT_NET;
     if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 ||
         me < 0 || me >= workers || PyList_GET_SIZE(made) != workers || PyList_GET_SIZE(sent) != workers) {
         PyErr_SetString(PyExc_ValueError, "expand: arguments out of range");
@@ -1217,7 +1225,7 @@ Sync_expand(Sync *s, PyObject *args)
         }
     }
     Expansion x = {.pending = pending, .mine = mine, .made = made, .sent = sent, .broken = broken, .me = me, .workers = workers};
-    long e[MAX_NODES + 4];
+    long e[MAX_NODES + AT_NET];
     x.e = e;
     for (Py_ssize_t position = start; position < stop; position++) {
         PyObject *packed = PyList_GET_ITEM(frontier, position);
@@ -1375,12 +1383,12 @@ fingerprint(PyObject *module, PyObject *sequence)
     if (items == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(items);
-    if (n > MAX_NODES + 4) {
+    if (n > MAX_NODES + AT_NET) {
         Py_DECREF(items);
         PyErr_SetString(PyExc_ValueError, "fingerprint: too many integers");
         return NULL;
     }
-    int64_t values[MAX_NODES + 4];
+    int64_t values[MAX_NODES + AT_NET];
     for (Py_ssize_t i = 0; i < n; i++) {
         values[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(items, i));
         if (values[i] == -1 && PyErr_Occurred()) {
@@ -1556,6 +1564,19 @@ PyInit__native(void)
     Py_INCREF(&SyncType);
     if (PyModule_AddObject(m, "Sync", (PyObject *)&SyncType) < 0) {
         Py_DECREF(&SyncType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    /* This file's numbering, for the test that holds it to checker/search/layout.py's. */
+    PyObject *layout = Py_BuildValue(
+        "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+        "TICK", TICK, "REQUEST", REQUEST, "CUT", CUT, "HEAL", HEAL, "CRASH", CRASH, "RESTART", RESTART,
+        "DELIVER", DELIVER, "DROP", DROP, "DUPLICATE", DUPLICATE,
+        "HEARTBEAT", ACT_HEARTBEAT, "TIMEOUT", ACT_TIMEOUT, "ACT_REQUEST", ACT_REQUEST, "ACT_RESTART", ACT_RESTART,
+        "AT_CUT", AT_CUT, "AT_CRASHED", AT_CRASHED, "AT_REQUESTS", AT_REQUESTS, "AT_GHOST", AT_GHOST, "AT_NET", AT_NET,
+        "HEAD", HEAD, "MAX_NODES", MAX_NODES);
+    if (layout == NULL || PyModule_AddObject(m, "LAYOUT", layout) < 0) {
+        Py_XDECREF(layout);
         Py_DECREF(m);
         return NULL;
     }

@@ -42,15 +42,32 @@ from checker.model.invariants import check_step, check_world
 from checker.model.native import Model, _Ghost
 from checker.model.outcome import Violation
 from checker.model.world import World
+from checker.search.layout import (
+    ACT_REQUEST,
+    ACT_RESTART,
+    AT_CRASHED,
+    AT_CUT,
+    AT_GHOST,
+    AT_NET,
+    AT_REQUESTS,
+    CRASH,
+    CUT,
+    DELIVER,
+    DROP,
+    DUPLICATE,
+    HEAL,
+    HEARTBEAT,
+    MESSAGE_NUMBER,
+    MOVES_NODES,
+    REQUEST,
+    RESTART,
+    ROLE_NUMBER,
+    TICK,
+    TIMEOUT,
+)
 from raft import transitions
 from raft.log import LogEntry
-from raft.messages import (
-    AppendEntriesRequest,
-    AppendEntriesResponse,
-    Message,
-    RequestVoteRequest,
-    RequestVoteResponse,
-)
+from raft.messages import Message
 from raft.state import NodeState, Role
 
 #: Entries a memo table holds before it is emptied.
@@ -59,8 +76,6 @@ MEMO_LIMIT = 1 << 18
 #: Frontier worlds expanded before their new successors are looked up in the seen array at once.
 CHUNK = 4096
 
-_ROLE = {Role.FOLLOWER: 1, Role.CANDIDATE: 2, Role.LEADER: 3}
-_KIND = {RequestVoteRequest: 1, RequestVoteResponse: 2, AppendEntriesRequest: 3, AppendEntriesResponse: 4}
 
 
 def _entries(log: Sequence[LogEntry]) -> tuple[int, ...]:
@@ -108,7 +123,8 @@ def _id(value: Any) -> int:
 class Encoded:
     """The world model over worlds spelled as flat tuples of small integers.
 
-    A world is ``(node_1, ..., node_k, cut, crashed, requests, ghost, message, ...)``: each node
+    A world is ``(node_1, ..., node_k, cut, crashed, requests, ghost, message, ...)`` (the parts
+    after the node states at the offsets ``AT_*`` of ``checker.search.layout``): each node
     state, message and ghost history is interned once in a table and named by its position
     there; ``cut`` and ``crashed`` are bit masks; the messages in flight come last, in the plain
     model's order. Integers hash and compare in C, so the search's dictionaries and sets never
@@ -128,6 +144,10 @@ class Encoded:
         b = model.bounds
         self.max_term, self.max_requests = b.max_term, b.max_requests
         self.max_cut, self.max_crashed, self.max_in_flight = b.max_cut, b.max_crashed, b.max_in_flight
+        # Where the parts after the node states sit in this cluster's worlds (``checker.search.layout``).
+        k = self.k
+        self.cut_at, self.crashed_at, self.requests_at = k + AT_CUT, k + AT_CRASHED, k + AT_REQUESTS
+        self.ghost_at, self.net_at = k + AT_GHOST, k + AT_NET
         # Interned node states, messages and ghost histories, with what the search needs of each.
         self.node_ids: dict[NodeState, int] = {}
         self.nodes: list[NodeState] = []
@@ -179,7 +199,7 @@ class Encoded:
             self.commit.append(n.commit_index)
             clock = n.clock
             fp = hash((
-                _id(n.id), tuple(_id(p) for p in n.peers), n.current_term, _id(n.voted_for), _ROLE[n.role],
+                _id(n.id), tuple(_id(p) for p in n.peers), n.current_term, _id(n.voted_for), ROLE_NUMBER[n.role],
                 _entries(n.log[1:]), n.commit_index, n.last_applied, n.next_index, n.match_index,
                 tuple(sorted(_id(v) for v in n.votes_received)), n.votes_counted,
                 () if clock is None else (clock.timeout_range, clock.election_timeout, clock.rng,
@@ -197,7 +217,7 @@ class Encoded:
             self.source.append(_id(m.source))
             self.dest.append(_id(m.dest))
             self.order.append(repr(m))  # The plain model's order of messages in flight.
-            kind = _KIND[type(m)]
+            kind = MESSAGE_NUMBER[type(m)]
             if kind == 1:
                 fields = (m.last_log_index, m.last_log_term)
             elif kind == 2:
@@ -236,13 +256,13 @@ class Encoded:
 
     def decode(self, e: tuple[int, ...]) -> World:
         k = self.k
-        elections, committed, commit_terms = self.ghosts[e[k + 3]]
+        elections, committed, commit_terms = self.ghosts[e[self.ghost_at]]
         return World(
             nodes=tuple(self.nodes[i] for i in e[:k]),
-            network=tuple(self.messages[i] for i in e[k + 4 :]),
-            cut=frozenset(i + 1 for i in range(k) if e[k] >> i & 1),
-            crashed=frozenset(i + 1 for i in range(k) if e[k + 1] >> i & 1),
-            requests=e[k + 2],
+            network=tuple(self.messages[i] for i in e[self.net_at :]),
+            cut=frozenset(i + 1 for i in range(k) if e[self.cut_at] >> i & 1),
+            crashed=frozenset(i + 1 for i in range(k) if e[self.crashed_at] >> i & 1),
+            requests=e[self.requests_at],
             elections=elections,
             committed=committed,
             commit_terms=commit_terms,
@@ -251,7 +271,7 @@ class Encoded:
     def decode_part(self, e: tuple[int, ...], positions: tuple[int, ...], ghost: bool = True) -> World:
         """The world restricted to the nodes at ``positions``, with the ghost history or an empty
         one; what a decomposed invariant check looks at."""
-        elections, committed, commit_terms = self.ghosts[e[self.k + 3]] if ghost else (frozenset(), (), ())
+        elections, committed, commit_terms = self.ghosts[e[self.ghost_at]] if ghost else (frozenset(), (), ())
         return World(
             nodes=tuple(self.nodes[e[j]] for j in positions),
             elections=elections,
@@ -271,8 +291,8 @@ class Encoded:
         k = self.k
         node_fp, message_fp, ghost_fp = self.node_fp, self.message_fp, self.ghost_fp
         relabel_node, relabel_message, relabel_ghost = self._relabel_node, self._relabel_message, self._relabel_ghost
-        cut, crashed, requests, g = e[k], e[k + 1], e[k + 2], e[k + 3]
-        net = e[k + 4 :]
+        cut, crashed, requests, g = e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at]
+        net = e[self.net_at :]
         best = None
         for q, (perm, masks) in enumerate(zip(self.perms, self.perm_masks)):
             spelled = [0] * k
@@ -312,8 +332,8 @@ class Encoded:
     def _compile(self, name: str, arg: str, node: str, ghost: str, message: str) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
         k = self.k
         nodes = ", ".join(f"{node}[{arg}[{j}]]" for j in range(k))
-        tail = f"{arg}[{k}], {arg}[{k + 1}], {arg}[{k + 2}], {ghost}[{arg}[{k + 3}]]"
-        messages = "" if self.sync else f", *map({message}.__getitem__, {arg}[{k + 4}:])"
+        tail = f"{arg}[{k + AT_CUT}], {arg}[{k + AT_CRASHED}], {arg}[{k + AT_REQUESTS}], {ghost}[{arg}[{k + AT_GHOST}]]"
+        messages = "" if self.sync else f", *map({message}.__getitem__, {arg}[{k + AT_NET}:])"
         scope = {
             "node_fp": self.node_fp, "ghost_fp": self.ghost_fp, "message_fp": self.message_fp,
             "node_by_fp": self.node_by_fp, "ghost_by_fp": self.ghost_by_fp, "message_by_fp": self.message_by_fp,
@@ -323,9 +343,7 @@ class Encoded:
 
     def action(self, e: tuple[int, ...], kind: int, arg: int) -> Action:
         """The plain model's action for an encoded one."""
-        if kind >= DELIVER:
-            return (Deliver, Drop, Duplicate)[kind - DELIVER](self.messages[arg])
-        return (Tick, ClientRequest, Cut, Heal, Crash, Restart)[kind](arg)
+        return _ACTION_OF_KIND[kind](self.messages[arg] if kind >= DELIVER else arg)
 
     # --- memoised single-node transitions ---
 
@@ -352,14 +370,14 @@ class Encoded:
         return done
 
     def act_new(self, kind: int, n: int, arg: int) -> tuple[int, tuple[int, ...]]:
-        """A heartbeat (0), timeout (1), client request ``arg`` (2) or restart (3) at node state
-        ``n``: (node state after, messages sent)."""
+        """An ``Act`` at node state ``n`` (a heartbeat, timeout, client request ``arg`` or restart):
+        (node state after, messages sent)."""
         state, rules = self.nodes[n], self.rules
-        if kind == 0:
+        if kind == HEARTBEAT:
             after, out = transitions.heartbeat(state, rules)
-        elif kind == 1:
+        elif kind == TIMEOUT:
             after, out = transitions.timeout(state, rules)
-        elif kind == 2:
+        elif kind == ACT_REQUEST:
             after, _ = transitions.client_request(state, arg, rules)
             out = ()
         else:
@@ -391,7 +409,7 @@ class Encoded:
         would try in ``e`` and take, in its order (the positions count the actions it would try
         and find disabled too)."""
         k = self.k
-        cut, crashed, requests = e[k], e[k + 1], e[k + 2]
+        cut, crashed, requests = e[self.cut_at], e[self.crashed_at], e[self.requests_at]
         out: list = []
         append = out.append
         ncut, ncrashed = cut.bit_count(), crashed.bit_count()
@@ -416,17 +434,17 @@ class Encoded:
                     append((REQUEST, i, n, after))
                 n += 1
             if cut & bit:
-                append((HEAL, i, n, e[:k] + (cut & ~bit,) + e[k + 1 :]))
+                append((HEAL, i, n, e[:k] + (cut & ~bit,) + e[self.crashed_at :]))
                 n += 1
             elif ncut < self.max_cut:
-                append((CUT, i, n, e[:k] + (cut | bit,) + e[k + 1 :]))
+                append((CUT, i, n, e[:k] + (cut | bit,) + e[self.crashed_at :]))
                 n += 1
             if ncrashed < self.max_crashed:
-                append((CRASH, i, n, e[:k + 1] + (crashed | bit,) + e[k + 2 :]))
+                append((CRASH, i, n, e[: self.crashed_at] + (crashed | bit,) + e[self.requests_at :]))
                 n += 1
         if not self.sync:
             previous = -1
-            for m in e[k + 4 :]:
+            for m in e[self.net_at :]:
                 if m == previous:
                     continue
                 previous = m
@@ -454,16 +472,16 @@ class Encoded:
         n = nodes[j]
         leads = self.leads
         if leads[n]:
-            n, sent = self._act(0, n, 0)
+            n, sent = self._act(HEARTBEAT, n, 0)
         elif self.term[n] >= self.max_term:
             return None
         else:
-            n, sent = self._act(1, n, 0)
+            n, sent = self._act(TIMEOUT, n, 0)
         nodes[j] = n
-        cut, crashed, g = e[k], e[k + 1], e[k + 3]
+        cut, crashed, g = e[self.cut_at], e[self.crashed_at], e[self.ghost_at]
         if leads[n] or self.commit[n] > self.committed[g]:  # As in ``_observe``.
             g = self._observe(g, n)
-        net = e[k + 4 :]
+        net = e[self.net_at :]
         if self.sync:
             # The seed's harness: each message is handled at once and its reply at once. The
             # memo tables are read inline, and the ghost history is only asked about node
@@ -487,55 +505,53 @@ class Encoded:
                         nodes[d] = after
                         if leads[after] or commit[after] > committed[g]:
                             g = self._observe(g, after)
-            return (*nodes, cut, crashed, e[k + 2], g)  # Nothing is ever in flight.
+            return (*nodes, cut, crashed, e[self.requests_at], g)  # Nothing is ever in flight.
         net = self._send(net, sent, cut, crashed)
-        return self._finish(nodes, cut, crashed, e[k + 2], g, net)
+        return self._finish(nodes, cut, crashed, e[self.requests_at], g, net)
 
     def _request(self, e, j):
         k = self.k
-        requests = e[k + 2]
+        requests = e[self.requests_at]
         n = e[j]
-        if e[k + 1] >> j & 1 or not self.leads[n] or requests >= self.max_requests:
+        if e[self.crashed_at] >> j & 1 or not self.leads[n] or requests >= self.max_requests:
             return None
         nodes = list(e[:k])
-        n = nodes[j] = self._act(2, n, requests + 1)[0]
-        return self._finish(nodes, e[k], e[k + 1], requests + 1, self._observe(e[k + 3], n), e[k + 4 :])
+        n = nodes[j] = self._act(ACT_REQUEST, n, requests + 1)[0]
+        return self._finish(nodes, e[self.cut_at], e[self.crashed_at], requests + 1, self._observe(e[self.ghost_at], n), e[self.net_at :])
 
     def _restart(self, e, j):
         k = self.k
         nodes = list(e[:k])
-        nodes[j] = self._act(3, nodes[j], 0)[0]
-        return self._finish(nodes, e[k], e[k + 1] & ~(1 << j), e[k + 2], e[k + 3], e[k + 4 :])
+        nodes[j] = self._act(ACT_RESTART, nodes[j], 0)[0]
+        return self._finish(nodes, e[self.cut_at], e[self.crashed_at] & ~(1 << j), e[self.requests_at], e[self.ghost_at], e[self.net_at :])
 
     def _deliver(self, e, m):
         if self.sync:
             return None
         k = self.k
-        cut, crashed = e[k], e[k + 1]
+        cut, crashed = e[self.cut_at], e[self.crashed_at]
         d = self.dest[m] - 1
         if (cut | crashed) >> d & 1 or cut >> (self.source[m] - 1) & 1:
             return None
-        net = _remove_one(e[k + 4 :], m)
+        net = _remove_one(e[self.net_at :], m)
         nodes = list(e[:k])
         after, replies = self._receive(nodes[d], m)
         nodes[d] = after
         net = self._send(net, replies, cut, crashed)
-        return self._finish(nodes, cut, crashed, e[k + 2], self._observe(e[k + 3], after), net)
+        return self._finish(nodes, cut, crashed, e[self.requests_at], self._observe(e[self.ghost_at], after), net)
 
     def _drop(self, e, m):
         k = self.k
-        return self._finish(list(e[:k]), e[k], e[k + 1], e[k + 2], e[k + 3], _remove_one(e[k + 4 :], m))
+        return self._finish(list(e[:k]), e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at], _remove_one(e[self.net_at :], m))
 
     def _duplicate(self, e, m):
         k = self.k
-        net = tuple(sorted(e[k + 4 :] + (m,), key=self.order.__getitem__))
-        return self._finish(list(e[:k]), e[k], e[k + 1], e[k + 2], e[k + 3], net)
+        net = tuple(sorted(e[self.net_at :] + (m,), key=self.order.__getitem__))
+        return self._finish(list(e[:k]), e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at], net)
 
 
-TICK, REQUEST, CUT, HEAL, CRASH, RESTART, DELIVER, DROP, DUPLICATE = range(9)
-#: By kind of action: whether it can change a node state (cutting, crashing, dropping and
-#: duplicating change only the network or the masks).
-MOVES_NODES = tuple(kind in (TICK, REQUEST, RESTART, DELIVER) for kind in range(9))
+#: The plain model's action type for each ``Kind``, in its order.
+_ACTION_OF_KIND = (Tick, ClientRequest, Cut, Heal, Crash, Restart, Deliver, Drop, Duplicate)
 
 
 def _remove_one(net: tuple[int, ...], m: int) -> tuple[int, ...]:
@@ -552,6 +568,7 @@ class Judge:
     def __init__(self, enc: Encoded, sometimes: Sequence[tuple[str, Callable[[World], bool]]]) -> None:
         self.enc = enc
         k = self.k = enc.k
+        self.ghost_at = enc.ghost_at
         self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
         self.single_ok: dict[int, bool] = {}  # (node state, ghost) -> verdict
         self.pair_ok: dict[int, bool] = {}  # (node state, node state) -> verdict, without the ghost
@@ -566,7 +583,7 @@ class Judge:
         world ``e`` was reached from: verdicts on the parts that did not change still hold, so
         they are not looked up again."""
         enc, k = self.enc, self.k
-        g = e[k + 3]
+        g = e[self.ghost_at]
         single_ok, pair_ok = self.single_ok, self.pair_ok
         every = changed >> k & 1
         for j in range(k):
@@ -597,7 +614,7 @@ class Judge:
         """The transition properties on the step from ``e`` to ``after``: the violation, or else
         which parts of the world the step changed, as a mask for ``always``."""
         k = self.k
-        changed = 0 if after[k + 3] == e[k + 3] else 1 << k
+        changed = 0 if after[self.ghost_at] == e[self.ghost_at] else 1 << k
         if not MOVES_NODES[kind]:
             return changed
         node_ok = self.node_ok
@@ -640,7 +657,7 @@ class Judge:
         return None if isinstance(verdict, int) else verdict
 
     def note_sometimes(self, e: tuple[int, ...], at: int) -> None:
-        g = e[self.k + 3]
+        g = e[self.ghost_at]
         if g in self.ghosts_noted or len(self.reached) == len(self.sometimes):
             return
         self.ghosts_noted.add(g)

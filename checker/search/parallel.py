@@ -46,21 +46,11 @@ from typing import Any, Callable
 from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
-from checker.search.encoded import (
-    CHUNK,
-    MEMO_LIMIT,
-    MOVES_NODES,
-    Encoded,
-    Judge,
-    Seen,
-    _nth_action,
-)
+from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, Judge, Seen, _nth_action
+from checker.search.layout import MOVES_NODES, Broken
 
-#: Seconds between a worker's reports on a long expansion.
+#: Seconds between a worker's reports on a long expansion, unless ``parallel_search`` is told otherwise.
 PARTIAL_EVERY = 0.5
-#: Whether to expand synchronous worlds with the C loop (``checker/search/_native.c``) where it was built.
-#: The tests turn it off to hold the two loops to the same results.
-NATIVE = True
 #: Frontier worlds the C loop expands between the Python loop's reports and seen-set lookups.
 NATIVE_BLOCK = 1024
 
@@ -71,8 +61,9 @@ except ImportError:  # Installed without a C compiler: the Python loop does the 
 
 
 def native_loop() -> bool:
-    """Whether searches of the synchronous network in this process use the C loop."""
-    return NATIVE and _native is not None
+    """Whether the C loop was built, so that searches of the synchronous network asked to use it
+    (``parallel_search(native=True)``, the default) do."""
+    return _native is not None
 
 
 def _context():
@@ -83,7 +74,7 @@ def _context():
 class _Worker:
     """One worker's share: its part of the frontier and of the seen set, and its parent links."""
 
-    def __init__(self, model: Model, index: int, workers: int, symmetry: bool = False) -> None:
+    def __init__(self, model: Model, index: int, workers: int, symmetry: bool = False, native: bool = True) -> None:
         self.model = model
         self.enc = Encoded(self.model)
         self.judge = Judge(self.enc, model.sometimes)
@@ -99,7 +90,7 @@ class _Worker:
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
         self.kept: dict[int, bytes] = {}
         self.packing = _Packing()
-        use_c = self.enc.sync and not symmetry and native_loop()
+        use_c = native and self.enc.sync and not symmetry and native_loop()
         self.native = _native_sync(self.enc, self.judge, record=workers > 1) if use_c else None
         # Told, now and then during a long expansion, how many steps it has taken so far.
         self.report: Callable[[int], None] | None = None
@@ -119,7 +110,7 @@ class _Worker:
             if violation is None:
                 self.judge.note_sometimes(init, 0)
             else:
-                broken = (fp, 1, 0, 0, violation, self.index, 0, 0)
+                broken = Broken(fp, 1, 0, 0, violation, self.index, 0)
         self.levels.append(level)
         return len(self.frontier), broken, dict(self.judge.reached)
 
@@ -171,9 +162,8 @@ class _Worker:
                     fp = hash(g)
                     owner = hash(g[:k]) % workers if workers > 1 else 0  # As ``_owner``.
                 if changed.__class__ is not int:  # A broken step.
-                    key = (fp, 0, from_fp, n)
-                    if broken is None or key < broken[:4]:
-                        broken = (*key, changed, me, position, n)
+                    if broken is None or (fp, 0, from_fp, n) < broken.key:
+                        broken = Broken(fp, 0, from_fp, n, changed, me, position)
                     continue
                 # The action's position, and which parts of the world it changed (for ``always``),
                 # in one integer that orders as the position does.
@@ -213,9 +203,8 @@ class _Worker:
         made[me] = mine
         broken = None
         for fp, from_fp, n, violation, position in steps:
-            key = (fp, 0, from_fp, n)
-            if broken is None or key < broken[:4]:
-                broken = (*key, violation, me, position, n)
+            if broken is None or (fp, 0, from_fp, n) < broken.key:
+                broken = Broken(fp, 0, from_fp, n, violation, me, position)
         return transitions, broken, self._ship(made)
 
     def _ship(self, made: list[Any]) -> list[bytes]:
@@ -289,7 +278,7 @@ class _Worker:
             violation = judge.always(e, via & ((1 << shift) - 1))
             if violation is not None:
                 if broken is None:
-                    broken = (fp, 1, 0, 0, violation, self.index, len(frontier) - 1, 0)
+                    broken = Broken(fp, 1, 0, 0, violation, self.index, len(frontier) - 1)
             else:
                 judge.note_sometimes(e, depth)
         self.seen.add_level(new_fps)
@@ -321,7 +310,7 @@ class _Worker:
         level[2].frombytes(vias)
         if broken is not None:
             position, violation = broken
-            broken = (new_fps[position], 1, 0, 0, violation, self.index, position, 0)
+            broken = Broken(new_fps[position], 1, 0, 0, violation, self.index, position)
         self.seen.add_level(new_fps)
         self.levels.append(level)
         self.frontier, self.frontier_fps = frontier, new_fps
@@ -384,8 +373,8 @@ class _Packing:
 class _Local:
     """A worker in this process, behind the same two calls as a pipe to a worker process."""
 
-    def __init__(self, model: Model, symmetry: bool, hear: Callable[[int, int], None]) -> None:
-        self.worker = _Worker(model, 0, 1, symmetry)
+    def __init__(self, model: Model, symmetry: bool, native: bool, hear: Callable[[int, int], None]) -> None:
+        self.worker = _Worker(model, 0, 1, symmetry, native)
         self.worker.report = lambda transitions: hear(0, transitions)
         self.answer: Any = None
 
@@ -398,17 +387,17 @@ class _Local:
         return self.answer
 
 
-def _serve(conn, model: Model, index: int, workers: int, symmetry: bool) -> None:
+def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native: bool, partial_every: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
     gc.disable()  # As in parallel_search.
     try:
-        worker = _Worker(model, index, workers, symmetry)
+        worker = _Worker(model, index, workers, symmetry, native)
         last = time.monotonic()
 
         def report(transitions: int) -> None:
             nonlocal last
             now = time.monotonic()
-            if now - last >= PARTIAL_EVERY:
+            if now - last >= partial_every:
                 last = now
                 conn.send(_Partial(transitions))
 
@@ -489,13 +478,20 @@ def parallel_search(
     on_progress: Callable[[Progress], None] | None = None,
     progress_every: float = 1.0,
     symmetry: bool = False,
+    native: bool = True,
+    partial_every: float = PARTIAL_EVERY,
 ) -> SearchResult:
     """Breadth-first search of the native ``model`` against the whole invariant registry on ``workers``
     processes (one: in this process). The result does not depend on ``workers``.
 
     With ``symmetry``, worlds that differ only in the names of the nodes count as one (the
     distinct count is then of such classes); only sound where the model treats every node
-    alike, which the synchronous harness does not (it handles messages in node order)."""
+    alike, which the synchronous harness does not (it handles messages in node order).
+
+    ``native`` expands synchronous worlds with the C loop (``checker/search/_native.c``) where it
+    was built; off, with the Python loop, which makes the same search (the tests hold the two to
+    each other, and ``bench --python-loop`` times both). Worker processes report on a long
+    expansion every ``partial_every`` seconds, so that progress comes within a level."""
     start = time.monotonic()
     # The search makes and keeps millions of tuples and no reference cycles: the cyclic garbage
     # collector would only walk them again and again (17% of a one-worker run of default).
@@ -516,12 +512,14 @@ def parallel_search(
             on_progress(Progress(depth, frontier, states + sum(partial), distinct, now - start))
 
     if workers == 1:
-        pipes.append(_Local(model, symmetry, hear))
+        pipes.append(_Local(model, symmetry, native, hear))
     else:
         context = _context()
         for index in range(workers):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, model, index, workers, symmetry), daemon=True)
+            process = context.Process(
+                target=_serve, args=(theirs, model, index, workers, symmetry, native, partial_every), daemon=True
+            )
             process.start()
             theirs.close()
             pipes.append(mine)
@@ -572,13 +570,13 @@ def parallel_search(
                     last_report = now
                     on_progress(Progress(depth, frontier, states, distinct, now - start))
         if broken is not None:
-            *_, violation, where, position, n = broken
-            trace = _path(pipes, model, level, where, position)
-            if broken[1] == 0:  # A broken step: the way to the world it leaves, then the step.
+            violation = broken.violation
+            trace = _path(pipes, model, level, broken.worker, broken.position)
+            if not broken.at_world:  # A broken step: the way to the world it leaves, then the step.
                 w = model.initial()
                 for action in trace:
                     w = model.step(w, action)
-                trace = trace + (_nth_action(model, w, n),)
+                trace = trace + (_nth_action(model, w, broken.action),)
             depth = len(trace)
         finished = True
     except KeyboardInterrupt:
@@ -621,9 +619,9 @@ def _owner(fp: int, g: tuple[int, ...] | None, workers: int, k: int) -> int:
     return hash(g[:k]) % workers
 
 
-def _first(candidates: list[Any]) -> Any:
+def _first(candidates: list[Broken | None]) -> Broken | None:
     found = [c for c in candidates if c is not None]
-    return min(found, key=lambda c: c[:4]) if found else None
+    return min(found, key=lambda c: c.key) if found else None
 
 
 def _merge(reached: dict[str, int], reports: list[dict[str, int]]) -> None:
