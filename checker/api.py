@@ -15,12 +15,13 @@ from attrs import evolve, frozen
 
 from checker.front import explore as _explore
 from checker.model.config import REFERENCE, Bounds, Config, ImplTarget
-from checker.model.outcome import Violation, outcome_for
+from checker.model.outcome import Violation
 from checker.model.variants import get_variant
 from checker.search.bfs import Progress
 from checker.traces import ReplayResult, ShrinkResult, Trace, load, save
 from checker.traces import replay as _replay
 from checker.traces import shrink as _shrink
+from checker.traces.format import Verdict
 
 if TYPE_CHECKING:  # Hypothesis is imported only when fuzz is called.
     from checker.fuzz.run import FuzzResult
@@ -64,8 +65,10 @@ def configuration(
 
 
 @frozen
-class ExploreResult:
+class ExploreResult(Verdict):
     """What a bounded breadth-first search found, and how far it looked."""
+
+    ENGINE = "explore"
 
     config: Config  # What was searched, bounds included.
     violation: Violation | None  # The broken invariant or implementation failure, if any.
@@ -79,26 +82,6 @@ class ExploreResult:
     reached: dict[str, int]  # Sometimes-property name -> depth at which it was first reached.
     peak_rss_bytes: int
     symmetry: bool
-
-    @property
-    def bounds(self) -> Bounds:
-        return self.config.bounds
-
-    @property
-    def verdict(self) -> str:
-        """``"clean"``, ``"violation"`` or ``"error"`` (the implementation failed)."""
-        return "clean" if self.violation is None else outcome_for(self.violation, 0).result
-
-    @property
-    def invariant(self) -> str | None:
-        return None if self.violation is None else self.violation.invariant
-
-    @property
-    def counterexample(self) -> Trace | None:
-        """The counterexample as a trace, ready for ``replay`` or ``save_trace``; None when clean."""
-        if self.violation is None:
-            return None
-        return Trace(self.config, self.trace, outcome_for(self.violation, len(self.trace)), "explore")
 
 
 def explore(

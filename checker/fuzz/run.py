@@ -58,7 +58,7 @@ from checker.model.native import Model
 from checker.model.outcome import Outcome, Violation, outcome_for
 from checker.model.variants import get_variant
 from checker.model.world import World
-from checker.traces.format import Trace
+from checker.traces.format import Trace, Verdict
 from checker.traces.replay import replay
 from checker.traces.shrink import shrink as shrink_trace
 from raft.state import Role
@@ -545,7 +545,11 @@ def _run_machine(machine: type[_Machine], run: _Run, examples: int, steps: int, 
 
 
 @frozen
-class FuzzResult:
+class FuzzResult(Verdict):
+    """What a fuzzing run found (its ``counterexample`` is the shrunk trace), and how much it tried."""
+
+    ENGINE = "fuzz"
+
     config: Config
     violation: Violation | None
     trace: tuple[Action, ...] | None  # Shrunk, as replayed.
@@ -559,29 +563,11 @@ class FuzzResult:
     reached: dict[str, int]
 
     @property
-    def bounds(self) -> Bounds:
-        return self.config.bounds
-
-    @property
-    def verdict(self) -> str:
-        """``"clean"``, ``"violation"`` or ``"error"`` (the implementation failed)."""
-        return "clean" if self.violation is None else outcome_for(self.violation, 0).result
-
-    @property
-    def invariant(self) -> str | None:
-        return None if self.violation is None else self.violation.invariant
-
-    @property
     def exhaustive(self) -> bool:
         """Never: a random search proves nothing by finding nothing."""
         return False
 
-    @property
-    def counterexample(self) -> Trace | None:
-        """The shrunk counterexample as a trace, ready for ``replay`` or ``save_trace``; None when clean."""
-        if self.violation is None:
-            return None
-        return Trace(self.config, self.trace, outcome_for(self.violation, len(self.trace)), "fuzz")
+
 
 
 def fuzz(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import random
+
 from attrs import frozen
 
 from checker.model.actions import (

@@ -14,7 +14,12 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any, NamedTuple
 
-from raft.messages import AppendEntriesRequest, AppendEntriesResponse, RequestVoteRequest, RequestVoteResponse
+from raft.messages import (
+    AppendEntriesRequest,
+    AppendEntriesResponse,
+    RequestVoteRequest,
+    RequestVoteResponse,
+)
 from raft.state import Role
 
 

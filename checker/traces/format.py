@@ -29,7 +29,7 @@ from checker.model.actions import (
 )
 from checker.model.config import NETWORKS, Bounds, Config, ImplTarget
 from checker.model.invariants import REGISTRY
-from checker.model.outcome import FINDINGS, Outcome
+from checker.model.outcome import FINDINGS, Outcome, Violation, outcome_for
 from checker.model.variants import VARIANTS
 from raft.log import LogEntry
 from raft.messages import (
@@ -54,6 +54,36 @@ class Trace:
     actions: tuple[Action, ...]
     outcome: Outcome
     engine: str = "explore"
+
+
+class Verdict:
+    """What a search's result says, read off its ``config``, ``violation`` and ``trace``
+    (shared by explore's and fuzz's results; ``ENGINE`` names the engine in the trace)."""
+
+    ENGINE = ""
+    config: Config
+    violation: Violation | None
+    trace: tuple[Action, ...] | None
+
+    @property
+    def bounds(self) -> Bounds:
+        return self.config.bounds
+
+    @property
+    def verdict(self) -> str:
+        """``"clean"``, ``"violation"`` or ``"error"`` (the implementation failed)."""
+        return "clean" if self.violation is None else outcome_for(self.violation, 0).result
+
+    @property
+    def invariant(self) -> str | None:
+        return None if self.violation is None else self.violation.invariant
+
+    @property
+    def counterexample(self) -> Trace | None:
+        """The counterexample as a trace, ready for ``replay`` or ``save_trace``; None when clean."""
+        if self.violation is None:
+            return None
+        return Trace(self.config, self.trace, outcome_for(self.violation, len(self.trace)), self.ENGINE)
 
 
 # --- Encoding ------------------------------------------------------------------------------
