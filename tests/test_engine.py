@@ -20,8 +20,9 @@ from checker.model.native import Model
 from checker.model.outcome import Outcome
 from checker.model.variants import bug_variants, get_variant
 from checker.search import parallel
-from checker.search.encoded import Encoded, Judge, _relabel, _relabel_message
+from checker.search.encoded import Encoded, _relabel, _relabel_message
 from checker.search.parallel import _Packing
+from checker.search.verdicts import Judge
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,18 +3,15 @@ fingerprints, memoised single-node transitions and decomposed invariant checks.
 
 The search itself (``checker.search.parallel``) keeps a 64-bit fingerprint per world in a sorted NumPy
 array, parent links as compact arrays per level, and the worlds of the current and next level
-only. This module gives it what it needs to be fast about each world:
+only. This module gives it the world model it searches; ``checker.search.verdicts`` (``Judge``)
+applies the invariant registry to these worlds through its decompositions, and
+``checker.search.store`` (``Seen``) holds the fingerprints of finished levels.
 
 - ``Encoded``: the world model over integer-spelled worlds. Node states, messages and ghost
   histories are interned once; every single-node transition is computed once per (node state,
   input) and then looked up; fingerprints come from integers only (never from salted string
   hashes), so they are the same in every process; and, for symmetry reduction, the smallest
   fingerprint over all relabellings of the nodes.
-- ``Judge``: the invariant registry applied through the decompositions documented in
-  ``checker.invariants``, remembering verdicts on pairs of node states and on single node
-  changes, which recur far more often than whole worlds.
-- ``Seen``: fingerprints of finished levels.
-
 The tests hold all of it to the plain model and the plain search (``tests/test_engine.py``).
 """
 
@@ -23,7 +20,6 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Sequence
 
-import numpy as np
 from attrs import evolve
 
 from checker.model.actions import (
@@ -38,9 +34,7 @@ from checker.model.actions import (
     Restart,
     Tick,
 )
-from checker.model.invariants import check_step, check_world
 from checker.model.native import Model, _Ghost
-from checker.model.outcome import Violation
 from checker.model.world import World
 from checker.search.layout import (
     ACT_REQUEST,
@@ -58,7 +52,6 @@ from checker.search.layout import (
     HEAL,
     HEARTBEAT,
     MESSAGE_NUMBER,
-    MOVES_NODES,
     REQUEST,
     RESTART,
     ROLE_NUMBER,
@@ -557,142 +550,6 @@ _ACTION_OF_KIND = (Tick, ClientRequest, Cut, Heal, Crash, Restart, Deliver, Drop
 def _remove_one(net: tuple[int, ...], m: int) -> tuple[int, ...]:
     k = net.index(m)
     return net[:k] + net[k + 1 :]
-
-
-class Judge:
-    """The invariant registry applied to encoded worlds, through the decompositions documented in
-    ``checker.invariants``: verdicts on single node states with the ghost history, on pairs of
-    node states without it, and on single node changes are remembered, since they recur far
-    more often than whole worlds."""
-
-    def __init__(self, enc: Encoded, sometimes: Sequence[tuple[str, Callable[[World], bool]]]) -> None:
-        self.enc = enc
-        k = self.k = enc.k
-        self.ghost_at = enc.ghost_at
-        self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
-        self.single_ok: dict[int, bool] = {}  # (node state, ghost) -> verdict
-        self.pair_ok: dict[int, bool] = {}  # (node state, node state) -> verdict, without the ghost
-        self.node_ok: dict[int, bool] = {}  # (node state before, after, restarted) -> verdict
-        self.sometimes = sometimes
-        self.reached: dict[str, int] = {}
-        self.ghosts_noted: set[int] = set()
-
-    def always(self, e: tuple[int, ...], changed: int = -1) -> Violation | None:
-        """The always properties on world ``e``. ``changed`` (bit j: the node at position j, bit k:
-        the ghost history) may say which parts differ from a world that passed them, such as the
-        world ``e`` was reached from: verdicts on the parts that did not change still hold, so
-        they are not looked up again."""
-        enc, k = self.enc, self.k
-        g = e[self.ghost_at]
-        single_ok, pair_ok = self.single_ok, self.pair_ok
-        every = changed >> k & 1
-        for j in range(k):
-            if not (every or changed >> j & 1):
-                continue
-            key = e[j] << 32 | g
-            ok = single_ok.get(key)
-            if ok is None:
-                if len(single_ok) >= MEMO_LIMIT:
-                    single_ok.clear()
-                ok = single_ok[key] = self.single_verdict(e, j)
-            if not ok:
-                return _must_fail(check_world(enc.decode(e)), "always")
-        for a, b in self.pairs:
-            if not (changed >> a & 1 or changed >> b & 1):
-                continue
-            key = e[a] << 32 | e[b]
-            ok = pair_ok.get(key)
-            if ok is None:
-                if len(pair_ok) >= MEMO_LIMIT:
-                    pair_ok.clear()
-                ok = pair_ok[key] = self.pair_verdict(e, a, b)
-            if not ok:
-                return _must_fail(check_world(enc.decode(e)), "always")
-        return None
-
-    def step(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> int | Violation:
-        """The transition properties on the step from ``e`` to ``after``: the violation, or else
-        which parts of the world the step changed, as a mask for ``always``."""
-        k = self.k
-        changed = 0 if after[self.ghost_at] == e[self.ghost_at] else 1 << k
-        if not MOVES_NODES[kind]:
-            return changed
-        node_ok = self.node_ok
-        restarted = arg - 1 if kind == RESTART else -1
-        for j in range(k):
-            b, a = e[j], after[j]
-            if a == b:
-                continue
-            changed |= 1 << j
-            key = (b << 32 | a) << 1 | (j == restarted)
-            ok = node_ok.get(key)
-            if ok is None:
-                if len(node_ok) >= MEMO_LIMIT:
-                    node_ok.clear()
-                ok = node_ok[key] = self.node_verdict(e, kind, arg, after, j)
-            if not ok:
-                enc = self.enc
-                return _must_fail(check_step(enc.decode(e), enc.action(e, kind, arg), enc.decode(after)), "transition")
-        return changed
-
-    # The verdicts the methods above remember, each on the one part of the world it looks at
-    # (the C loop remembers them in tables of its own).
-
-    def single_verdict(self, e: tuple[int, ...], j: int) -> bool:
-        """Whether the always properties hold of the node at position ``j`` with the ghost history."""
-        return check_world(self.enc.decode_part(e, (j,))) is None
-
-    def pair_verdict(self, e: tuple[int, ...], a: int, b: int) -> bool:
-        """Whether they hold of the nodes at positions ``a`` and ``b``, without the ghost history."""
-        return check_world(self.enc.decode_part(e, (a, b), ghost=False)) is None
-
-    def node_verdict(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...], j: int) -> bool:
-        """Whether the transition properties hold of the node at position ``j`` on this step."""
-        enc = self.enc
-        return check_step(enc.decode_part(e, (j,)), enc.action(e, kind, arg), enc.decode_part(after, (j,))) is None
-
-    def transition(self, e: tuple[int, ...], kind: int, arg: int, after: tuple[int, ...]) -> Violation | None:
-        """The transition properties on the step from ``e`` to ``after``."""
-        verdict = self.step(e, kind, arg, after)
-        return None if isinstance(verdict, int) else verdict
-
-    def note_sometimes(self, e: tuple[int, ...], at: int) -> None:
-        g = e[self.ghost_at]
-        if g in self.ghosts_noted or len(self.reached) == len(self.sometimes):
-            return
-        self.ghosts_noted.add(g)
-        w = self.enc.decode(e)
-        for name, holds in self.sometimes:
-            if name not in self.reached and holds(w):
-                self.reached[name] = at
-
-
-class Seen:
-    """Fingerprints of the worlds of every finished level, as one sorted array of 8-byte integers."""
-
-    def __init__(self, fingerprints: Sequence[int] = ()) -> None:
-        self.array = np.array(sorted(fingerprints), dtype=np.int64)
-
-    def among(self, fingerprints: Sequence[int]) -> list[int]:
-        """Those of ``fingerprints`` that are known."""
-        if not fingerprints or not len(self.array):
-            return []
-        looked_up = np.sort(np.array(fingerprints, dtype=np.int64))  # In order: kinder to the cache.
-        where = np.searchsorted(self.array, looked_up)
-        where[where == len(self.array)] = 0
-        return looked_up[self.array[where] == looked_up].tolist()
-
-    def add_level(self, fingerprints: Sequence[int]) -> None:
-        self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")
-
-
-def _must_fail(violation: Violation | None, kind: str) -> Violation:
-    if violation is None:
-        raise AssertionError(
-            f"an {kind} property failed on part of a world but not on the whole: the registry "
-            "breaks the decomposition contract in checker.invariants"
-        )
-    return violation
 
 
 def _nth_action(model: Model, w: World, k: int) -> Action:

@@ -46,8 +46,10 @@ from typing import Any, Callable
 from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
-from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, Judge, Seen, _nth_action
+from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, _nth_action
 from checker.search.layout import MOVES_NODES, Broken
+from checker.search.store import Seen
+from checker.search.verdicts import Judge
 
 #: Seconds between a worker's reports on a long expansion, unless ``parallel_search`` is told otherwise.
 PARTIAL_EVERY = 0.5

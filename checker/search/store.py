@@ -1,0 +1,26 @@
+"""The seen set of the fast engine: fingerprints of finished levels."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+class Seen:
+    """Fingerprints of the worlds of every finished level, as one sorted array of 8-byte integers."""
+
+    def __init__(self, fingerprints: Sequence[int] = ()) -> None:
+        self.array = np.array(sorted(fingerprints), dtype=np.int64)
+
+    def among(self, fingerprints: Sequence[int]) -> list[int]:
+        """Those of ``fingerprints`` that are known."""
+        if not fingerprints or not len(self.array):
+            return []
+        looked_up = np.sort(np.array(fingerprints, dtype=np.int64))  # In order: kinder to the cache.
+        where = np.searchsorted(self.array, looked_up)
+        where[where == len(self.array)] = 0
+        return looked_up[self.array[where] == looked_up].tolist()
+
+    def add_level(self, fingerprints: Sequence[int]) -> None:
+        self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")
