@@ -58,8 +58,7 @@ def cmd_shrink(args) -> int:
         print(
             json.dumps(
                 {
-                    "result": "violation",
-                    "invariant": o.invariant,
+                    **o.summary_json(),
                     "trace": str(path),
                     "states": result.steps,
                     "distinct": result.after + 1,
