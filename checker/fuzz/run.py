@@ -583,7 +583,7 @@ def fuzz(
 ) -> FuzzResult:
     """Run the machine for up to ``examples`` examples of up to ``steps`` steps, seeded by ``seed``,
     and for ``time_limit`` seconds at most (None: no limit); stop at the first broken invariant
-    and shrink it: ``"fast"`` by delta debugging over the actions (``checker.shrink``), ``"full"``
+    and shrink it: ``"fast"`` by delta debugging over the actions (``checker.traces.shrink``), ``"full"``
     by Hypothesis's own shrinker first (often minutes on a long example), ``"none"`` not at all.
     ``on_found`` hears, before shrinking starts, how many seconds it took to see the violation."""
     now = time.monotonic()

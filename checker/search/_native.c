@@ -100,7 +100,7 @@ get(Mirror *m, long i, int64_t *out)
     return 0;
 }
 
-/* A memo table from 64-bit keys (as in checker/engine.py) to 64-bit values, open addressing: one
+/* A memo table from 64-bit keys (as in checker/search/encoded.py) to 64-bit values, open addressing: one
  * cache line read per lookup, where a Python dictionary reads its slot, the key object and the
  * value objects. Emptied, like Judge's dictionaries, when it reaches its limit. */
 typedef struct {
@@ -268,7 +268,7 @@ typedef struct {
     int record;
     int64_t *lessons;
     size_t lessons_size, lessons_capacity;
-    /* What computes an entry the tables miss (checker/engine.py), and the violations. */
+    /* What computes an entry the tables miss (checker/search/encoded.py and verdicts.py), and the violations. */
     PyObject *receive, *act, *observe, *node_verdict, *single_verdict, *pair_verdict, *step, *always;
 } Sync;
 
