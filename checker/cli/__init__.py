@@ -1,0 +1,1 @@
+"""The command line: ``python -m checker COMMAND``, one module per command, over ``checker.api``."""

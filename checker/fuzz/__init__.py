@@ -1,0 +1,1 @@
+"""Fuzzing: the steered walk (no Hypothesis) and the Hypothesis state machines."""

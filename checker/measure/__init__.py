@@ -1,0 +1,1 @@
+"""Measurements: performance figures (bench) and the known-bug variants table (zoo)."""

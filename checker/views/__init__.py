@@ -1,0 +1,1 @@
+"""Traces shown to people: the timeline, as text and as a self-contained HTML page."""
