@@ -20,6 +20,7 @@ from checker.cli.options import (
     add_bound_options,
     add_impl_options,
     checked,
+    decided,
     default_workers,
     integer,
     node_count,
@@ -154,12 +155,15 @@ def cmd_explore(args: argparse.Namespace) -> int:
     path = None
     if result.violation is not None:
         path = save_trace(result.counterexample, args.corpus)
-        print_counterexample(config, result, out)
-    print_summary(result, path, out, checked(config))
-    if args.json:
-        print(json.dumps(explore_json(config, result, path)))
-    if result.violation is not None:
-        return EXIT_FOUND
-    return EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
+        status = EXIT_FOUND
+    else:
+        status = EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
+    with decided(status):
+        if result.violation is not None:
+            print_counterexample(config, result, out)
+        print_summary(result, path, out, checked(config))
+        if args.json:
+            print(json.dumps(explore_json(config, result, path)))
+    return status
 
 

@@ -17,6 +17,7 @@ from checker.cli.options import (
     add_bound_options,
     add_impl_options,
     checked,
+    decided,
     integer,
     node_count,
     non_negative,
@@ -126,12 +127,22 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             on_progress=None if args.quiet else progress,
         )
     except KeyboardInterrupt:
-        print("interrupted: no violation so far", file=out)
+        with decided(EXIT_INTERRUPTED):
+            print("interrupted: no violation so far", file=out)
         return EXIT_INTERRUPTED
     path = None
     if result.violation is not None:
-        outcome = result.counterexample.outcome
         path = save_trace(result.counterexample, args.corpus)
+    status = EXIT_FOUND if result.violation is not None else EXIT_CLEAN
+    with decided(status):
+        _print_result(args, config, result, path, out)
+    return status
+
+
+def _print_result(args: argparse.Namespace, config, result, path, out) -> None:
+    """The counterexample if any, the verdict and the counts, and with --json the JSON tail."""
+    if result.violation is not None:
+        outcome = result.counterexample.outcome
         print_counterexample(config, result, out)
         if outcome.result == "error":
             verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}), shrunk to {len(result.trace)} steps"
@@ -171,6 +182,5 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                 }
             )
         )
-    return EXIT_FOUND if result.violation is not None else EXIT_CLEAN
 
 

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from typing import NoReturn
+from typing import Iterator, NoReturn
 
 from attrs import evolve
 
@@ -19,6 +20,24 @@ EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 class BadInput(Exception):
     """Bad user input: reported as one line, exit status 2."""
+
+
+class OutputClosed(Exception):
+    """Stdout was closed (``| head``) after the command had decided its exit status, ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@contextlib.contextmanager
+def decided(status: int) -> Iterator[None]:
+    """Around what a command prints once its exit status is settled (a trace saved, say): a reader
+    that closes stdout early cuts the output short, but not the status (see checker.cli.main)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputClosed(status) from None
 
 
 class Parser(argparse.ArgumentParser):

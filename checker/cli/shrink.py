@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from checker import traces
+from checker.cli.options import EXIT_FOUND, decided
 from checker.model.world import World
 from checker.traces.shrink import ShrinkError, shrink
 
@@ -40,6 +41,13 @@ def cmd_shrink(args) -> int:
         path = traces.save(result.trace, Path(args.trace).parent)
     except OSError as e:
         return _bad_input(f"{args.trace}: cannot write the shrunk trace beside it ({e.strerror or e})")
+    with decided(EXIT_FOUND):
+        _print_result(args, result, path)
+    return EXIT_FOUND
+
+
+def _print_result(args, result, path) -> None:
+    """The shrunk trace's steps, where it is saved, and with --json the JSON tail."""
     out = sys.stderr if args.json else sys.stdout
     o = result.trace.outcome
     print(f"shrink {args.trace}: {o.invariant}", file=out)
@@ -72,4 +80,3 @@ def cmd_shrink(args) -> int:
                 }
             )
         )
-    return 1
