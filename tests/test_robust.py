@@ -7,7 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from checker.cli.main import main
 
@@ -78,3 +81,67 @@ def test_explore_cut_off_while_printing_the_counterexample_still_exits_1(tmp_pat
 
     assert 1 == code
     assert 1 == len(list(tmp_path.glob("*.json")))
+
+
+# --- 2. The corpus directory is checked before a search starts -----------------------------
+
+
+def bad_corpus(command: list[str], corpus: str, capsys) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    code = main([*command, "--corpus", corpus])
+    out, err = capsys.readouterr()
+    return code, out, err, time.monotonic() - started
+
+
+# Short searches, so that without the check a test fails at once rather than after minutes; an
+# empty stdout (no header, no summary) is what shows that no search started.
+SEARCHES = [["explore", "--config", "tiny", "--workers", "1", "--quiet"], ["fuzz", "--examples", "20", "--quiet"]]
+
+
+@pytest.mark.parametrize("command", SEARCHES, ids=["explore", "fuzz"])
+def test_a_corpus_under_a_regular_file_is_bad_input_before_any_search(command, tmp_path, capsys):
+    """--corpus FILE/sub exits 2 at once with one stderr line naming --corpus and the file in the way; no search, nothing written."""
+    (tmp_path / "file").write_text("not a folder")
+
+    code, out, err, seconds = bad_corpus(command, str(tmp_path / "file" / "sub"), capsys)
+
+    assert 2 == code
+    assert "" == out
+    assert 1 == len(err.splitlines()), err
+    assert "--corpus" in err and "is not a directory" in err and str(tmp_path / "file") in err
+    assert seconds < 10
+    assert ["file"] == [p.name for p in tmp_path.iterdir()]
+
+
+@pytest.mark.parametrize("command", SEARCHES, ids=["explore", "fuzz"])
+def test_a_corpus_that_cannot_be_made_is_bad_input_before_any_search(command, capsys):
+    """--corpus /proc/x (no folder can be made there, even by root) exits 2 at once, one stderr line naming --corpus."""
+    code, out, err, seconds = bad_corpus(command, "/proc/x", capsys)
+
+    assert 2 == code
+    assert "" == out
+    assert 1 == len(err.splitlines()), err
+    assert "--corpus /proc/x" in err and "cannot be made" in err
+    assert seconds < 10
+    assert not os.path.lexists("/proc/x")
+
+
+def test_a_corpus_that_is_a_regular_file_is_bad_input(tmp_path, capsys):
+    """--corpus FILE exits 2 with one line saying it is not a directory, the file untouched."""
+    (tmp_path / "file").write_text("not a folder")
+
+    code, out, err, _ = bad_corpus(SEARCHES[0], str(tmp_path / "file"), capsys)
+
+    assert (2, "") == (code, out)
+    assert "--corpus" in err and "is not a directory" in err and 1 == len(err.splitlines())
+    assert "not a folder" == (tmp_path / "file").read_text()
+
+
+def test_a_corpus_not_made_yet_is_fine_and_not_made_by_a_clean_run(tmp_path, capsys):
+    """A --corpus that does not exist yet but can be made passes the check, and a clean search leaves it unmade."""
+    corpus = tmp_path / "new" / "corpus"
+
+    code = main(["explore", "--config", "tiny", "--quiet", "--workers", "1", "--corpus", str(corpus)])
+
+    assert 0 == code, capsys.readouterr().err
+    assert [] == list(tmp_path.iterdir())

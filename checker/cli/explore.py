@@ -19,6 +19,7 @@ from checker.cli.options import (
     BadInput,
     add_bound_options,
     add_impl_options,
+    check_corpus,
     checked,
     decided,
     default_workers,
@@ -111,6 +112,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
+    check_corpus(args.corpus)
     config, source = config_from_args(args)
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")

@@ -16,6 +16,7 @@ from checker.cli.options import (
     EXIT_INTERRUPTED,
     add_bound_options,
     add_impl_options,
+    check_corpus,
     checked,
     decided,
     integer,
@@ -92,6 +93,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         fuzz_config,
     )
 
+    check_corpus(args.corpus)
     own = get_variant(args.variant).config
     nodes = args.nodes or (own.nodes if own is not None else 3)
     network = args.network or (own.network if own is not None else SYNC)
