@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -12,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from checker import traces
 from checker.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
+FIGURE8 = sorted((ROOT / "corpus").glob("figure8-*.json"))[0]
 # The smallest variant configuration with a counterexample: three steps, found in well under a second.
 FOUND = ["--variant", "restart-forgets-vote", "--workers", "1", "--quiet"]
 
@@ -145,3 +149,62 @@ def test_a_corpus_not_made_yet_is_fine_and_not_made_by_a_clean_run(tmp_path, cap
 
     assert 0 == code, capsys.readouterr().err
     assert [] == list(tmp_path.iterdir())
+
+
+# --- 3. A trace that cannot be saved is printed instead ------------------------------------
+
+
+def disk_full(monkeypatch) -> None:
+    """Every trace save fails as on a full disk, at the last moment (the temporary file is written)."""
+
+    def link(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "link", link)
+
+
+def printed_trace(err: str, command: str) -> traces.Trace:
+    """The trace text that follows the one line saying why it could not be saved."""
+    why = f"python -m checker {command}: cannot save the trace in "
+    assert 1 == err.count(why), err
+    line, _, rest = err.partition(why)[2].partition("\n")
+    assert "No space left on device" in line
+    return traces.loads(rest)
+
+
+@pytest.mark.parametrize(
+    "command", [["explore", *FOUND], ["fuzz", "--variant", "restart-forgets-vote", "--examples", "200", "--quiet"]], ids=["explore", "fuzz"]
+)
+def test_a_trace_that_cannot_be_saved_is_printed_to_stderr_and_still_exits_1(command, tmp_path, monkeypatch, capsys):
+    """With the disk full at save time, explore and fuzz exit 1 and print the whole trace on stderr, the JSON tail's trace null."""
+    disk_full(monkeypatch)
+
+    code = main([*command, "--json", "--corpus", str(tmp_path / "corpus")])
+    out, err = capsys.readouterr()
+
+    assert 1 == code
+    tail = json.loads(out.strip().splitlines()[-1])
+    assert ("violation", "vote_safety", None) == (tail["result"], tail["invariant"], tail["trace"])
+    t = printed_trace(err, command[0])
+    assert ("violation", "vote_safety") == (t.outcome.result, t.outcome.invariant)
+    assert "restart-forgets-vote" == t.config.variant
+    assert traces.replay(t).reproduces(t.outcome)
+    assert "Traceback" not in err
+
+
+def test_a_shrunk_trace_that_cannot_be_saved_beside_its_input_is_printed_and_exits_1(tmp_path, monkeypatch, capsys):
+    """shrink, unable to write beside its input, exits 1 (not 2: the input was good) and prints the shrunk trace on stderr."""
+    source = tmp_path / "figure8.json"
+    shutil.copy(FIGURE8, source)
+    disk_full(monkeypatch)
+
+    code = main(["shrink", str(source), "--json"])
+    out, err = capsys.readouterr()
+
+    assert 1 == code
+    tail = json.loads(out.strip().splitlines()[-1])
+    assert (None, str(source)) == (tail["trace"], tail["source"])
+    t = printed_trace(err, "shrink")
+    assert traces.load(source).outcome.invariant == t.outcome.invariant
+    assert tail["after"] == len(t.actions)
+    assert ["figure8.json"] == [p.name for p in tmp_path.iterdir()]

@@ -35,6 +35,7 @@ from checker.cli.report import (
     print_counterexample,
     print_progress,
     print_summary,
+    print_unsaved,
     what,
 )
 from checker.front import ENGINES
@@ -154,9 +155,12 @@ def cmd_explore(args: argparse.Namespace) -> int:
             engine=args.engine,
             symmetry=symmetry,
         )
-    path = None
+    path = unsaved = None
     if result.violation is not None:
-        path = save_trace(result.counterexample, args.corpus)
+        try:
+            path = save_trace(result.counterexample, args.corpus)
+        except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
+            unsaved = e
         status = EXIT_FOUND
     else:
         status = EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
@@ -166,6 +170,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         print_summary(result, path, out, checked(config))
         if args.json:
             print(json.dumps(explore_json(config, result, path)))
+        if unsaved is not None:
+            print_unsaved("explore", result.counterexample, args.corpus, unsaved)
     return status
 
 

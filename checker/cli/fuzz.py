@@ -27,7 +27,7 @@ from checker.cli.options import (
     with_bounds,
     with_impl,
 )
-from checker.cli.report import outcome_json, print_counterexample, what
+from checker.cli.report import outcome_json, print_counterexample, print_unsaved, what
 from checker.model.config import NETWORKS, SYNC
 from checker.model.invariants import SOMETIMES_CHECKS
 from checker.model.variants import get_variant
@@ -132,12 +132,17 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         with decided(EXIT_INTERRUPTED):
             print("interrupted: no violation so far", file=out)
         return EXIT_INTERRUPTED
-    path = None
+    path = unsaved = None
     if result.violation is not None:
-        path = save_trace(result.counterexample, args.corpus)
+        try:
+            path = save_trace(result.counterexample, args.corpus)
+        except OSError as e:  # Checked before the run, but a disk fills up and permissions change.
+            unsaved = e
     status = EXIT_FOUND if result.violation is not None else EXIT_CLEAN
     with decided(status):
         _print_result(args, config, result, path, out)
+        if unsaved is not None:
+            print_unsaved("fuzz", result.counterexample, args.corpus, unsaved)
     return status
 
 
