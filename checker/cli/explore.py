@@ -19,7 +19,9 @@ from checker.cli.options import (
     BadInput,
     add_bound_options,
     add_impl_options,
+    check_corpus,
     checked,
+    decided,
     default_workers,
     integer,
     node_count,
@@ -33,6 +35,7 @@ from checker.cli.report import (
     print_counterexample,
     print_progress,
     print_summary,
+    print_unsaved,
     what,
 )
 from checker.front import ENGINES
@@ -110,6 +113,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
+    check_corpus(args.corpus)
     config, source = config_from_args(args)
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
@@ -151,15 +155,23 @@ def cmd_explore(args: argparse.Namespace) -> int:
             engine=args.engine,
             symmetry=symmetry,
         )
-    path = None
+    path = unsaved = None
     if result.violation is not None:
-        path = save_trace(result.counterexample, args.corpus)
-        print_counterexample(config, result, out)
-    print_summary(result, path, out, checked(config))
-    if args.json:
-        print(json.dumps(explore_json(config, result, path)))
-    if result.violation is not None:
-        return EXIT_FOUND
-    return EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
+        try:
+            path = save_trace(result.counterexample, args.corpus)
+        except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
+            unsaved = e
+        status = EXIT_FOUND
+    else:
+        status = EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
+    with decided(status):
+        if result.violation is not None:
+            print_counterexample(config, result, out)
+        print_summary(result, path, out, checked(config))
+        if args.json:
+            print(json.dumps(explore_json(config, result, path)))
+        if unsaved is not None:
+            print_unsaved("explore", result.counterexample, args.corpus, unsaved)
+    return status
 
 

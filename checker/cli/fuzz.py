@@ -16,7 +16,9 @@ from checker.cli.options import (
     EXIT_INTERRUPTED,
     add_bound_options,
     add_impl_options,
+    check_corpus,
     checked,
+    decided,
     integer,
     node_count,
     non_negative,
@@ -25,7 +27,7 @@ from checker.cli.options import (
     with_bounds,
     with_impl,
 )
-from checker.cli.report import outcome_json, print_counterexample, what
+from checker.cli.report import outcome_json, print_counterexample, print_unsaved, what
 from checker.model.config import NETWORKS, SYNC
 from checker.model.invariants import SOMETIMES_CHECKS
 from checker.model.variants import get_variant
@@ -91,6 +93,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         fuzz_config,
     )
 
+    check_corpus(args.corpus)
     own = get_variant(args.variant).config
     nodes = args.nodes or (own.nodes if own is not None else 3)
     network = args.network or (own.network if own is not None else SYNC)
@@ -126,12 +129,27 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             on_progress=None if args.quiet else progress,
         )
     except KeyboardInterrupt:
-        print("interrupted: no violation so far", file=out)
+        with decided(EXIT_INTERRUPTED):
+            print("interrupted: no violation so far", file=out)
         return EXIT_INTERRUPTED
-    path = None
+    path = unsaved = None
+    if result.violation is not None:
+        try:
+            path = save_trace(result.counterexample, args.corpus)
+        except OSError as e:  # Checked before the run, but a disk fills up and permissions change.
+            unsaved = e
+    status = EXIT_FOUND if result.violation is not None else EXIT_CLEAN
+    with decided(status):
+        _print_result(args, config, result, path, out)
+        if unsaved is not None:
+            print_unsaved("fuzz", result.counterexample, args.corpus, unsaved)
+    return status
+
+
+def _print_result(args: argparse.Namespace, config, result, path, out) -> None:
+    """The counterexample if any, the verdict and the counts, and with --json the JSON tail."""
     if result.violation is not None:
         outcome = result.counterexample.outcome
-        path = save_trace(result.counterexample, args.corpus)
         print_counterexample(config, result, out)
         if outcome.result == "error":
             verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}), shrunk to {len(result.trace)} steps"
@@ -171,6 +189,5 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                 }
             )
         )
-    return EXIT_FOUND if result.violation is not None else EXIT_CLEAN
 
 

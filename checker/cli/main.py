@@ -8,6 +8,7 @@ Exit status, for every command: 0 ran to completion and found nothing; 1 found a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from checker.cli import bench as cli_bench
@@ -19,7 +20,10 @@ from checker.cli import shrink as cli_shrink
 from checker.cli import variants as cli_variants
 from checker.cli.options import (
     EXIT_BAD_INPUT,
+    EXIT_CLEAN,
+    EXIT_INTERRUPTED,
     BadInput,
+    OutputClosed,
     Parser,
 )
 
@@ -35,6 +39,11 @@ COMMANDS = {
 }
 
 
+#: The commands that only print what is asked of them: when their reader closes stdout early
+#: (``variants | head -1``), they have done what was wanted, and exit 0.
+LISTING = {"variants", "show", "bench"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m checker", description="raftcheck: model checking and fuzzing for Raft")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
@@ -44,14 +53,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    command, status = None, None
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as e:  # Bad usage (status 2) or --help (status 0): argparse has printed why.
-        return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
-    try:
-        return COMMANDS[args.command][1](args)
-    except BadInput as e:
-        print(f"python -m checker {args.command}: error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as e:  # Bad usage (status 2) or --help (status 0): argparse has printed why.
+            return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
+        command = args.command
+        try:
+            status = COMMANDS[command][1](args)
+        except BadInput as e:
+            print(f"python -m checker {command}: error: {e}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+        sys.stdout.flush()  # Here, so that a reader gone by now does not turn into an error at exit.
+        return status
+    except OutputClosed as e:
+        _quiet_closed_streams()
+        return e.status
+    except BrokenPipeError:
+        # The reader closed stdout (or stderr) early. No traceback: the exit status is the
+        # command's own when it had returned one (only the final flush failed); else 0 for a
+        # command that only lists (the reader had what it wanted, as with `ls | head`), and for
+        # a search or replay, which had not decided anything, 130 as for any run stopped before
+        # its end (0 would claim "clean"). Commands that save a trace settle their status before
+        # printing the result (options.decided), so a saved trace still exits 1.
+        _quiet_closed_streams()
+        if status is not None:
+            return status
+        return EXIT_CLEAN if command is None or command in LISTING else EXIT_INTERRUPTED
 
 
+def _quiet_closed_streams() -> None:
+    """Points a closed stdout or stderr at os.devnull, so that the interpreter's final flush of
+    what is still buffered does not raise again ("Exception ignored ... BrokenPipeError")."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):
+                pass

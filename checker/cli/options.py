@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from typing import NoReturn
+import tempfile
+from pathlib import Path
+from typing import Iterator, NoReturn
 
 from attrs import evolve
 
@@ -19,6 +22,24 @@ EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 class BadInput(Exception):
     """Bad user input: reported as one line, exit status 2."""
+
+
+class OutputClosed(Exception):
+    """Stdout was closed (``| head``) after the command had decided its exit status, ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@contextlib.contextmanager
+def decided(status: int) -> Iterator[None]:
+    """Around what a command prints once its exit status is settled (a trace saved, say): a reader
+    that closes stdout early cuts the output short, but not the status (see checker.cli.main)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputClosed(status) from None
 
 
 class Parser(argparse.ArgumentParser):
@@ -144,6 +165,30 @@ def add_impl_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_CALL_TIMEOUT,
         help=f"with --impl: seconds a call may take before it counts as not returning (default {DEFAULT_CALL_TIMEOUT:g})",
     )
+
+
+def check_corpus(directory: str) -> None:
+    """BadInput, naming --corpus, unless a trace could be saved in ``directory``: it is a directory
+    files can be created in, or it does not exist yet and can be made (save() makes it). Called
+    before a search starts, so that a counterexample found after an hour has somewhere to go.
+    Creates nothing: where the directory would be made, a temporary file is made and removed at
+    once in the nearest folder that exists, the only sure test (permissions, read-only mounts,
+    /proc) short of writing."""
+    folder = Path(directory)
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        if existing == folder:
+            raise BadInput(f"--corpus {directory}: is not a directory")
+        raise BadInput(f"--corpus {directory}: cannot be made, {existing} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".tmp-", suffix=".probe", dir=existing)
+    except OSError as e:
+        where = "traces cannot be written there" if existing == folder else f"cannot be made in {existing}"
+        raise BadInput(f"--corpus {directory}: {where} ({e.strerror or e})") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def with_impl(config: Config, args: argparse.Namespace) -> Config:

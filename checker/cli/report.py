@@ -101,6 +101,19 @@ def print_summary(result: SearchResult, path, out, checked: list[str]) -> None:
         print(f"trace saved: {path}", file=out)
 
 
+def print_unsaved(command: str, trace: traces.Trace, directory, error: OSError) -> None:
+    """When a found trace could not be saved (disk full, permissions changed mid-run): one line on
+    stderr saying why, then the trace file's whole text, so that the counterexample is not lost.
+    The exit status stays that of a finding, 1."""
+    print(
+        f"python -m checker {command}: cannot save the trace in {directory} ({error.strerror or error}); "
+        "its text follows, to save as a .json file by hand:",
+        file=sys.stderr,
+    )
+    sys.stderr.write(traces.dumps(trace))
+    sys.stderr.flush()
+
+
 def outcome_json(v: Violation | None) -> dict[str, Any]:
     """The JSON result's verdict (``Outcome.summary_json``); an implementation failure's message too."""
     if v is None:

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 from checker import traces
+from checker.cli.options import EXIT_FOUND, decided
+from checker.cli.report import print_unsaved
 from checker.model.world import World
 from checker.traces.shrink import ShrinkError, shrink
 
@@ -28,7 +30,8 @@ def _bad_input(message: str) -> int:
 
 def cmd_shrink(args) -> int:
     """``shrink TRACE``: write the shrunk trace next to the original and say how much shorter
-    it is. Exit 1 (the violation reproduced, and saved), or 2 for bad input."""
+    it is. Exit 1 (the violation reproduced, and saved, or printed to stderr when it cannot be
+    saved), or 2 for bad input."""
     try:
         t = traces.load(args.trace)
         result = shrink(t)
@@ -36,10 +39,21 @@ def cmd_shrink(args) -> int:
         return _bad_input(str(e))
     except ShrinkError as e:
         return _bad_input(f"{args.trace}: {e}")
+    path = unsaved = None
     try:
         path = traces.save(result.trace, Path(args.trace).parent)
     except OSError as e:
-        return _bad_input(f"{args.trace}: cannot write the shrunk trace beside it ({e.strerror or e})")
+        # Not bad input: the violation reproduced and was shrunk; the shrunk trace goes to stderr.
+        unsaved = e
+    with decided(EXIT_FOUND):
+        _print_result(args, result, path)
+        if unsaved is not None:
+            print_unsaved("shrink", result.trace, Path(args.trace).parent, unsaved)
+    return EXIT_FOUND
+
+
+def _print_result(args, result, path) -> None:
+    """The shrunk trace's steps, where it is saved, and with --json the JSON tail."""
     out = sys.stderr if args.json else sys.stdout
     o = result.trace.outcome
     print(f"shrink {args.trace}: {o.invariant}", file=out)
@@ -53,13 +67,14 @@ def cmd_shrink(args) -> int:
             print(f"  {s.step:3}. {s.action.describe(world)}", file=out)
         world = s.world
     print(f"  broken at step {o.step}: {o.invariant}: {o.message}", file=out)
-    print(f"trace saved: {path}", file=out)
+    if path is not None:
+        print(f"trace saved: {path}", file=out)
     if args.json:
         print(
             json.dumps(
                 {
                     **o.summary_json(),
-                    "trace": str(path),
+                    "trace": str(path) if path is not None else None,
                     "states": result.steps,
                     "distinct": result.after + 1,
                     "depth": result.after,
@@ -72,4 +87,3 @@ def cmd_shrink(args) -> int:
                 }
             )
         )
-    return 1
