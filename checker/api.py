@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # Hypothesis is imported only when fuzz is called.
     from checker.fuzz.run import FuzzResult
 
 
+#: The depth bound of a search of a user's class when none is given (as ``explore --impl``).
+IMPL_DEFAULT_DEPTH = 8
+
 #: The keyword arguments that set a bound, as ``Bounds`` names them.
 _BOUND_NAMES = tuple(a.name for a in Bounds.__attrs_attrs__)
 
@@ -101,8 +104,12 @@ def explore(
 
     The result does not depend on ``workers``. ``engine`` is ``"fast"`` or ``"plain"`` (the
     reference search, one process); ``symmetry`` (fast engine) counts states equal up to node
-    names once, by default where that is sound (the asynchronous network)."""
+    names once, by default where that is sound (the asynchronous network). A user's class
+    (``impl``) is searched to depth ``IMPL_DEFAULT_DEPTH`` unless a depth is given."""
     config = configuration(config, variant=variant, impl=impl, **bounds)
+    if config.impl is not None and config.bounds.max_depth is None:
+        # As on the command line: nothing says a class's attributes stay finite.
+        config = evolve(config, bounds=evolve(config.bounds, max_depth=IMPL_DEFAULT_DEPTH))
     r = _explore(config, on_progress, progress_every, workers=workers, engine=engine, symmetry=symmetry)
     return ExploreResult(
         config=config,

@@ -10,7 +10,7 @@ from typing import Any
 
 from attrs import evolve
 
-from checker.api import configuration, explore, save_trace
+from checker.api import IMPL_DEFAULT_DEPTH, configuration, explore, save_trace
 from checker.cli.options import (
     BOUNDS,
     EXIT_CLEAN,
@@ -84,10 +84,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # --- explore -------------------------------------------------------------------------------
 
 
-#: The depth bound of an --impl search when none is given: the checker cannot see whether a
-#: class's attributes stay finite (our own facade's timeout generator never repeats), so it
-#: does not assume they do.
-IMPL_DEFAULT_DEPTH = 8
 
 
 def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
