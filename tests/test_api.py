@@ -143,3 +143,12 @@ def test_variants_json_gives_each_variants_configuration(capsys):
     assert None is rows["default"]["config"]
     assert {"nodes": 3, "network": "sync", "variant": "figure8"}.items() <= rows["figure8"]["config"].items()
     assert 4 == rows["figure8"]["config"]["bounds"]["max_term"]
+
+
+def test_a_library_search_of_a_users_class_is_depth_bounded_as_on_the_command_line():
+    """``explore(impl=...)`` with no depth searches to IMPL_DEFAULT_DEPTH, as ``explore --impl``
+    does: nothing says a class's attributes stay finite, so an unbounded search might not end."""
+    from checker.api import IMPL_DEFAULT_DEPTH
+
+    result = checker.explore("tiny", impl="tests/impls/seed_style.py:NoUpToDateCheck")
+    assert (IMPL_DEFAULT_DEPTH, "leader_completeness") == (result.bounds.max_depth, result.invariant)
