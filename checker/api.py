@@ -147,9 +147,7 @@ def fuzz(
     from checker.fuzz import run
 
     if config is None:
-        own = get_variant(variant).config if variant is not None else None
-        nodes, network = (own.nodes, own.network) if own is not None else (3, "sync")
-        config = run.fuzz_config(nodes, network, variant or "default", seed)
+        config = run.fuzz_config_for(variant or "default", seed)
         variant = None
     config = configuration(config, variant=variant, impl=impl, **bounds)
     chosen = run.STEERING if steer is None else frozenset(steer)

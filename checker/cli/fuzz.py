@@ -28,7 +28,7 @@ from checker.cli.options import (
     with_impl,
 )
 from checker.cli.report import outcome_json, print_counterexample, print_unsaved, what
-from checker.model.config import NETWORKS, SYNC
+from checker.model.config import NETWORKS
 from checker.model.invariants import SOMETIMES_CHECKS
 from checker.model.variants import get_variant
 
@@ -90,14 +90,12 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from checker.fuzz.run import (  # Hypothesis is only needed here.
         STEERING,
         fuzz,
-        fuzz_config,
+        fuzz_config_for,
     )
 
     check_corpus(args.corpus)
     own = get_variant(args.variant).config
-    nodes = args.nodes or (own.nodes if own is not None else 3)
-    network = args.network or (own.network if own is not None else SYNC)
-    config = with_impl(with_bounds(fuzz_config(nodes, network, args.variant, args.seed), args), args)
+    config = with_impl(with_bounds(fuzz_config_for(args.variant, args.seed, args.nodes, args.network), args), args)
     out = sys.stderr if args.json else sys.stdout
     chosen = STEERING if args.steer is None else args.steer
     steer = f"steering: {', '.join(sorted(chosen))}" if chosen else "plain rule choice"

@@ -74,6 +74,16 @@ def fuzz_config(nodes: int = 3, network: str = "sync", variant: str = "default",
     return Config(nodes=nodes, network=network, variant=variant, bounds=fuzz_bounds(nodes), seed=seed)
 
 
+def fuzz_config_for(variant: str, seed: int = 0, nodes: int | None = None, network: str | None = None) -> Config:
+    """What a variant is fuzzed on: its own cluster size and network (some bugs need 2 or 4 nodes,
+    or messages in flight) unless given, with the fuzzer's bounds rather than the explorer's, which
+    are so tight that a random run can end in a world where no action is enabled."""
+    own = get_variant(variant).config
+    nodes = nodes or (own.nodes if own is not None else 3)
+    network = network or (own.network if own is not None else "sync")
+    return fuzz_config(nodes, network, variant, seed)
+
+
 #: The steering choices.
 #:
 #: - ``bursts`` (default): the machine's one rule draws a seed and a length and takes that many

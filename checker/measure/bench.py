@@ -202,7 +202,7 @@ def bench_fuzz(
 ) -> list[dict[str, Any]]:
     """Per variant: median seconds to a first violation for each engine over ``seeds`` seeds,
     misses counted at the time limit, and how short the fuzzer shrinks what it finds."""
-    from checker.fuzz.run import fuzz_config
+    from checker.fuzz.run import fuzz_config_for
     from checker.model.variants import get_variant
 
     rows = []
@@ -211,9 +211,7 @@ def bench_fuzz(
         times: dict[str, list[float | None]] = {engine: [] for engine in engines}
         lengths = []
         for seed in range(seeds):
-            # The variant's own cluster size and network (some bugs need 2 or 4 nodes), fuzzing's bounds.
-            nodes = variant.config.nodes if variant.config is not None else 3
-            config = fuzz_config(nodes=nodes, network=variant.network, variant=name, seed=seed)
+            config = fuzz_config_for(name, seed)
             for engine in engines:
                 found, length = _timed_attempt(engine, config, seed, time_limit, shrink_budget)
                 times[engine].append(found)

@@ -12,7 +12,7 @@ from typing import Callable
 from attrs import frozen
 
 from checker.front import explore
-from checker.fuzz.run import first_counterexample, fuzz_config
+from checker.fuzz.run import first_counterexample, fuzz_config_for
 from checker.model.config import ASYNC, Config
 from checker.model.variants import Variant, bug_variants
 
@@ -51,11 +51,8 @@ class Row:
 
 
 def fuzz_configuration(variant: Variant, seed: int) -> Config:
-    """What the fuzzer is run on: the variant's cluster size and network with the fuzz engine's own
-    bounds (``checker.fuzz.run.fuzz_config``, as ``bench`` uses), not the explorer's configuration.
-    The explorer's bounds are the tightest that show each bug, so tight that a random run can end
-    in a world where no action is enabled."""
-    return fuzz_config(nodes=variant.config.nodes, network=variant.config.network, variant=variant.name, seed=seed)
+    """What the fuzzer is run on, as ``bench`` and ``fuzz --variant`` use (``checker.fuzz.run.fuzz_config_for``)."""
+    return fuzz_config_for(variant.name, seed)
 
 
 def measure(variant: Variant, engine: FuzzEngine = first_counterexample, seeds: tuple[int, ...] = FUZZ_SEEDS) -> Row:
