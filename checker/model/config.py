@@ -7,6 +7,8 @@ from attrs import frozen
 
 SYNC = "sync"
 ASYNC = "async"
+# Per-link ordered delivery, as TCP gives (the real-libraries work adds it to NETWORKS).
+FIFO = "fifo"
 NETWORKS = (SYNC, ASYNC)
 
 
