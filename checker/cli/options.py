@@ -156,6 +156,13 @@ def check_backend(args: argparse.Namespace) -> None:
             import ray  # noqa: F401
         except ImportError:
             raise BadInput("--backend ray: Ray is not installed (pip install 'raftcheck[ray]')") from None
+        if args.address is not None:
+            from checker.search.ray_backend import RayUnavailable, reachable
+
+            try:
+                reachable(args.address)
+            except RayUnavailable as e:
+                raise BadInput(str(e)) from None
 
 
 def with_bounds(config: Config, args: argparse.Namespace) -> Config:

@@ -39,6 +39,8 @@ from checker.search.parallel import _first, _merge, _Worker
 
 #: Seconds to wait for the actors to be placed and seeded: longer means the cluster lacks room for them.
 START_TIMEOUT = 180.0
+#: Seconds to wait for a cluster's address to answer at all.
+CONNECT_TIMEOUT = 10.0
 #: What to install where Ray is missing.
 INSTALL = "pip install 'raftcheck[ray]'"
 
@@ -72,6 +74,8 @@ def cluster(address: str | None, cpus: int) -> Iterator[Any]:
     import logging
 
     options = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    if address is not None:
+        reachable(address)
     try:
         if address is None:
             ray.init(num_cpus=cpus, **options)
@@ -84,6 +88,21 @@ def cluster(address: str | None, cpus: int) -> Iterator[Any]:
         yield ray
     finally:
         ray.shutdown()
+
+
+def reachable(address: str) -> None:
+    """RayUnavailable unless something answers at a ``host:port`` address (or ``ray://host:port``):
+    Ray itself keeps trying to reach a cluster that is not there for minutes, which would look
+    like a hang. ``auto`` and other forms are left to Ray, which fails at once on those."""
+    import socket
+
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT).close()
+    except OSError as e:
+        raise RayUnavailable(f"--address {address}: no Ray cluster answers there ({e.strerror or e})") from None
 
 
 def _one_line(e: BaseException) -> str:
