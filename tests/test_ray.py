@@ -3,7 +3,8 @@ local backend on 1, 2 and 3 actors, whatever order they answer in; a dead actor 
 line, never a hang; Ctrl-C prints the summary so far; Ray missing or out of reach is bad input.
 
 The tests share one local Ray instance of two CPUs, started here once for the module (a start-up
-costs seconds); command-line tests run in their own processes and join it with ``--address``.
+costs seconds; under xdist, once per worker process that runs tests of this module); command-line
+tests run in their own processes and join it with ``--address``.
 """
 
 from __future__ import annotations
@@ -30,10 +31,6 @@ from checker.search.ray_backend import ClusterFailure, RayUnavailable, ray_searc
 
 ROOT = Path(__file__).resolve().parent.parent
 CPUS = 2
-
-# One worker process holds the module's tests, so that they share one Ray instance
-# (``--dist loadgroup`` in pyproject.toml).
-pytestmark = pytest.mark.xdist_group("ray")
 
 
 @pytest.fixture(scope="module")
