@@ -283,3 +283,54 @@ def _processes_mentioning(text: str) -> list[str]:
             if text in cmdline or text.encode() in environ:
                 found.append(f"{entry.name}: {cmdline[:200]}")
     return found
+
+
+# --- fuzz: seeds over the cluster --------------------------------------------------------------
+
+#: figure8 on 20 examples a seed: seed 1 finds nothing, seed 2 finds, and so would seed 0.
+FUZZ = ["fuzz", "--variant", "figure8", "--examples", "20", "--quiet", "--json"]
+
+
+def test_fuzz_seeds_over_ray_save_the_trace_the_local_run_of_that_seed_saves(address, tmp_path):
+    """``fuzz --seed 1 --seeds 4 --backend ray``: seed 1 is clean, seed 2 finds; the result names
+    seed 2, its trace is the file ``fuzz --seed 2`` saves alone, byte for byte, and local workers
+    (two at a time) come to the same; the counts are those of seeds 1 and 2."""
+    remote = cli(*FUZZ, "--seed", "1", "--seeds", "4", "--backend", "ray", "--address", address, "--corpus", str(tmp_path / "ray"))
+    spread = cli(*FUZZ, "--seed", "1", "--seeds", "4", "--workers", "2", "--corpus", str(tmp_path / "local"))
+    alone = cli(*FUZZ, "--seed", "2", "--corpus", str(tmp_path / "alone"))
+    clean = cli(*FUZZ, "--seed", "1", "--corpus", str(tmp_path / "clean"))
+    assert (1, 1, 1, 0) == (remote.returncode, spread.returncode, alone.returncode, clean.returncode), remote.stderr
+    a, b, c, d = (json.loads(p.stdout.splitlines()[-1]) for p in (remote, spread, alone, clean))
+    assert 2 == a["config"]["seed"] == b["config"]["seed"] == c["config"]["seed"]
+    assert Path(c["trace"]).read_bytes() == Path(a["trace"]).read_bytes() == Path(b["trace"]).read_bytes()
+    assert c["examples"] + d["examples"] == a["examples"] == b["examples"]
+    assert c["steps"] + d["steps"] == a["steps"] == b["steps"]
+    _cpus_come_back()
+
+
+def test_the_first_finding_stops_later_tasks_and_waits_for_earlier_ones(address):
+    """``first_finding``: item 0 takes a while and finds, item 1 finds at once, items 2 and 3
+    would sleep a minute. The answer is item 0's (earlier ones are waited for, so the order the
+    tasks end in does not matter), and the sleepers are cancelled: it comes within seconds."""
+    begun = time.monotonic()
+    with deadline(50):
+        results = ray_backend.first_finding(lambda t: time.sleep(t) or t, [2.0, 0.0, 60.0, 60.0], lambda r: r < 10)
+    assert [2.0] == results
+    assert time.monotonic() - begun < 30
+    _cpus_come_back()
+
+
+def test_a_clean_seed_range_runs_every_seed(address):
+    """When no seed finds, every seed runs and the result is clean, with every seed's examples."""
+    results = ray_backend.first_finding(lambda k: k * k, [1, 2, 3], lambda r: False)
+    assert [1, 4, 9] == results
+
+
+def test_a_fuzz_task_whose_process_dies_fails_with_one_line(address):
+    """A task whose worker process dies (as on a lost machine) ends the run with one line, not a hang."""
+    with deadline(60):
+        with pytest.raises(ClusterFailure) as caught:
+            ray_backend.first_finding(lambda k: os._exit(1) if k == 1 else k, [0, 1, 2], lambda r: False)
+    assert 1 == len(str(caught.value).splitlines())
+    assert str(caught.value).startswith("task 1 was lost: its worker died")
+    _cpus_come_back()

@@ -154,6 +154,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             result = _fuzz_seeds(args, config, steering)
             if result is None:
                 return EXIT_FAILED
+            config = result.config  # The seed that found, if one did.
     except KeyboardInterrupt:
         with decided(EXIT_INTERRUPTED):
             print("interrupted: no violation so far", file=out)
