@@ -59,7 +59,7 @@ def deadline(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def cli(*args: str, **kw) -> subprocess.Popen | subprocess.CompletedProcess:
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), **kw.pop("env", {})}
     return subprocess.run([sys.executable, "-m", "checker", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
