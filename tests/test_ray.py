@@ -70,11 +70,11 @@ def outcome(r):
 
 
 #: A clean exhaustive search, a violation (a 5-step counterexample), and the asynchronous
-#: network with symmetry reduction and the Python loop (to depth 12).
+#: network with symmetry reduction and the Python loop (to depth 10).
 CASES = {
     "tiny": (configuration("tiny"), False),
     "vote-no-log-check": (configuration(None, variant="vote-no-log-check"), False),
-    "async-tiny": (configuration("async-tiny", max_depth=12), True),
+    "async-tiny": (configuration("async-tiny", max_depth=10), True),
 }
 
 
