@@ -122,6 +122,9 @@ def test_the_order_in_which_actors_answer_does_not_matter(address):
     assert first.violation is not None
 
 
+@pytest.mark.skipif(
+    os.environ.get("PYTHONHASHSEED", "random") != "random", reason="PYTHONHASHSEED is fixed: every process hashes strings alike"
+)
 def test_string_hashes_differ_between_actors(address):
     """The premise of the test above: Ray's worker processes are not forks of the driver, so
     each may hash strings differently, and the search must (and does) use no string hash."""
