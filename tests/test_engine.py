@@ -362,7 +362,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
         for name in names:
             method = getattr(owner, name)
             setattr(owner, name, lambda *a, _m=method, _n=name: calls.append(_n) or _m(*a))
-    pupil.native = parallel._native_sync(pupil.enc, pupil.judge, record=False)
+    pupil.native = parallel._native_loop(pupil.enc, pupil.judge, record=False)
     for definitions, lessons, _ in shipped:
         pupil.define(definitions)
         pupil.native.learn(lessons)
