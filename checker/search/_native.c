@@ -271,6 +271,14 @@ pool_add(Pool *pool, PyObject *messages, uint64_t *offset)
     return 0;
 }
 
+/* The interned parts renamed: at[part * nperms + q] is the number of part ``part`` under renaming
+ * ``q``, plus one (0: not yet asked). Parts are numbered densely from 0, so an array serves where
+ * a table would hash, and a part's renamings share a cache line. */
+typedef struct {
+    uint32_t *at;
+    size_t capacity;
+} Renamed;
+
 /* ---- Python's hash of a tuple of integers, without the tuple ---- */
 
 /* CPython's tuple hash (Objects/tupleobject.c, xxHash's rounds) over its items' hashes, and its
@@ -333,10 +341,11 @@ typedef struct {
     int network, max_in_flight;
     Orders order;
     /* Symmetry reduction: the renamings (perms[q * k + i]: the new position of the node at
-     * position i), the renamed parts by (part << 10 | q), and what computes a miss. */
+     * position i), the renamed parts, and what computes a miss. */
     int symmetry, nperms;
     int *perms;
-    Table relabelled_node, relabelled_message, relabelled_ghost;
+    int64_t *scratch; /* (k + 1 + MAX_NET) * nperms fingerprints, for ``canonical``. */
+    Renamed relabelled_node, relabelled_message, relabelled_ghost;
     PyObject *relabel_node, *relabel_message, *relabel_ghost;
 } Sync;
 
@@ -684,22 +693,40 @@ deliver(Sync *s, const long *e, int length, long m, long *out, int *out_length)
 
 /* ---- Symmetry reduction ---- */
 
-/* Part ``part`` under renaming ``q``, from ``table`` or else from ``compute(part, q)``, remembered. */
+/* The fingerprints of part ``part`` under every renaming, into ``fps``: from ``renamed`` or else
+ * from ``compute(part, q)`` (the Python method that renames it and interns the result),
+ * remembered; ``fp`` gives the renamed part's fingerprint. */
 static int
-relabelled(Table *table, PyObject *compute, long part, int q, long *out)
+renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part, int64_t *fps)
 {
-    uint64_t key = (uint64_t)part << 10 | (uint64_t)q, value;
-    if (!table_get(table, key, &value)) {
-        PyObject *v = PyObject_CallFunction(compute, "li", part, q);
-        if (v == NULL)
+    int nperms = s->nperms;
+    size_t need = ((size_t)part + 1) * (size_t)nperms;
+    if (need > renamed->capacity) {
+        size_t before = renamed->capacity;
+        if (reserve((void **)&renamed->at, &renamed->capacity, need, sizeof(uint32_t), 4096) < 0)
             return -1;
-        long id = PyLong_AsLong(v);
-        Py_DECREF(v);
-        if ((id == -1 && PyErr_Occurred()) || table_put(table, key, (uint64_t)id) < 0)
-            return -1;
-        value = (uint64_t)id;
+        memset(renamed->at + before, 0, sizeof(uint32_t) * (renamed->capacity - before));
     }
-    *out = (long)value;
+    uint32_t *at = renamed->at + (size_t)part * (size_t)nperms;
+    for (int q = 0; q < nperms; q++) {
+        if (at[q] == 0) {
+            PyObject *v = PyObject_CallFunction(compute, "li", part, q);
+            if (v == NULL)
+                return -1;
+            long id = PyLong_AsLong(v);
+            Py_DECREF(v);
+            if (id == -1 && PyErr_Occurred())
+                return -1;
+            if (id < 0 || id >= (long)UINT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "a renamed part's number is out of range");
+                return -1;
+            }
+            at = renamed->at + (size_t)part * (size_t)nperms; /* The call may not move it, but be sure. */
+            at[q] = (uint32_t)id + 1;
+        }
+        if (get(fp, (long)at[q] - 1, &fps[q]) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -708,15 +735,30 @@ relabelled(Table *table, PyObject *compute, long part, int q, long *out)
 static int
 canonical(Sync *s, const long *w, int length, int64_t *out)
 {
-    int k = s->k, count = length - (k + AT_NET);
-    long cut = w[k + AT_CUT], crashed = w[k + AT_CRASHED], g = w[k + AT_GHOST];
+    int k = s->k, count = length - (k + AT_NET), nperms = s->nperms;
+    long cut = w[k + AT_CUT], crashed = w[k + AT_CRASHED];
+    /* Every part's fingerprint under every renaming first, a part at a time; then the renamed
+     * worlds, a renaming at a time. */
+    /* scratch: nperms fingerprints for each node (k), the ghost history, each message in flight. */
+    int64_t *nodes = s->scratch, *ghost = nodes + k * nperms, *net = ghost + nperms;
+    if (count > MAX_NET) {
+        PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
+        return -1;
+    }
+    for (int i = 0; i < k; i++)
+        if (renamed_fps(s, &s->relabelled_node, s->relabel_node, &s->node_fp, w[i], nodes + i * nperms) < 0)
+            return -1;
+    if (renamed_fps(s, &s->relabelled_ghost, s->relabel_ghost, &s->ghost_fp, w[k + AT_GHOST], ghost) < 0)
+        return -1;
+    for (int i = 0; i < count; i++)
+        if (renamed_fps(s, &s->relabelled_message, s->relabel_message, &s->message_fp, w[k + AT_NET + i], net + i * nperms) < 0)
+            return -1;
     int64_t spelled[WORLD_MAX], best = 0;
-    for (int q = 0; q < s->nperms; q++) {
+    for (int q = 0; q < nperms; q++) {
         const int *perm = s->perms + q * k;
-        long moved_cut = 0, moved_crashed = 0, r;
+        long moved_cut = 0, moved_crashed = 0;
         for (int i = 0; i < k; i++) {
-            if (relabelled(&s->relabelled_node, s->relabel_node, w[i], q, &r) < 0 || get(&s->node_fp, r, &spelled[perm[i]]) < 0)
-                return -1;
+            spelled[perm[i]] = nodes[i * nperms + q];
             if (cut >> i & 1)
                 moved_cut |= 1L << perm[i];
             if (crashed >> i & 1)
@@ -725,20 +767,16 @@ canonical(Sync *s, const long *w, int length, int64_t *out)
         spelled[k + AT_CUT] = moved_cut;
         spelled[k + AT_CRASHED] = moved_crashed;
         spelled[k + AT_REQUESTS] = w[k + AT_REQUESTS];
-        if (relabelled(&s->relabelled_ghost, s->relabel_ghost, g, q, &r) < 0 || get(&s->ghost_fp, r, &spelled[k + AT_GHOST]) < 0)
-            return -1;
-        int64_t *net = spelled + k + AT_NET;
+        spelled[k + AT_GHOST] = ghost[q];
+        int64_t *bag = spelled + k + AT_NET;
         for (int i = 0; i < count; i++) {
-            int64_t fp;
-            if (relabelled(&s->relabelled_message, s->relabel_message, w[k + AT_NET + i], q, &r) < 0 ||
-                get(&s->message_fp, r, &fp) < 0)
-                return -1;
+            int64_t fp = net[i * nperms + q];
             int at = i;
-            while (at > 0 && net[at - 1] > fp) {
-                net[at] = net[at - 1];
+            while (at > 0 && bag[at - 1] > fp) {
+                bag[at] = bag[at - 1];
                 at--;
             }
-            net[at] = fp;
+            bag[at] = fp;
         }
         int64_t h = tuple_hash(spelled, length);
         if (q == 0 || h < best)
@@ -1720,6 +1758,12 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
             }
         }
         s->nperms = (int)count;
+        PyMem_Free(s->scratch);
+        s->scratch = PyMem_Malloc(sizeof(int64_t) * (size_t)((s->k + 1 + MAX_NET) * count));
+        if (s->scratch == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
     }
     PyObject **relabels[3] = {&s->relabel_node, &s->relabel_message, &s->relabel_ghost};
     for (int i = 0; i < 3; i++) {
@@ -1755,9 +1799,12 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     table_init(&s->node_index, SIZE_MAX);
     table_init(&s->message_index, SIZE_MAX);
     table_init(&s->ghost_index, SIZE_MAX);
-    table_init(&s->relabelled_node, SIZE_MAX);
-    table_init(&s->relabelled_message, SIZE_MAX);
-    table_init(&s->relabelled_ghost, SIZE_MAX);
+    Renamed *renamed[3] = {&s->relabelled_node, &s->relabelled_message, &s->relabelled_ghost};
+    for (int i = 0; i < 3; i++) {
+        PyMem_Free(renamed[i]->at);
+        renamed[i]->at = NULL;
+        renamed[i]->capacity = 0;
+    }
     s->nodes_indexed = s->messages_indexed = s->ghosts_indexed = 0;
     PyMem_Free(s->sent.at);
     s->sent.at = NULL;
@@ -1802,13 +1849,16 @@ Sync_dealloc(Sync *s)
     for (int i = 0; i < 9; i++)
         PyMem_Free(mirrors[i]->at);
     PyMem_Free(s->lessons);
-    Table *tables[12] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok,
-                         &s->node_index, &s->message_index, &s->ghost_index, &s->relabelled_node,
-                         &s->relabelled_message, &s->relabelled_ghost};
-    for (int i = 0; i < 12; i++)
+    Table *tables[9] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok,
+                        &s->node_index, &s->message_index, &s->ghost_index};
+    for (int i = 0; i < 9; i++)
         PyMem_Free(tables[i]->slots);
+    PyMem_Free(s->relabelled_node.at);
+    PyMem_Free(s->relabelled_message.at);
+    PyMem_Free(s->relabelled_ghost.at);
     PyMem_Free(s->order.at);
     PyMem_Free(s->perms);
+    PyMem_Free(s->scratch);
     PyMem_Free(s->sent.at);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
