@@ -20,17 +20,23 @@ from checker.model.config import REFERENCE
 
 
 def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True) -> dict[str, Any]:
-    from checker.front import explore
-    from checker.model.config import SYNC
+    from checker.front import explore, model_for
+    from checker.model.config import symmetry_sound
     from checker.search import parallel
 
-    result = explore(REFERENCE[name], workers=workers, engine=engine, native=c_loop)
+    config = REFERENCE[name]
+    result = explore(config, workers=workers, engine=engine, native=c_loop)
+    # Which loop expanded the worlds: the fast engine's C loop (where it was built and knows the
+    # network) or Python.
+    symmetry = engine == "fast" and symmetry_sound(config)
+    c = engine == "fast" and c_loop and parallel.native_loop() and parallel._native_fits(model_for(config), symmetry)
     return {
         "config": name,
         "engine": engine,
-        # Which loop expanded the worlds: the fast engine's C loop (synchronous network, where it
-        # was built) or Python.
-        "loop": "C" if engine == "fast" and c_loop and REFERENCE[name].network == SYNC and parallel.native_loop() else "Python",
+        "loop": "C" if c else "Python",
+        # With symmetry reduction (the default where it is sound), "distinct" counts classes of
+        # worlds equal up to node names.
+        "symmetry": result.symmetry,
         "workers": workers,
         "distinct": result.distinct,
         "transitions": result.states,
@@ -48,6 +54,7 @@ def bench_explore(
     plain: bool = False,
     on_run: Callable[[dict[str, Any]], None] | None = None,
     python_loop: bool = False,
+    speedups: dict[str, float | None] | None = None,
 ) -> tuple[list[dict[str, Any]], float | None]:
     """Exhaustive explorations of each reference configuration, each run in a fresh process:
     the fast engine on each worker count, and if asked the plain engine and the fast engine
@@ -55,7 +62,8 @@ def bench_explore(
     ``repeat`` times, the runs of one configuration taking turns, so that a busy spell on a
     shared machine falls on all of them alike; a row gives the median time and the largest
     peak memory. The speed-up is the ratio of the median times on 1 and 2 workers, for the last
-    configuration (the largest, by convention) run on both."""
+    configuration (the largest, by convention) run on both; ``speedups``, if given, is filled
+    with that ratio for every configuration run on both."""
     context = multiprocessing.get_context("spawn")
     runs = []
     speedup = None
@@ -91,6 +99,8 @@ def bench_explore(
             one = statistics.median(a["seconds"] for a in results[("fast", 1, True)])
             two = statistics.median(a["seconds"] for a in results[("fast", 2, True)])
             speedup = round(one / two, 2) if two else None
+            if speedups is not None:
+                speedups[name] = speedup
     return runs, speedup
 
 
