@@ -223,7 +223,8 @@ def config_from_json(doc: Any) -> Config:
     variant = _get(doc, "variant", str, where)
     if variant not in VARIANTS:
         raise _Bad(f"config.variant {variant!r} is not a known variant")
-    impl = impl_from_json(doc["impl"]) if doc.get("impl") is not None else None
+    raw_impl = _get(doc, "impl", (dict, type(None)), where)
+    impl = impl_from_json(raw_impl) if raw_impl is not None else None
     seed = _get(doc, "seed", int, where)
     b = _get(doc, "bounds", dict, where)
     depth = _get(b, "max_depth", (int, type(None)), "config.bounds")
@@ -315,12 +316,33 @@ def outcome_from_json(doc: Any) -> Outcome:
     return Outcome(result=result, invariant=invariant, step=step, message=message)
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a name given twice: which of the two a reader takes is not fixed
+    (RFC 8259, section 4), so a trace with one says two things and is rejected, not guessed at."""
+    doc = dict(pairs)
+    if len(doc) < len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"the name {twice!r} appears twice in one object")
+    return doc
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's parser takes them); no trace field may be one."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def loads(text: str) -> Trace:
     """Parse a trace; raises ``_Bad`` with what is wrong."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise _Bad(f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        # A hand-edited file nested thousands of levels deep: no trace is, and the parser would overflow.
+        raise _Bad("not a raftcheck trace (JSON nested too deeply)") from None
+    except ValueError as e:  # A number of more than 4,300 digits, which Python will not convert; or _no_duplicates.
+        raise _Bad(f"not a raftcheck trace ({e})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _Bad(f"not a raftcheck trace (no \"format\": \"{FORMAT}\")")
     version = _get(doc, "version", int, "trace")
