@@ -16,6 +16,7 @@ from checker.cli.options import (
     EXIT_INTERRUPTED,
     add_bound_options,
     add_impl_options,
+    at_least_one,
     check_corpus,
     checked,
     decided,
@@ -37,7 +38,7 @@ HELP = "Hypothesis stateful fuzzing, shrunk counterexamples saved as traces"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``fuzz``."""
-    parser.add_argument("--examples", type=non_negative, default=1000, help="examples to run (default 1000)")
+    parser.add_argument("--examples", type=at_least_one, default=1000, help="examples to run (at least 1; default 1000)")
     parser.add_argument(
         "--steps",
         type=non_negative,

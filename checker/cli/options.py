@@ -58,6 +58,13 @@ def non_negative(text: str) -> int:
     return value
 
 
+def at_least_one(text: str) -> int:
+    value = non_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def node_count(text: str) -> int:
     value = non_negative(text)
     if not 1 <= value <= 9:
