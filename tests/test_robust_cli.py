@@ -216,3 +216,22 @@ def test_each_command_has_its_fuzz_test():
     """One generated test per command of the parser (a new command is fuzzed as soon as it exists)."""
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     assert set(sub.choices) == {name.removeprefix("test_").removesuffix("_fuzzed") for name in globals() if name.endswith("_fuzzed") and name != "test_each_command_has_its_fuzz_test"}
+
+
+# --- Defects the sweep found, pinned -------------------------------------------------------
+
+
+def test_an_option_given_the_value_double_dash_is_bad_input_not_a_type_error():
+    """``replay T --variant=--`` once ended in TypeError (argparse stored [] past the type check)."""
+    run(["replay", "trace.json", "--variant=--"])
+    run(["explore", "--corpus=--", "--max-depth", "1"])
+
+
+def test_fuzz_with_no_examples_is_bad_input_not_hypothesis_invalid_argument():
+    """``fuzz --examples 0`` once ended in Hypothesis's InvalidArgument traceback (the issue's third case)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["fuzz", "--examples", "0"])
+
+    assert 2 == code
+    assert ["python -m checker fuzz: error: argument --examples: must be at least 1, not 0"] == err.getvalue().splitlines()

@@ -6,12 +6,14 @@ atomically under a name derived from their content, and never replace a differen
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from attrs import frozen
 
@@ -388,9 +390,27 @@ def file_name(t: Trace) -> str:
     return f"{who}-{t.config.network}-{what}-{digest}.json"
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Holds off Ctrl-C and SIGTERM for the block: one that comes meanwhile is raised as the block
+    ends (by the unblocking call itself, which runs the handlers of what it unblocks). save() holds
+    them while it writes, so that they land after the file is whole and the temporary one gone,
+    never between; a command holds them from the save until it has said where the trace is."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def save(t: Trace, directory: str | os.PathLike) -> Path:
     """Write ``t`` into ``directory`` atomically and return its path. An identical trace already
     there is reused; a different file is never replaced."""
+    with signals_held():
+        return _save(t, directory)
+
+
+def _save(t: Trace, directory: str | os.PathLike) -> Path:
     text = dumps(t)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
