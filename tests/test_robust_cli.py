@@ -161,7 +161,7 @@ def _names_the_input(line: str, words: list[str]) -> bool:
     return any(w and w.split("=", 1)[0] in line for w in words[1:] if w.strip())
 
 
-def run(words: list[str]) -> None:
+def run(words: list[str]) -> tuple[int, str]:
     """Runs one vector in a fresh directory and checks every promise of the module docstring."""
 
     def hang(signum, frame):
@@ -194,6 +194,7 @@ def run(words: list[str]) -> None:
             assert _names_the_input(lines[0], words), case
             assert before == _tree(where), case
         assert not os.path.lexists("/proc/x")
+        return code, errors
 
 
 def _test_for(command: str):
@@ -223,8 +224,11 @@ def test_each_command_has_its_fuzz_test():
 
 def test_an_option_given_the_value_double_dash_is_bad_input_not_a_type_error():
     """``replay T --variant=--`` once ended in TypeError (argparse stored [] past the type check)."""
-    run(["replay", "trace.json", "--variant=--"])
-    run(["explore", "--corpus=--", "--max-depth", "1"])
+    for words in (["replay", "trace.json", "--variant=--"], ["explore", "--corpus=--", "--max-depth", "1"]):
+        code, errors = run(words)
+
+        assert 2 == code
+        assert '"--" cannot be one' in errors
 
 
 def test_fuzz_with_no_examples_is_bad_input_not_hypothesis_invalid_argument():
