@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from checker.cli.options import EXIT_CLEAN, BadInput, non_negative, worker_count
+from checker.cli.options import EXIT_CLEAN, EXIT_INTERRUPTED, BadInput, non_negative, worker_count
 from checker.model.config import REFERENCE
 from checker.model.variants import VARIANTS, UnknownVariant, get_variant
 
@@ -71,6 +71,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if unknown or not engines:
         raise BadInput(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} (known: {', '.join(bench.ENGINES)})")
     out = sys.stderr if args.json else sys.stdout
+    try:
+        return _bench(args, configs, variants, worker_counts, engines, out)
+    except KeyboardInterrupt:
+        # The runs done so far were printed as each finished (stderr); the children are stopped.
+        print("interrupted: the figures above are the runs finished so far; no table", file=out, flush=True)
+        return EXIT_INTERRUPTED
+
+
+def _bench(args, configs, variants, worker_counts, engines, out) -> int:
+    from pathlib import Path
+
+    from checker.measure import bench
+
     runs, rows, speedup = [], [], None
     speedups: dict[str, float | None] = {}  # Per configuration run on 1 and 2 workers.
     if args.only in (None, "explore"):

@@ -10,10 +10,12 @@ from typing import Any
 
 from attrs import evolve
 
+from checker import traces
 from checker.api import IMPL_DEFAULT_DEPTH, configuration, explore, save_trace
 from checker.cli.options import (
     BOUNDS,
     EXIT_CLEAN,
+    EXIT_FAILED,
     EXIT_FOUND,
     EXIT_INTERRUPTED,
     BadInput,
@@ -39,6 +41,7 @@ from checker.cli.report import (
     what,
 )
 from checker.front import ENGINES
+from checker.search.parallel import WorkerLost
 from checker.model.config import NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.variants import get_variant
 
@@ -144,23 +147,29 @@ def cmd_explore(args: argparse.Namespace) -> int:
             file=out,
             flush=True,
         )
-        result = explore(
-            config,
-            on_progress=None if args.quiet else print_progress,
-            workers=workers,
-            engine=args.engine,
-            symmetry=symmetry,
-        )
+        try:
+            result = explore(
+                config,
+                on_progress=None if args.quiet else print_progress,
+                workers=workers,
+                engine=args.engine,
+                symmetry=symmetry,
+            )
+        except WorkerLost as e:  # Not bad input, not a verdict: the run could not finish.
+            print(f"python -m checker explore: {e}", file=sys.stderr, flush=True)
+            return EXIT_FAILED
     path = unsaved = None
     if result.violation is not None:
-        try:
-            path = save_trace(result.counterexample, args.corpus)
-        except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
-            unsaved = e
         status = EXIT_FOUND
     else:
         status = EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
-    with decided(status):
+    # Ctrl-C from here on waits until the trace is saved and its path printed, then cuts the rest short.
+    with decided(status), traces.signals_held():
+        if result.violation is not None:
+            try:
+                path = save_trace(result.counterexample, args.corpus)
+            except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
+                unsaved = e
         if result.violation is not None:
             print_counterexample(config, result, out)
         print_summary(result, path, out, checked(config))

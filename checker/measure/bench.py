@@ -10,8 +10,8 @@ same warm-up for every engine.
 
 from __future__ import annotations
 
-import concurrent.futures
 import multiprocessing
+import signal
 import statistics
 from pathlib import Path
 from typing import Any, Callable
@@ -47,6 +47,55 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True)
     }
 
 
+def _serve_one(conn, function, args) -> None:
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # Stopped by the parent (SIGTERM): the run stops as on Ctrl-C, its own workers with it.
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        conn.send(("done", function(*args)))
+    except (KeyboardInterrupt, OSError):
+        pass  # Stopped, or the parent is gone: nobody to answer.
+    except Exception as e:  # noqa: BLE001 - reported by the parent, with the child's words.
+        conn.send(("failed", f"{type(e).__name__}: {e}"))
+
+
+def _start(process) -> None:
+    """Starts a child with Ctrl-C ignored in it from its first instruction (an ignored signal
+    stays ignored across exec, and Python then leaves it so): the terminal's Ctrl-C goes to the
+    whole process group, and it is the parent's to handle (stop the child, print what it has),
+    not a traceback from a child caught half-way through starting. Held off meanwhile in the
+    parent, so that one that comes is handled when the child has started, not lost."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _in_child(context, function, *args):
+    """``function(*args)`` in a fresh child process, stopped at once if this one is interrupted."""
+    parent, child = context.Pipe(duplex=False)
+    # Not a daemon: the run starts worker processes of its own; the finally below stops it instead.
+    process = context.Process(target=_serve_one, args=(child, function, args))
+    _start(process)
+    child.close()
+    try:
+        try:
+            kind, value = parent.recv()
+        except EOFError:
+            raise RuntimeError(f"bench: the child process running {function.__name__}{args} died (exit {process.exitcode})") from None
+        if kind == "failed":
+            raise RuntimeError(f"bench: {function.__name__}{args} failed in its child process: {value}")
+        return value
+    finally:
+        process.terminate()
+        process.join()
+
+
 def bench_explore(
     names: list[str],
     workers: list[int],
@@ -76,8 +125,7 @@ def bench_explore(
         results: dict[tuple[str, int, bool], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
             for engine, w, c_loop in setups:
-                with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                    run = pool.submit(_explore_in_child, name, engine, w, c_loop).result()
+                run = _in_child(context, _explore_in_child, name, engine, w, c_loop)
                 results[(engine, w, c_loop)].append(run)
                 if on_run is not None:
                     on_run(run)
@@ -180,7 +228,7 @@ def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_bud
     process = context.Process(
         target=_attempt_in_child, args=(child, engine, traces.config_to_json(config), seed, time_limit), daemon=True
     )
-    process.start()
+    _start(process)
     child.close()
     found, length = None, None
     try:
