@@ -15,6 +15,8 @@ from checker.model.variants import get_variant
 from checker.search.bfs import Progress, SearchResult, search
 
 ENGINES = ("fast", "plain")
+#: Where the fast engine's workers run: processes on this machine, or actors on a Ray cluster.
+BACKENDS = ("local", "ray")
 
 
 def model_for(config: Config) -> Model | ImplModel:
@@ -34,6 +36,8 @@ def explore(
     engine: str = "fast",
     symmetry: bool | None = None,
     native: bool = True,
+    backend: str = "local",
+    address: str | None = None,
 ) -> SearchResult:
     """Search the model of ``config`` against its invariants.
 
@@ -47,9 +51,17 @@ def explore(
     default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
     ``native`` (fast engine only) lets it expand synchronous worlds with its C loop where that
     was built; off, the Python loop makes the same search.
+    ``backend`` (fast engine only) runs the workers as local processes or, with ``"ray"``, as
+    actors on the Ray cluster at ``address`` (None: a local Ray instance); the result is the same.
     A user's class (``config.impl``) is searched by the plain engine, in one process."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}")
+    if backend == "local" and address is not None:
+        raise ValueError("an address names a Ray cluster: it needs the ray backend")
+    if backend == "ray" and (engine != "fast" or config.impl is not None):
+        raise ValueError("the ray backend runs the fast engine on the native model only")
     model = model_for(config)
     if config.impl is not None:
         if symmetry or workers != 1:
@@ -60,6 +72,10 @@ def explore(
             symmetry = engine == "fast" and symmetry_sound(config)
         if symmetry and not symmetry_sound(config):
             raise ValueError("symmetry reduction is unsound on the synchronous network")
+    if engine == "fast" and backend == "ray":
+        from checker.search.ray_backend import ray_search  # Ray itself: only when asked.
+
+        return ray_search(model, workers, on_progress, progress_every, symmetry, native=native, address=address)
     if engine == "fast":
         from checker.search.parallel import (
             parallel_search,  # NumPy and worker processes: only when asked.

@@ -26,6 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also run the fast explorer with its Python loop instead of the C one, for comparison",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="ray: also time the fast explorer on a local Ray instance, beside the local backend, "
+        "with bytes exchanged and compute against exchange per level",
+    )
     parser.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     parser.add_argument("--seeds", type=non_negative, default=5, help="seeds per variant and engine (default 5)")
     parser.add_argument("--time-limit", type=non_negative, default=30, help="seconds per fuzz or walk run (default 30)")
@@ -86,6 +93,11 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
 
     runs, rows, speedup = [], [], None
     speedups: dict[str, float | None] = {}  # Per configuration run on 1 and 2 workers.
+    if args.backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BadInput("--backend ray: Ray is not installed (pip install 'raftcheck[ray]')") from None
     if args.only in (None, "explore"):
         print(
             f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process, "
@@ -100,13 +112,18 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             args.plain,
             python_loop=args.python_loop,
             speedups=speedups,
+            backends=("local", args.backend) if args.backend != "local" else ("local",),
             on_run=lambda r: print(
-                f"  {r['config']} {r['engine']} ({r['loop']} loop) x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                f"  {r['config']} {r['engine']} ({r['loop']} loop, {r['backend']}) x{r['workers']}: "
+                f"{r['distinct']:,} distinct in {r['seconds']:.1f} s",
                 file=sys.stderr,
                 flush=True,
             ),
         )
         print(bench.explore_table(runs), file=out, flush=True)
+        for run in runs:
+            if run.get("backend") == "ray":
+                print("\n" + bench.levels_table(run), file=out, flush=True)
         for name, ratio in speedups.items():
             if ratio is not None:
                 print(f"speed-up on 2 workers against 1 ({name}): {ratio:.2f}x", file=out, flush=True)

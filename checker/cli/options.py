@@ -160,6 +160,45 @@ def add_bound_options(parser: argparse.ArgumentParser, offered: dict[str, str]) 
             parser.add_argument("--" + name.replace("_", "-"), type=non_negative, help=what + offered[name])
 
 
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """``--backend`` and ``--address``: where the workers run (the result never depends on it)."""
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="local (default): worker processes on this machine; ray: actors on a Ray cluster (docs/cluster.md)",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --backend ray: join the running Ray cluster there (host:port, or auto); "
+        "without it a local Ray instance is started with --workers CPUs",
+    )
+
+
+def check_backend(args: argparse.Namespace) -> None:
+    """BadInput unless the backend options fit together and Ray is there when asked for, so that
+    nothing starts that could not finish."""
+    if args.address is not None and args.backend != "ray":
+        raise BadInput(f"--address {args.address}: names a Ray cluster, and needs --backend ray")
+    if args.backend == "ray":
+        if getattr(args, "impl", None) is not None:
+            raise BadInput("--backend ray: an --impl run goes in one process, on this machine")
+        if getattr(args, "engine", "fast") != "fast":
+            raise BadInput("--backend ray: runs the fast engine only")
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BadInput("--backend ray: Ray is not installed (pip install 'raftcheck[ray]')") from None
+        if args.address is not None:
+            from checker.search.ray_backend import RayUnavailable, reachable
+
+            try:
+                reachable(args.address)
+            except RayUnavailable as e:
+                raise BadInput(str(e)) from None
+
+
 def with_bounds(config: Config, args: argparse.Namespace) -> Config:
     """``config`` with the bounds the user gave on the command line."""
     given = {name: getattr(args, name, None) for name, _ in BOUNDS}

@@ -19,13 +19,18 @@ from typing import Any, Callable
 from checker.model.config import REFERENCE
 
 
-def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True) -> dict[str, Any]:
+def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True, backend: str = "local") -> dict[str, Any]:
     from checker.front import explore, model_for
     from checker.model.config import symmetry_sound
     from checker.search import parallel
 
     config = REFERENCE[name]
-    result = explore(config, workers=workers, engine=engine, native=c_loop)
+    levels: list[dict[str, Any]] = []
+    started = None
+    if backend == "ray":
+        result, started, levels = _explore_on_ray(name, workers, c_loop)
+    else:
+        result = explore(config, workers=workers, engine=engine, native=c_loop)
     # Which loop expanded the worlds: the fast engine's C loop (where it was built and knows the
     # network) or Python.
     symmetry = engine == "fast" and symmetry_sound(config)
@@ -33,6 +38,7 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True)
     return {
         "config": name,
         "engine": engine,
+        "backend": backend,
         "loop": "C" if c else "Python",
         # With symmetry reduction (the default where it is sound), "distinct" counts classes of
         # worlds equal up to node names.
@@ -44,6 +50,7 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True)
         "exhaustive": result.exhaustive,
         "verdict": "violation" if result.violation else "clean",
         "peak_rss_bytes": result.peak_rss_bytes,
+        **({"ray_start_s": started, "levels": levels} if backend == "ray" else {}),
     }
 
 
@@ -96,6 +103,27 @@ def _in_child(context, function, *args):
         process.join()
 
 
+def _explore_on_ray(name: str, workers: int, c_loop: bool) -> tuple[Any, float, list[dict[str, Any]]]:
+    """The fast engine on a local Ray instance of ``workers`` CPUs, started first and timed apart
+    (a cluster is started once, not per search): the result, the start-up's seconds, and what
+    each level cost (``ray_backend.ray_search``'s ``on_level``)."""
+    import time
+
+    from checker.front import model_for
+    from checker.model.config import symmetry_sound
+    from checker.search import ray_backend
+
+    config = REFERENCE[name]
+    levels: list[dict[str, Any]] = []
+    begun = time.monotonic()
+    with ray_backend.cluster(None, workers):
+        started = round(time.monotonic() - begun, 3)
+        result = ray_backend.ray_search(
+            model_for(config), workers, symmetry=symmetry_sound(config), native=c_loop, on_level=levels.append
+        )
+    return result, started, levels
+
+
 def bench_explore(
     names: list[str],
     workers: list[int],
@@ -104,6 +132,7 @@ def bench_explore(
     on_run: Callable[[dict[str, Any]], None] | None = None,
     python_loop: bool = False,
     speedups: dict[str, float | None] | None = None,
+    backends: tuple[str, ...] = ("local",),
 ) -> tuple[list[dict[str, Any]], float | None]:
     """Exhaustive explorations of each reference configuration, each run in a fresh process:
     the fast engine on each worker count, and if asked the plain engine and the fast engine
@@ -112,21 +141,24 @@ def bench_explore(
     shared machine falls on all of them alike; a row gives the median time and the largest
     peak memory. The speed-up is the ratio of the median times on 1 and 2 workers, for the last
     configuration (the largest, by convention) run on both; ``speedups``, if given, is filled
-    with that ratio for every configuration run on both."""
+    with that ratio for every configuration run on both. With ``"ray"`` among ``backends``,
+    the fast engine also runs on a local Ray instance for each worker count, taking turns with
+    the local runs, and its rows say how long it took against the local backend's."""
     context = multiprocessing.get_context("spawn")
     runs = []
     speedup = None
     for name in names:
         setups = (
-            ([("plain", 1, False)] if plain else [])
-            + ([("fast", w, False) for w in workers] if python_loop else [])
-            + [("fast", w, True) for w in workers]
+            ([("plain", 1, False, "local")] if plain else [])
+            + ([("fast", w, False, "local") for w in workers] if python_loop else [])
+            + [("fast", w, True, "local") for w in workers]
+            + [("fast", w, True, b) for b in backends if b != "local" for w in workers]
         )
-        results: dict[tuple[str, int, bool], list[dict[str, Any]]] = {setup: [] for setup in setups}
+        results: dict[tuple[str, int, bool, str], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
-            for engine, w, c_loop in setups:
-                run = _in_child(context, _explore_in_child, name, engine, w, c_loop)
-                results[(engine, w, c_loop)].append(run)
+            for engine, w, c_loop, backend in setups:
+                run = _in_child(context, _explore_in_child, name, engine, w, c_loop, backend)
+                results[(engine, w, c_loop, backend)].append(run)
                 if on_run is not None:
                     on_run(run)
         for engine in {setup[0] for setup in setups}:
@@ -134,18 +166,26 @@ def bench_explore(
             counts = {(a["distinct"], a["transitions"]) for s, attempts in results.items() if s[0] == engine for a in attempts}
             if len(counts) != 1:
                 raise AssertionError(f"{name}: {engine} runs disagree on the state counts: {sorted(counts)}")
-        for attempts in results.values():
-            run = dict(attempts[0])
+        for setup, attempts in results.items():
+            run = dict(attempts[-1])  # Its per-level figures are the last run's.
             seconds = [a["seconds"] for a in attempts]
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
             run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
             run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+            if setup[3] != "local":
+                local = results.get(setup[:3] + ("local",))
+                if local:
+                    # Within one bench run, taking turns: the ratio is fair even on a busy machine.
+                    base = statistics.median(a["seconds"] for a in local)
+                    run["over_local"] = round(run["seconds"] / base, 2) if base else None
+                run["ray_start_s"] = statistics.median(a["ray_start_s"] for a in attempts)
+                run["last_seconds"] = attempts[-1]["seconds"]  # The run the per-level figures are from.
             runs.append(run)
-        if ("fast", 1, True) in results and ("fast", 2, True) in results:
-            one = statistics.median(a["seconds"] for a in results[("fast", 1, True)])
-            two = statistics.median(a["seconds"] for a in results[("fast", 2, True)])
+        if ("fast", 1, True, "local") in results and ("fast", 2, True, "local") in results:
+            one = statistics.median(a["seconds"] for a in results[("fast", 1, True, "local")])
+            two = statistics.median(a["seconds"] for a in results[("fast", 2, True, "local")])
             speedup = round(one / two, 2) if two else None
             if speedups is not None:
                 speedups[name] = speedup
@@ -293,15 +333,55 @@ def bench_fuzz(
 
 
 def explore_table(runs: list[dict[str, Any]]) -> str:
+    backends = any(r.get("backend", "local") != "local" for r in runs)
     lines = [
-        "| config | engine | loop | workers | distinct | transitions | seconds (median) | distinct/s | peak RSS (MiB) | bytes/state |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| config | engine | loop | "
+        + ("backend | " if backends else "")
+        + "workers | distinct | transitions | seconds (median) | "
+        + ("against local | " if backends else "")
+        + "distinct/s | peak RSS (MiB) | bytes/state |",
+        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: |",
     ]
     for r in runs:
+        ratio = f"{r['over_local']:.2f}x | " if r.get("over_local") is not None else "- | "
         lines.append(
-            f"| {r['config']} | {r['engine']} | {r['loop']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
-            f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
+            f"| {r['config']} | {r['engine']} | {r['loop']} | "
+            + (f"{r.get('backend', 'local')} | " if backends else "")
+            + f"{r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            + (ratio if backends else "")
+            + f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
         )
+    return "\n".join(lines)
+
+
+def levels_table(run: dict[str, Any]) -> str:
+    """What each level of one Ray run cost: the byte strings exchanged, and the level's time in
+    the driver split into the slowest actor's computing (expansion, then acceptance) and the
+    rest, waiting on Ray (the exchange through the object store and the calls)."""
+    lines = [
+        f"{run['config']} on Ray, {run['workers']} actors (Ray start-up {run['ray_start_s']:.1f} s, not counted above):",
+        "| level | next frontier | bytes exchanged | seconds | expand (slowest actor) | accept (slowest actor) | exchange and calls |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for v in run["levels"]:
+        lines.append(
+            f"| {v['level']} | {v['frontier']:,} | {v['bytes']:,} | {v['seconds']:.3f} | {v['expand_compute']:.3f} | "
+            f"{v['accept_compute']:.3f} | {v['exchange']:.3f} |"
+        )
+    levels = run["levels"]
+    total = sum(v["seconds"] for v in levels)
+    exchange = sum(v["exchange"] for v in levels)
+    sent = sum(v["bytes"] for v in levels)
+    outside = run.get("last_seconds", run["seconds"]) - total
+    lines.append(
+        f"| outside levels (actors' start and seeding, final report) | | | {outside:.2f} | | | |"
+    )
+    lines.append(
+        f"| all | | {sent:,} | {total:.2f} | {sum(v['expand_compute'] for v in levels):.2f} | "
+        f"{sum(v['accept_compute'] for v in levels):.2f} | {exchange:.2f} ({exchange / total:.0%}) |"
+        if total
+        else "| all | | 0 | 0 | 0 | 0 | 0 |"
+    )
     return "\n".join(lines)
 
 
