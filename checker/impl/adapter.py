@@ -89,6 +89,11 @@ class Observed:
 #: ``Observed.voted_for`` when the library keeps its vote out of sight.
 UNKNOWN = "unknown"
 
+#: The methods that make a class an adapter (rather than a class with the seed's API), for
+#: ``--impl path/to/file.py:MyAdapter``.
+METHODS = ("create", "copy", "key", "advance", "deliver", "connect", "disconnect", "crash", "restart",
+           "request", "observe", "describe")
+
 
 @runtime_checkable
 class Adapter(Protocol):

@@ -56,6 +56,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from checker.impl.adapter import METHODS as ADAPTER_METHODS
 from checker.impl.adapter import UNKNOWN, Observed, Send
 from checker.impl.canonical import _seed_for, canonical
 from checker.impl.driver import AdapterModel, AdapterWorld
@@ -144,6 +145,8 @@ def _load(target: str) -> type:
         raise ImplLoadError(f"--impl {target}: {where} has no class {name}")
     if not inspect.isclass(cls):
         raise ImplLoadError(f"--impl {target}: {name} is not a class")
+    if is_adapter(cls):
+        return cls  # Made as Class(version, settings): checker.impl.targets.
     missing = [m for m in METHODS if not callable(getattr(cls, m, None))]
     if missing:
         raise ImplLoadError(f"--impl {target}: {name} lacks {', '.join(missing)} (the seed's RaftNode API)")
@@ -156,6 +159,11 @@ def _load(target: str) -> type:
     except ValueError:
         pass  # No signature to inspect (a class built in C): the first construction will tell.
     return cls
+
+
+def is_adapter(cls: type) -> bool:
+    """Whether ``cls`` is an adapter (``checker.impl.adapter``) rather than a seed-API class."""
+    return all(callable(getattr(cls, m, None)) for m in ADAPTER_METHODS)
 
 
 def _import_file(target: str, path: Path):
@@ -191,6 +199,8 @@ def check_instance(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
     ``current_term``, ``commit_index``) and every ``persistent`` one. A constructor that raises
     is left for the search to report, as a finding at step 0."""
     cls = load_class(impl.target)
+    if is_adapter(cls):
+        return
     state = random.getstate()
     timed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGALRM, _raise_timed_out) if timed else None
