@@ -171,3 +171,16 @@ def test_a_release_the_index_does_not_have_cannot_be_fetched(tmp_path, monkeypat
     with pytest.raises(AdapterError, match=r"pysyncobj==0\.0\.0\.1: cannot fetch it"):
         fetch("pysyncobj", "0.0.0.1")
     assert [] == list((tmp_path / "cache").iterdir())
+
+
+def test_the_library_api_takes_an_adapter_with_its_settings():
+    """checker.explore(impl=..., impl_conf=...) as explore --impl --impl-conf: without a network
+    the adapter's own (async for the toy), and the counterexample's trace keeps the settings."""
+    import checker
+
+    clean = checker.explore("tiny", impl=TOY, max_depth=3)
+    found = checker.explore("tiny", impl=TOY, impl_conf={"bug": "figure8"}, network="sync", max_depth=6)
+
+    assert ("async", None) == (clean.config.network, clean.violation)
+    assert "leader_commits_current_term" == found.invariant
+    assert (("bug", "figure8"),) == found.counterexample.config.impl.settings
