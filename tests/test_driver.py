@@ -184,3 +184,21 @@ def test_the_library_api_takes_an_adapter_with_its_settings():
     assert ("async", None) == (clean.config.network, clean.violation)
     assert "leader_commits_current_term" == found.invariant
     assert (("bug", "figure8"),) == found.counterexample.config.impl.settings
+
+
+def test_bench_times_a_library_bug_row_with_explore_and_fuzz():
+    """`bench --only bugs` times each row of checker/measure/library_bugs.py: here the toy Raft's
+    Figure 8 bug as a row, found by the explorer and by the fuzzer, with SandTable's column."""
+    from checker.measure.bench import bench_bugs, bugs_table
+    from checker.measure.library_bugs import LibraryBug
+
+    row = dict(
+        library=TOY, version="-", issue="#0", description="earlier-term commit", invariant="leader_commits_current_term",
+        network="sync", bounds=Bounds(max_term=3, max_requests=2, max_cut=1, max_depth=6), sandtable_seconds=4.0,
+        sandtable_source="none: a test row", settings=(("bug", "figure8"),),
+    )
+    rows = bench_bugs([LibraryBug(**row, engine="explore"), LibraryBug(**row, engine="fuzz")], seeds=1, time_limit=60)
+    table = bugs_table(rows)
+
+    assert [(1, 1), (1, 1)] == [(r["found"], r["runs"]) for r in rows]
+    assert 2 == table.count("| #0 | leader_commits_current_term | sync |") and "| 4 |" in table
