@@ -26,6 +26,7 @@ from checker.cli.options import (
     check_corpus,
     checked,
     decided,
+    unchecked,
     default_workers,
     integer,
     node_count,
@@ -171,7 +172,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
                 unsaved = e
         if result.violation is not None:
             print_counterexample(config, result, out)
-        print_summary(result, path, out, checked(config))
+        print_summary(result, path, out, checked(config), unchecked(config))
         if args.json:
             print(json.dumps(explore_json(config, result, path)))
         if unsaved is not None:
