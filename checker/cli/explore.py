@@ -10,6 +10,7 @@ from typing import Any
 
 from attrs import evolve
 
+from checker import traces
 from checker.api import IMPL_DEFAULT_DEPTH, configuration, explore, save_trace
 from checker.cli.options import (
     BOUNDS,
@@ -25,6 +26,7 @@ from checker.cli.options import (
     check_corpus,
     checked,
     decided,
+    unchecked,
     default_workers,
     integer,
     node_count,
@@ -42,6 +44,7 @@ from checker.cli.report import (
     what,
 )
 from checker.front import ENGINES
+from checker.search.parallel import WorkerLost
 from checker.model.config import NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.variants import get_variant
 
@@ -157,17 +160,19 @@ def cmd_explore(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     path = unsaved = None
     if result.violation is not None:
-        try:
-            path = save_trace(result.counterexample, args.corpus)
-        except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
-            unsaved = e
         status = EXIT_FOUND
     else:
         status = EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
-    with decided(status):
+    # Ctrl-C from here on waits until the trace is saved and its path printed, then cuts the rest short.
+    with decided(status), traces.signals_held():
+        if result.violation is not None:
+            try:
+                path = save_trace(result.counterexample, args.corpus)
+            except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
+                unsaved = e
         if result.violation is not None:
             print_counterexample(config, result, out)
-        print_summary(result, path, out, checked(config))
+        print_summary(result, path, out, checked(config), unchecked(config))
         if args.json:
             print(json.dumps(explore_json(config, result, path)))
         if unsaved is not None:
@@ -181,7 +186,11 @@ def _explore_on(args: argparse.Namespace, config: Config, workers: int, symmetry
     """The search on the chosen backend; None, said in one line, if a Ray cluster failed under it."""
     progress = None if args.quiet else print_progress
     if args.backend == "local":
-        return explore(config, on_progress=progress, workers=workers, engine=args.engine, symmetry=symmetry)
+        try:
+            return explore(config, on_progress=progress, workers=workers, engine=args.engine, symmetry=symmetry)
+        except WorkerLost as e:  # Not bad input, not a verdict: the run could not finish.
+            print(f"python -m checker explore: {e}", file=sys.stderr, flush=True)
+            return None
     from checker.search.ray_backend import ClusterFailure, RayUnavailable
 
     try:

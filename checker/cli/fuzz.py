@@ -19,6 +19,7 @@ from checker.cli.options import (
     add_backend_options,
     add_bound_options,
     add_impl_options,
+    at_least_one,
     check_backend,
     check_corpus,
     checked,
@@ -42,7 +43,7 @@ HELP = "Hypothesis stateful fuzzing, shrunk counterexamples saved as traces"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``fuzz``."""
-    parser.add_argument("--examples", type=non_negative, default=1000, help="examples to run (default 1000)")
+    parser.add_argument("--examples", type=at_least_one, default=1000, help="examples to run (at least 1; default 1000)")
     parser.add_argument(
         "--steps",
         type=non_negative,
@@ -160,13 +161,14 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             print("interrupted: no violation so far", file=out)
         return EXIT_INTERRUPTED
     path = unsaved = None
-    if result.violation is not None:
-        try:
-            path = save_trace(result.counterexample, args.corpus)
-        except OSError as e:  # Checked before the run, but a disk fills up and permissions change.
-            unsaved = e
     status = EXIT_FOUND if result.violation is not None else EXIT_CLEAN
-    with decided(status):
+    # Ctrl-C from here on waits until the trace is saved and its path printed, then cuts the rest short.
+    with decided(status), traces.signals_held():
+        if result.violation is not None:
+            try:
+                path = save_trace(result.counterexample, args.corpus)
+            except OSError as e:  # Checked before the run, but a disk fills up and permissions change.
+                unsaved = e
         _print_result(args, config, result, path, out)
         if unsaved is not None:
             print_unsaved("fuzz", result.counterexample, args.corpus, unsaved)
@@ -222,6 +224,8 @@ def _print_result(args: argparse.Namespace, config, result, path, out) -> None:
             verdict = f"IMPLEMENTATION FAILURE ({result.violation.invariant}), shrunk to {len(result.trace)} steps"
         else:
             verdict = f"VIOLATION of {result.violation.invariant}, shrunk to {len(result.trace)} steps"
+        if result.unshrunk:
+            verdict = verdict.replace("shrunk to", "interrupted while shrinking, kept as found:")
         if args.seeds > 1:
             verdict += f" (seed {result.config.seed})"
     else:
