@@ -106,6 +106,14 @@ NOT_OBSERVABLE = {
     "match_index_monotonic": "a leader's matchIndex is not part of the API",
 }
 
+#: The invariants that only adapters are judged by, and why a seed-API class is not: its
+#: checks stay the surface ones its verdicts have always been judged by (see SURFACE).
+LEFT_OUT = {
+    "next_index_above_match": "a leader's nextIndex is not part of the API",
+    "committed_on_majority": "judged only through adapters; a seed-API class keeps its surface checks",
+    "leader_commits_current_term": "judged only through adapters; a seed-API class keeps its surface checks",
+}
+
 ROLES = {role.value: role for role in Role}
 
 # --- Loading the class ---------------------------------------------------------------------
@@ -272,7 +280,8 @@ class SeedAdapter:
         self.persistent = bool(impl.persistent)
         self.unobserved = {
             **NOT_OBSERVABLE,
-            **{i.name: "not judged from the seed API's surface" for i in OBSERVED_SAFETY if i.name not in SURFACE and i.name not in NOT_OBSERVABLE},
+            **{i.name: LEFT_OUT.get(i.name, "not judged for a seed-API class") for i in OBSERVED_SAFETY
+               if i.name not in SURFACE and i.name not in NOT_OBSERVABLE},
         }
 
     def describe(self) -> str:
