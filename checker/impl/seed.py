@@ -59,7 +59,7 @@ from typing import Any
 from checker.impl.adapter import METHODS as ADAPTER_METHODS
 from checker.impl.adapter import UNKNOWN, Observed, Send
 from checker.impl.canonical import _seed_for, canonical
-from checker.impl.driver import AdapterModel, AdapterWorld
+from checker.impl.driver import AdapterModel, AdapterWorld, copy_value
 from checker.impl.sandbox import CallFailed, Sandbox, _exception_line, _raise_timed_out, _TimedOut
 from checker.model.config import SYNC, Config, ImplTarget
 from checker.model.invariants import OBSERVED_SAFETY
@@ -298,7 +298,7 @@ class SeedAdapter:
         return self.sandbox.call(i, what, lambda: self.cls(i, peers, low_high), seed="__init__")
 
     def copy(self, node: SeedNode) -> SeedNode:
-        return SeedNode(node.id, copy.deepcopy(node.obj))
+        return SeedNode(node.id, copy_value(node.obj))
 
     def key(self, node: SeedNode) -> str:
         return canonical(node.obj)
@@ -352,7 +352,7 @@ class SeedAdapter:
             what = f"node {j}'s handle_request_vote({shown})"
             term, granted = self.reply_fields(reply, what, (("term", int), ("vote_granted", bool)))
             m = RequestVoteResponse(term, j, source, granted)
-            return [Send(source, {"type": "request_vote_response", "reply": copy.deepcopy(reply)}, "", m)]
+            return [Send(source, {"type": "request_vote_response", "reply": copy_value(reply)}, "", m)]
         if kind == "append_entries":
             entries = self.entries(payload["entries"], f"node {source}'s message with entries")
             args = (
@@ -372,7 +372,7 @@ class SeedAdapter:
             what = f"node {j}'s handle_append_entries({shown})"
             term, success, match = self.reply_fields(reply, what, (("term", int), ("success", bool), ("match_index", int)))
             m = AppendEntriesResponse(term, j, source, success, match)
-            return [Send(source, {"type": "append_entries_response", "reply": copy.deepcopy(reply)}, "", m)]
+            return [Send(source, {"type": "append_entries_response", "reply": copy_value(reply)}, "", m)]
         reply = payload["reply"]
         if kind == "request_vote_response":
             shown = f"from_id={source}, term={reply['term']}, vote_granted={reply['vote_granted']}"
@@ -407,7 +407,7 @@ class SeedAdapter:
         if not isinstance(sent, (list, tuple)):
             raise CallFailed("malformed_message", f"{what} returned {_brief(sent)}, not a list of message dicts")
         try:
-            sent = copy.deepcopy(list(sent))
+            sent = copy_value(list(sent))
         except Exception as e:
             raise CallFailed("malformed_message", f"{what} returned messages that cannot be copied: {_exception_line(e)}") from None
         out = []
