@@ -408,7 +408,7 @@ class _Step:
                 payload = copy_value(s.payload)
                 text = canonical(payload)
             except Exception as e:
-                raise CallFailed("malformed_message", f"{where} whose payload cannot be copied: {_exception_line(e)}") from None
+                raise CallFailed("malformed_message", f"{where} that cannot be copied: {_exception_line(e)}") from None
             name = s.message
             if name is None:
                 name = Packet(i, s.dest, str(s.summary), digest(text).hex())
