@@ -413,6 +413,9 @@ class _Local:
 
 def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native: bool, partial_every: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
+    # Forked from a coordinator whose SIGTERM raises (checker.cli.main): here it ends the worker
+    # at once, as by default; the coordinator hears the pipe close or stops us itself.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.disable()  # As in parallel_search.
     try:
         worker = _Worker(model, index, workers, symmetry, native)
@@ -432,8 +435,18 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
                 conn.send(peak_rss_bytes())
                 return
             conn.send(getattr(worker, command)(*args))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return  # The coordinator is gone (killed, or stopped without a word): nobody to answer.
     except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.
-        conn.send(_Failure(traceback.format_exc()))
+        try:
+            conn.send(_Failure(traceback.format_exc()))
+        except OSError:
+            pass
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died under the search (killed, out of memory): the search cannot go on,
+    and says which worker, how it died, and where the search was."""
 
 
 class _Failure:
@@ -455,8 +468,8 @@ def _answer(conn, index: int, hear: Callable[[int, int], None] | None = None, pa
     while True:
         try:
             answer = conn.recv()
-        except (EOFError, OSError) as e:
-            raise RuntimeError(f"explorer worker {index} died without a word ({e!r})") from None
+        except (EOFError, OSError):
+            raise WorkerLost(index) from None
         if isinstance(answer, _Failure):
             raise RuntimeError(f"explorer worker {index} failed:\n{answer.text}")
         if not isinstance(answer, _Partial):
@@ -487,13 +500,31 @@ def _answers(pipes: list[Any], hear: Callable[[int, int], None] | None = None) -
 def _send_each(pipes: list[Any], messages: list[Any]) -> None:
     """Send each worker its message at the same time (they are large: a round's successors)."""
     if len(pipes) == 1:
-        pipes[0].send(messages[0])
+        _send(pipes[0], 0, messages[0])
         return
-    threads = [threading.Thread(target=conn.send, args=(message,)) for conn, message in zip(pipes, messages)]
+    lost: list[int] = []
+
+    def send(index: int, conn, message) -> None:
+        try:
+            _send(conn, index, message)
+        except WorkerLost:
+            lost.append(index)
+
+    threads = [threading.Thread(target=send, args=(k, conn, message)) for k, (conn, message) in enumerate(zip(pipes, messages))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if lost:
+        raise WorkerLost(min(lost))
+
+
+def _send(conn, index: int, message: Any) -> None:
+    """Sends a worker a message; WorkerLost if its end of the pipe is gone."""
+    try:
+        conn.send(message)
+    except OSError:  # BrokenPipeError, ConnectionResetError: the worker died.
+        raise WorkerLost(index) from None
 
 
 def parallel_search(
@@ -550,14 +581,15 @@ def parallel_search(
             processes.append(process)
 
     def everyone(command: str, *args) -> list[Any]:
-        for conn in pipes:
-            conn.send((command, *args))
+        for index, conn in enumerate(pipes):
+            _send(conn, index, (command, *args))
         return _answers(pipes, hear)
 
     reached: dict[str, int] = {}
     violation: Violation | None = None
     trace = None
     exhaustive = interrupted = finished = False
+    lost: WorkerLost | None = None
     bounds = model.bounds
     try:
         answers = everyone("seed")
@@ -605,19 +637,29 @@ def parallel_search(
         finished = True
     except KeyboardInterrupt:
         interrupted = True
+    except WorkerLost as e:
+        lost = e
     finally:
         # Workers that finished report their peak memory and leave; after Ctrl-C or a failure
         # they are stopped where they are.
         peak = 0
         for index, (conn, process) in enumerate(zip(pipes, processes)):
             if finished:
-                conn.send(("stop",))
+                _send(conn, index, ("stop",))
                 peak += _answer(conn, index)
             else:
                 process.terminate()
             process.join()
         if collecting:
             gc.enable()
+    if lost is not None:
+        index = lost.args[0]
+        code = processes[index].exitcode
+        how = f"killed by signal {-code} ({signal.Signals(-code).name})" if code and code < 0 else f"exit status {code}"
+        raise WorkerLost(
+            f"explorer worker {index} died ({how}) while the search was at depth {depth} "
+            f"with {distinct:,} distinct states; the search is incomplete"
+        )
     return SearchResult(
         violation=violation,
         trace=trace,
