@@ -403,10 +403,19 @@ class PySyncObjAdapter:
         memo[id(obj._SyncObj__onTickCallbacksLock)] = threading.Lock()
         queue = obj._SyncObj__commandsQueue
         memo[id(queue._FastQueue__lock)] = threading.Lock()
+        # Shared, not copied, because nothing ever changes them after the constructor: the
+        # Node values (their id is all they hold), the settings, and the constructor's list of
+        # attribute names (the library's own record of what is not user state).
+        for n in obj._SyncObj__otherNodes:
+            memo[id(n)] = n
+        memo[id(obj._SyncObj__selfNode)] = obj._SyncObj__selfNode
+        memo[id(obj._SyncObj__properies)] = obj._SyncObj__properies
         if self._file_journal:
             self._new_folder(new)
             memo[id(obj._SyncObj__raftLog)] = self._copy_journal(obj._SyncObj__raftLog, node, new)
             memo[id(obj._SyncObj__conf)] = self._conf_copy(obj._SyncObj__conf, new)
+        else:
+            memo[id(obj._SyncObj__conf)] = obj._SyncObj__conf
         new.obj = copy.deepcopy(obj, memo)
         return new
 
