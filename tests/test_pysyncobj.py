@@ -242,3 +242,37 @@ def test_restart_from_the_file_journal(version, keeps_term):
     assert (term_after == term_before) is keeps_term
     if not keeps_term:
         assert term_after == 0
+
+
+_TWO_LEADERS = textwrap.dedent(
+    """
+    import json
+    from checker.impl.libraries.pysyncobj import PySyncObjAdapter
+    a = PySyncObjAdapter({version!r}, {{"journalFile": "file"}})
+    P = {{1: (2, 3), 2: (1, 3), 3: (1, 2)}}
+    n = {{i: a.create(i, P[i])[0] for i in P}}
+    to1 = [s for s in a.advance(n[2]) if s.dest == 1][0]      # 2 campaigns in term 1
+    vote = a.deliver(n[1], 2, to1.payload)                      # 1 votes for 2
+    a.deliver(n[2], 1, vote[0].payload)                         # 2 leads term 1
+    n[1] = a.restart(1, P[1], a.crash(a.copy(n[1])))[0]         # 1 restarts before 2's append
+    for end, peer in ((2, 1), (3, 1)):
+        a.disconnect(n[end], peer); a.connect(n[end], peer)
+    to1 = [s for s in a.advance(n[3]) if s.dest == 1][0]      # 3 campaigns in term 1 too
+    for s in a.deliver(n[1], 3, to1.payload):
+        a.deliver(n[3], 1, s.payload)
+    print(json.dumps({{i: [a.observe(n[i]).role, a.observe(n[i]).term] for i in n}}))
+    """
+)
+
+
+@pytest.mark.parametrize("version, two_leaders", [("0.3.15", True), ("0.3.17", False)])
+def test_restart_forgets_the_vote_in_0_3_15(version, two_leaders):
+    """PySyncObj #201/#202, by hand: node 1 votes for 2 in term 1, crashes and restarts with
+    its journal; 0.3.15 comes back in term 0 with no vote and votes for 3 in term 1 as well,
+    so two nodes lead term 1 (Raft §5.2, election safety). 0.3.17 keeps term and vote."""
+    code = _TWO_LEADERS.format(version=version)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    roles = json.loads(done.stdout.strip().splitlines()[-1])
+    leaders_of_term_1 = sorted(i for i, (role, term) in roles.items() if role == "leader" and term == 1)
+    assert leaders_of_term_1 == (["2", "3"] if two_leaders else ["2"])

@@ -307,7 +307,9 @@ class PySyncObjAdapter:
                 due.append(step_down)
         elif obj._SyncObj__connectedNodes:
             due.append(obj._SyncObj__raftElectionDeadline)
-        if self._file_journal:
+        if self._file_journal and not obj._SyncObj__raftLog._FileJournal__metaSaved:
+            # The journal's one-second timer stores the commit index (and in 0.3.15 nothing
+            # else); while nothing is waiting to be stored it does nothing, and is not a timer.
             due.append(obj._SyncObj__startTime + obj._SyncObj__numOneSecondDumps)
         return min(due) if due else None
 
