@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 import math
 import os
 import shutil
@@ -190,6 +191,12 @@ class PySyncObjAdapter:
         # The wake-up pipe only wakes a sleeping poll; the library runs without it where fcntl
         # is missing, and so it runs here (appendEntriesUseBatch=False then sends at once).
         self._sync.PIPE_NOTIFIER_ENABLED = False
+        # PySyncObj logs through the logging module; with no handler configured, Python would
+        # print its warnings on stderr in the middle of the checker's report. A user who
+        # configures logging still sees them (logger "pysyncobj.syncobj" in 0.3.15 and later).
+        logger = logging.getLogger(self._sync.__name__)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
 
     def describe(self) -> str:
         shown = ", ".join(f"{k}={self._settings[k]}" for k in sorted(self._settings)) or "default settings"
