@@ -94,3 +94,22 @@ def test_0_3_17_loses_a_committed_entry():
     assert done.returncode == 0, done.stderr
     invariant, message = json.loads(done.stdout.strip().splitlines()[-1])
     assert invariant == "leader_completeness", message
+
+
+_FIND = """
+import json, sys
+from checker.measure.library_bugs import BUGS, counterexample
+from checker.traces import format as traces
+bug = next(b for b in BUGS if b.corpus == sys.argv[1])
+found = counterexample(bug)
+print(json.dumps([found.outcome.invariant, found.outcome.step, found.actions == traces.load(sys.argv[1]).actions]))
+"""
+
+
+def test_find_runs_a_record_to_its_trace():
+    """``find`` on the 0.3.15 record (a breadth-first search, well under a second) gives back
+    the corpus trace's path: the bench row measures the search that made the trace."""
+    bug = next(b for b in RECORDS if b.version == "0.3.15")
+    done = subprocess.run([sys.executable, "-c", _FIND, bug.corpus], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["terms_monotonic", 3, True]
