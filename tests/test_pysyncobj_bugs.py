@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.measure.library_bugs import BUGS, config_for
+from checker.measure.library_bugs import BUGS
 from checker.traces import format as traces
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,10 +37,10 @@ def _replay_in_a_fresh_process(path: Path):
 def test_corpus_trace_replays_to_its_recorded_outcome(bug):
     """The record's trace, replayed in a new process (the release fetched again from the cache),
     breaks the record's invariant at the step the trace records, checking every invariant."""
-    path = ROOT / bug.corpus
+    path = ROOT / bug.trace
     t = traces.load(path)
     assert t.config.impl.target == f"pysyncobj=={bug.version}"
-    assert dict(t.config.impl.settings) == bug.settings
+    assert t.config.impl.settings == bug.settings
     assert t.config.network == bug.network == "fifo"
     result, invariant, step, same = _replay_in_a_fresh_process(path)
     assert (result, invariant, step) == (t.outcome.result, bug.invariant, t.outcome.step)
@@ -50,14 +50,14 @@ def test_corpus_trace_replays_to_its_recorded_outcome(bug):
 def test_every_pysyncobj_trace_has_a_record():
     """No trace in corpus/pysyncobj/ without its row in the bench table, and no row without it."""
     on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "corpus" / "pysyncobj").glob("*.json"))
-    assert on_disk == sorted(b.corpus for b in RECORDS)
+    assert on_disk == sorted(b.trace for b in RECORDS)
 
 
 def test_record_configurations_match_their_traces():
     """A record's bounds are the bounds its trace was found under."""
     for bug in RECORDS:
-        t = traces.load(ROOT / bug.corpus)
-        assert t.config.bounds == config_for(bug).bounds, bug.corpus
+        t = traces.load(ROOT / bug.trace)
+        assert t.config.bounds == bug.bounds, bug.trace
 
 
 _CONSEQUENCE = """
@@ -90,7 +90,7 @@ def test_0_3_17_loses_a_committed_entry():
     §5.4): after the trace, the leader that committed index 6 is cut off, and node 1, which had
     erased index 6 on a resent append, wins the next election."""
     bug = next(b for b in RECORDS if b.version == "0.3.17" and b.invariant == "committed_on_majority")
-    done = subprocess.run([sys.executable, "-c", _CONSEQUENCE, str(ROOT / bug.corpus)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", _CONSEQUENCE, str(ROOT / bug.trace)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     invariant, message = json.loads(done.stdout.strip().splitlines()[-1])
     assert invariant == "leader_completeness", message
@@ -100,7 +100,7 @@ _FIND = """
 import json, sys
 from checker.measure.library_bugs import BUGS, counterexample
 from checker.traces import format as traces
-bug = next(b for b in BUGS if b.corpus == sys.argv[1])
+bug = next(b for b in BUGS if b.trace == sys.argv[1])
 found = counterexample(bug)
 print(json.dumps([found.outcome.invariant, found.outcome.step, found.actions == traces.load(sys.argv[1]).actions]))
 """
@@ -110,6 +110,6 @@ def test_find_runs_a_record_to_its_trace():
     """``find`` on the 0.3.15 record (a breadth-first search, well under a second) gives back
     the corpus trace's path: the bench row measures the search that made the trace."""
     bug = next(b for b in RECORDS if b.version == "0.3.15")
-    done = subprocess.run([sys.executable, "-c", _FIND, bug.corpus], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", _FIND, bug.trace], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == ["terms_monotonic", 3, True]

@@ -275,3 +275,136 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
             + f" | {'-' if ratio is None else f'{bound}{ratio:g}x'} | {shrunk} | {r['explorer_shortest'] or '-'} |"
         )
     return "\n".join(lines)
+
+
+def _explore_in_child(conn, config_json: dict[str, Any]) -> None:
+    """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
+    its end (invariant None when it came out clean)."""
+    import time
+
+    from checker import traces
+    from checker.front import explore
+
+    config = traces.config_from_json(config_json)
+    start = time.monotonic()
+    result = explore(config)
+    invariant = result.violation.invariant if result.violation is not None else None
+    conn.send(("found", time.monotonic() - start, invariant))
+
+
+def _timed_explore(config, time_limit: float) -> tuple[float | None, str | None]:
+    from checker import traces
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_explore_in_child, args=(child, traces.config_to_json(config)), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if parent.poll(time_limit + 5):
+            _, seconds, invariant = parent.recv()
+            if invariant is not None and seconds <= time_limit:
+                return seconds, invariant
+    except EOFError:
+        pass
+    finally:
+        process.terminate()
+        process.join()
+    return None, None
+
+
+def _find_in_child(conn, index: int, seed: int, time_limit: float) -> None:
+    """One timed ``library_bugs.find`` of record ``index``, in a child process."""
+    from checker.measure.library_bugs import BUGS, find
+
+    seconds, violation, _ = find(BUGS[index], seed, time_limit)
+    conn.send(("found", seconds, violation.invariant if violation is not None else None))
+
+
+def _timed_find(bug, seed: int, time_limit: float) -> float | None:
+    """Seconds until the record's own search breaks its invariant (None past the limit, or if
+    it breaks another)."""
+    from checker.measure.library_bugs import BUGS
+
+    index = BUGS.index(bug)
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_find_in_child, args=(child, index, seed, time_limit), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if parent.poll(time_limit + 5):
+            _, seconds, invariant = parent.recv()
+            if invariant == BUGS[index].invariant and seconds <= time_limit:
+                return seconds
+    except EOFError:
+        pass
+    finally:
+        process.terminate()
+        process.join()
+    return None
+
+
+def bench_bugs(
+    bugs: list,
+    seeds: int,
+    time_limit: float,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Per published library bug (``checker.measure.library_bugs``): the median seconds to the first
+    counterexample over ``seeds`` seeds (the explorer, deterministic, runs once), misses counted
+    at the time limit, beside SandTable's published time. Each row's own bounds are used, by
+    the fuzzer too (a bug that needs a crash needs ``max_crashed``)."""
+    rows = []
+    for bug in bugs:
+        times: list[float | None] = []
+        if bug.only or bug.engine == "walk":
+            # A targeted search (library_bugs.find): explore once, walks once per seed.
+            for seed in range(1 if bug.engine == "explore" else seeds):
+                times.append(_timed_find(bug, seed, time_limit))
+        elif bug.engine == "explore":
+            found, _ = _timed_explore(bug.config(), time_limit)
+            times.append(found)
+        else:
+            for seed in range(seeds):
+                found, _ = _timed_attempt("fuzz", bug.config(seed), seed, time_limit, 0.0)
+                times.append(found)
+        row = {
+            "library": bug.library,
+            "version": bug.version,
+            "issue": bug.issue,
+            "invariant": bug.invariant,
+            "network": bug.network,
+            "settings": dict(bug.settings),
+            "engine": bug.engine,
+            "runs": len(times),
+            "found": sum(t is not None for t in times),
+            "median_s": _median(times, time_limit),
+            "seconds": [None if t is None else round(t, 3) for t in times],
+            "time_limit": time_limit,
+            "sandtable_s": bug.sandtable_seconds,
+            "sandtable_source": bug.sandtable_source,
+        }
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
+    return rows
+
+
+def bugs_table(rows: list[dict[str, Any]]) -> str:
+    """One row per published bug: raftcheck's median seconds to it beside SandTable's."""
+    lines = [
+        "| library | release | issue | invariant | network | engine | raftcheck: median s (found) | SandTable s |",
+        "| --- | --- | --- | --- | --- | --- | ---: | ---: |",
+    ]
+    for r in rows:
+        median = "miss" if r["median_s"] is None else f"{r['median_s']:.2f}"
+        sandtable = "-" if r["sandtable_s"] is None else f"{r['sandtable_s']:g}"
+        lines.append(
+            f"| {r['library']} | {r['version']} | {r['issue']} | {r['invariant']} | {r['network']} | {r['engine']} | "
+            f"{median} ({r['found']}/{r['runs']}) | {sandtable} |"
+        )
+    if not rows:
+        lines.append("| (no library bugs recorded yet: checker/measure/library_bugs.py) | | | | | | | |")
+    return "\n".join(lines)

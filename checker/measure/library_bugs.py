@@ -1,25 +1,26 @@
-"""The published bugs of the Raft libraries under test, each as the run that finds it again.
+"""The published bugs of real Raft libraries that raftcheck rediscovers (#15, point 6): one record
+per bug, each with how it is searched for and SandTable's published time to it (EuroSys 2024),
+for ``python -m checker bench --only bugs``.
 
-A plain list of records, one per bug (or per consequence, where one report has two), that
-``bench --only bugs`` times: the library and the release that has the bug, the settings, network
-and bounds of the search, the invariant it breaks, the corpus trace that replays it, and the
-time SandTable (Tang et al., EuroSys 2024) published for it, where it did.
+The library helpers add their rows to ``BUGS``; each row's trace lives in ``corpus/`` and a test
+replays it. ``bench`` times the median seconds to the first counterexample over several seeds.
 
-``find(bug)`` runs a record's search. Most records search against every invariant, as
-``explore`` and ``fuzz`` do. Where a release has several bugs and a shallower one always shows
-first (PySyncObj 0.3.11 breaks ``leader_commits_current_term``, its #169, ten steps in, before
-its other bugs can show), a record names the invariants it looks for (``target``): worlds that
-break any other invariant are not expanded, so the path found breaks the target first, and its
-trace replays to it under every invariant.
+Most records search against every invariant, as ``explore`` and ``fuzz`` do. Where a release
+has several bugs and a shallower one always shows first (PySyncObj 0.3.11 breaks
+``leader_commits_current_term``, its #169, ten steps in, before its other bugs can show), a
+record names the invariants it looks for (``only``): ``find`` does not expand worlds that
+break any other invariant, so the path found breaks the target first, and its trace replays to
+it with every invariant checked.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from typing import Any
 
 from attrs import field, frozen
+
+from checker.model.config import Bounds, Config, ImplTarget
 
 #: SandTable's Table 2 (EuroSys '24, p. 744, "Time" column: specification-level exploration
 #: with TLC, then confirmed in the implementation).
@@ -28,102 +29,111 @@ SANDTABLE_TABLE_2 = "SandTable, EuroSys 2024, Table 2 (doi:10.1145/3627703.36500
 
 @frozen
 class LibraryBug:
-    library: str
-    version: str
-    issue: str  # The library's tracker, e.g. "bakwc/PySyncObj#166".
-    title: str
-    invariant: str  # The name in checker.model.invariants that its counterexample breaks.
-    network: str
-    bounds: dict[str, Any] = field(factory=dict)  # checker.model.config.Bounds fields.
-    settings: dict[str, str] = field(factory=dict)  # --impl-conf KEY=VALUE.
-    # "explore" (breadth-first, the shortest path), "fuzz" (python -m checker fuzz, seed 0), or
-    # "walk" (uniform random walks over the same model, seeded, runs of ``walk_length``).
-    engine: str = "explore"
-    target: tuple[str, ...] = ()  # The invariants looked for; () for all of them.
-    seed: int = 0
-    walk_length: int = 50
-    corpus: str = ""  # The trace under corpus/ that replays it.
-    sandtable_seconds: float | None = None
-    sandtable_source: str = ""
+    """One published bug: where it is, how raftcheck is set up to find it, what it breaks."""
+
+    library: str  # As --impl names it: "pysyncobj", "raftos" (or an adapter's path.py:Class, for tests).
+    version: str  # The release that has the bug, e.g. "0.3.11".
+    issue: str  # The upstream issue, e.g. "#166".
+    description: str  # What goes wrong, in a few words.
+    invariant: str  # The invariant (or finding kind) expected to break.
+    network: str  # "sync", "async" or "fifo".
+    bounds: Bounds  # The search's bounds, for the fuzzer too (give a depth bound for explore).
+    sandtable_seconds: float | None  # SandTable's published time to this bug; None if not given.
+    sandtable_source: str  # Where that time is published (paper, table, page).
+    settings: tuple[tuple[str, str], ...] = ()  # --impl-conf KEY=VALUE, sorted by key.
+    nodes: int = 3
+    engine: str = "fuzz"  # "fuzz", "explore" or "walk" (seeded random walks, see ``find``).
+    # Where the counterexample trace is kept, relative to the repository (corpus/...).
+    trace: str | None = field(default=None)
+    only: tuple[str, ...] = ()  # The invariants looked for; () for all of them (see above).
+    walk_length: int = 50  # engine "walk": actions per walk.
     note: str = ""
+
+    @property
+    def target(self) -> str:
+        return self.library if ":" in self.library else f"{self.library}=={self.version}"
+
+    def config(self, seed: int = 0) -> Config:
+        """The configuration that looks for this bug."""
+        impl = ImplTarget(self.target, settings=tuple(sorted(self.settings)))
+        return Config(nodes=self.nodes, network=self.network, bounds=self.bounds, seed=seed, impl=impl)
 
 
 _FIFO = "fifo"
 
+#: Every published bug raftcheck has an adapter, a configuration and a trace for.
 BUGS: list[LibraryBug] = [
     LibraryBug(
-        library="pysyncobj", version="0.3.11", issue="bakwc/PySyncObj#169",
-        title="a leader commits an entry of an earlier term by counting replicas (Figure 8)",
-        invariant="leader_commits_current_term", network=_FIFO,
-        bounds={"max_term": 2, "max_requests": 0, "max_cut": 0, "max_in_flight": 6, "max_depth": 12},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.11-fifo-leader_commits_current_term-fa261db0ff.json",
+        library="pysyncobj", version="0.3.11", issue="#169",
+        description="a leader commits an entry of an earlier term by counting replicas (Figure 8)",
+        invariant="leader_commits_current_term", network=_FIFO, engine="explore",
+        bounds=Bounds(max_term=2, max_requests=0, max_cut=0, max_in_flight=6, max_depth=12),
         sandtable_seconds=120.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#5: 2min",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-leader_commits_current_term-fa261db0ff.json",
     ),
     LibraryBug(
-        library="pysyncobj", version="0.3.11", issue="bakwc/PySyncObj#166",
-        title="a new leader's first append lowers a follower's commit index",
-        invariant="committed_entries_stable", network=_FIFO, target=("committed_entries_stable",),
-        bounds={"max_term": 2, "max_requests": 0, "max_cut": 0, "max_in_flight": 6, "max_depth": 12},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.11-fifo-committed_entries_stable-eb29d70fcc.json",
+        library="pysyncobj", version="0.3.11", issue="#166",
+        description="a new leader's first append lowers a follower's commit index",
+        invariant="committed_entries_stable", network=_FIFO, engine="explore",
+        only=("committed_entries_stable",),
+        bounds=Bounds(max_term=2, max_requests=0, max_cut=0, max_in_flight=6, max_depth=12),
         sandtable_seconds=6.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#2: 6s",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-committed_entries_stable-eb29d70fcc.json",
     ),
     LibraryBug(
-        library="pysyncobj", version="0.3.11", issue="bakwc/PySyncObj#167",
-        title="after stale rejections a leader's nextIndex is not above its matchIndex",
-        invariant="next_index_above_match", network=_FIFO, target=("next_index_above_match",),
-        engine="walk", seed=1,
-        bounds={"max_term": 3, "max_requests": 2, "max_cut": 1, "max_in_flight": 8},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.11-fifo-next_index_above_match-9b0a31a39d.json",
+        library="pysyncobj", version="0.3.11", issue="#167",
+        description="after stale rejections a leader's nextIndex is not above its matchIndex",
+        invariant="next_index_above_match", network=_FIFO, engine="walk",
+        only=("next_index_above_match",),
+        bounds=Bounds(max_term=3, max_requests=2, max_cut=1, max_in_flight=8),
         sandtable_seconds=7.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#3: 7s",
-        note="FIFO: the rejections are stale because the leader sent them before the link broke; no reordering needed",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-next_index_above_match-9b0a31a39d.json",
+        note="FIFO: the rejections are stale because the leader sent ahead before the link broke",
     ),
     LibraryBug(
-        library="pysyncobj", version="0.3.11", issue="bakwc/PySyncObj#167",
-        title="a leader's matchIndex moves backwards (a resent backlog is acknowledged one short)",
-        invariant="match_index_monotonic", network=_FIFO, target=("match_index_monotonic",),
-        engine="walk", seed=1,
-        bounds={"max_term": 3, "max_requests": 2, "max_cut": 1, "max_in_flight": 8},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.11-fifo-match_index_monotonic-335f832c9b.json",
+        library="pysyncobj", version="0.3.11", issue="#167",
+        description="a leader's matchIndex moves backwards (a resent backlog is acknowledged one short)",
+        invariant="match_index_monotonic", network=_FIFO, engine="walk",
+        only=("match_index_monotonic",),
+        bounds=Bounds(max_term=3, max_requests=2, max_cut=1, max_in_flight=8),
         sandtable_seconds=35.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#4: 35s",
-        note="FIFO, as SandTable's own model of it (FifoNetwork.tla with one partition)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-match_index_monotonic-335f832c9b.json",
+        note="FIFO, as SandTable's own model of it (FifoNetwork.tla, one partition)",
     ),
     LibraryBug(
-        library="pysyncobj", version="0.3.15", issue="bakwc/PySyncObj#201, #202",
-        title="term and vote not kept across a restart (two leaders in one term follow)",
-        invariant="terms_monotonic", network=_FIFO, settings={"journalFile": "file"},
-        bounds={"max_term": 2, "max_requests": 0, "max_cut": 0, "max_crashed": 1, "max_in_flight": 6, "max_depth": 10},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.15-fifo-terms_monotonic-a2addf9102.json",
-        note="not in SandTable (reported 2026); two leaders of one term: tests/test_pysyncobj.py",
+        library="pysyncobj", version="0.3.15", issue="#201/#202",
+        description="term and vote not kept across a restart (two leaders in one term follow)",
+        invariant="terms_monotonic", network=_FIFO, engine="explore", settings=(("journalFile", "file"),),
+        bounds=Bounds(max_term=2, max_requests=0, max_cut=0, max_crashed=1, max_in_flight=6, max_depth=10),
+        sandtable_seconds=None, sandtable_source="not in SandTable (reported 2026)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.15-fifo-terms_monotonic-a2addf9102.json",
+        note="two leaders of one term, step by step: tests/test_pysyncobj.py",
     ),
-    # Found by this project in the latest release (docs/pysyncobj.md, "Findings in 0.3.17").
+    # Found by this project in the latest release (docs/pysyncobj.md, "Checking the latest release").
     LibraryBug(
-        library="pysyncobj", version="0.3.17", issue="new (docs/pysyncobj.md, finding 1)",
-        title="a follower erases entries the leader already counts: a committed entry on one node",
-        invariant="committed_on_majority", network=_FIFO, settings={"appendEntriesBatchSizeBytes": "15"},
-        engine="fuzz", bounds={"max_term": 8, "max_requests": 4, "max_cut": 1, "max_crashed": 1, "max_in_flight": 10},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.17-fifo-committed_on_majority-58d3d94768.json",
+        library="pysyncobj", version="0.3.17", issue="new: docs/pysyncobj.md finding 1",
+        description="a follower erases entries the leader already counts: a committed entry on one node",
+        invariant="committed_on_majority", network=_FIFO, engine="fuzz",
+        settings=(("appendEntriesBatchSizeBytes", "15"),),
+        bounds=Bounds(max_term=8, max_requests=4, max_cut=1, max_crashed=1, max_in_flight=10),
+        sandtable_seconds=None, sandtable_source="not in SandTable (new)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.17-fifo-committed_on_majority-58d3d94768.json",
     ),
     LibraryBug(
-        library="pysyncobj", version="0.3.17", issue="new (docs/pysyncobj.md, finding 2)",
-        title="a large entry's transmission is labelled finished early; the follower's handler raises",
-        invariant="exception", network=_FIFO,
-        settings={"appendEntriesBatchSizeBytes": "64", "commandPadding": "40"},
-        bounds={"max_term": 1, "max_requests": 1, "max_cut": 0, "max_in_flight": 10, "max_depth": 12},
-        corpus="corpus/pysyncobj/pysyncobj-0.3.17-fifo-exception-c0cdd86a27.json",
+        library="pysyncobj", version="0.3.17", issue="new: docs/pysyncobj.md finding 2",
+        description="a large entry's transmission is labelled finished early; the follower's handler raises",
+        invariant="exception", network=_FIFO, engine="explore",
+        settings=(("appendEntriesBatchSizeBytes", "64"), ("commandPadding", "40")),
+        bounds=Bounds(max_term=1, max_requests=1, max_cut=0, max_in_flight=10, max_depth=12),
+        sandtable_seconds=None, sandtable_source="not in SandTable (new)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.17-fifo-exception-c0cdd86a27.json",
     ),
 ]
 
 
-def config_for(bug: LibraryBug):
-    """The configuration a record searches."""
-    from checker.model.config import Bounds, Config, ImplTarget
-
-    impl = ImplTarget(f"{bug.library}=={bug.version}", settings=tuple(sorted(bug.settings.items())))
-    return Config(nodes=3, network=bug.network, bounds=Bounds(**bug.bounds), impl=impl)
-
-
 class _Targeted:
-    """A model whose worlds that break an invariant outside ``target`` have no successors."""
+    """The model of a record, where a world that breaks an invariant outside ``target`` has no
+    successors (with no target, the model as it is)."""
 
     def __init__(self, model, target: tuple[str, ...]):
         self.model, self.target = model, set(target)
@@ -146,17 +156,19 @@ class _Targeted:
         v = self.verdict(w, a, after)
         return None if v is not None and v.invariant not in self.target else after
 
-    def wanted(self, v):
+    def wanted(self, v) -> bool:
         return v is not None and (not self.target or v.invariant in self.target)
 
 
-def find(bug: LibraryBug, budget: float = 600.0):
-    """Run the record's search: (seconds, violation or None, the path as a tuple of actions)."""
+def find(bug: LibraryBug, seed: int = 0, budget: float = 600.0):
+    """Run the record's search: (seconds, the violation or None, the path as actions).
+    ``explore``: breadth-first (the shortest path); ``fuzz``: ``checker.api.fuzz`` with ``seed``
+    (only without a target); ``walk``: uniform random walks from ``random.Random(seed)``."""
     from checker.front import model_for
     from checker.search.bfs import search
 
-    config = config_for(bug)
-    model = _Targeted(model_for(config), bug.target)
+    config = bug.config(seed)
+    model = _Targeted(model_for(config), bug.only)
     start = time.monotonic()
     if bug.engine == "explore":
         result = search(
@@ -169,9 +181,11 @@ def find(bug: LibraryBug, budget: float = 600.0):
     if bug.engine == "fuzz":
         from checker.api import fuzz
 
-        result = fuzz(config, seed=bug.seed)
+        if bug.only:
+            raise ValueError(f"{bug.issue}: the fuzzer checks every invariant; 'only' needs explore or walk")
+        result = fuzz(config, seed=seed, time_limit=budget)
         return time.monotonic() - start, result.violation, tuple(result.trace or ())
-    rng = random.Random(bug.seed)
+    rng = random.Random(seed)
     init = model.initial()
     while time.monotonic() - start < budget:
         w, path = init, []
@@ -192,15 +206,12 @@ def find(bug: LibraryBug, budget: float = 600.0):
     return time.monotonic() - start, None, ()
 
 
-def counterexample(bug: LibraryBug, budget: float = 600.0):
+def counterexample(bug: LibraryBug, seed: int = 0, budget: float = 600.0):
     """``find``, as a trace ready for ``save_trace`` (None if nothing was found)."""
     from checker.model.outcome import outcome_for
     from checker.traces.format import Trace
 
-    _, violation, path = find(bug, budget)
+    _, violation, path = find(bug, seed, budget)
     if violation is None:
         return None
-    return Trace(config_for(bug), path, outcome_for(violation, len(path)), engine=bug.engine)
-
-
-__all__ = ["BUGS", "LibraryBug", "SANDTABLE_TABLE_2", "config_for", "counterexample", "find"]
+    return Trace(bug.config(seed), path, outcome_for(violation, len(path)), engine=bug.engine)
