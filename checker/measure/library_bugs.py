@@ -179,11 +179,12 @@ def find(bug: LibraryBug, seed: int = 0, budget: float = 600.0):
         )
         return time.monotonic() - start, result.violation, tuple(result.trace or ())
     if bug.engine == "fuzz":
-        from checker.api import fuzz
+        from checker.fuzz import run
 
         if bug.only:
             raise ValueError(f"{bug.issue}: the fuzzer checks every invariant; 'only' needs explore or walk")
-        result = fuzz(config, seed=seed, time_limit=budget)
+        # As python -m checker fuzz runs it (1000 examples), stopped at the budget.
+        result = run.fuzz(config, 1000, 60, seed, steer=run.STEERING, shrink="fast", time_limit=budget)
         return time.monotonic() - start, result.violation, tuple(result.trace or ())
     rng = random.Random(seed)
     init = model.initial()
