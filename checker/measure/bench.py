@@ -277,7 +277,7 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _explore_in_child(conn, config_json: dict[str, Any]) -> None:
+def _bug_search_in_child(conn, config_json: dict[str, Any]) -> None:
     """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
     its end (invariant None when it came out clean)."""
     import time
@@ -297,7 +297,7 @@ def _timed_explore(config, time_limit: float) -> tuple[float | None, str | None]
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_explore_in_child, args=(child, traces.config_to_json(config)), daemon=True)
+    process = context.Process(target=_bug_search_in_child, args=(child, traces.config_to_json(config)), daemon=True)
     process.start()
     child.close()
     try:
