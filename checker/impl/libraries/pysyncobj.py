@@ -30,6 +30,7 @@ import copy
 import hashlib
 import logging
 import math
+import mmap
 import os
 import shutil
 import sys
@@ -230,7 +231,7 @@ class PySyncObjAdapter:
                     with open(os.path.join(node.folder, name), "wb") as f:
                         f.write(data)
         Node = self._sync.Node
-        with _Call(node) as sends:
+        with _Call(node, self._file_journal) as sends:
             transport = self._transport_cls(tuple(peers))
             node.obj = self._cls(Node(node_id), [Node(p) for p in peers], self._conf(node), transport)
             # A node's links come up as it starts (TCP connects on its first ticks); the
@@ -259,7 +260,7 @@ class PySyncObjAdapter:
         return tuple(stable)
 
     def advance(self, node: _Node, seconds: float | None = None) -> list[Send]:
-        with _Call(node) as sends:
+        with _Call(node, self._file_journal) as sends:
             if seconds is None:
                 due = self._next_deadline(node)
                 if due is None:
@@ -276,25 +277,25 @@ class PySyncObjAdapter:
     def deliver(self, node: _Node, source: int, payload: Any) -> list[Send]:
         """The message arrives as the library's poll loop hands it over: the transport's
         callback, then the rest of the loop (the next tick, at the same time)."""
-        with _Call(node) as sends:
+        with _Call(node, self._file_journal) as sends:
             node.obj._SyncObj__transport._onMessageReceived(self._sync.Node(source), payload)
             node.obj.doTick()
         return sends
 
     def connect(self, node: _Node, peer: int) -> list[Send]:
-        with _Call(node) as sends:
+        with _Call(node, self._file_journal) as sends:
             if node.obj._SyncObj__transport.link_up(peer):
                 node.obj.doTick()
         return sends
 
     def disconnect(self, node: _Node, peer: int) -> list[Send]:
-        with _Call(node) as sends:
+        with _Call(node, self._file_journal) as sends:
             if node.obj._SyncObj__transport.link_down(peer):
                 node.obj.doTick()
         return sends
 
     def request(self, node: _Node, command: int) -> list[Send]:
-        with _Call(node) as sends:
+        with _Call(node, self._file_journal) as sends:
             if self._padding:
                 node.obj.apply(command, b"\0" * self._padding)
             else:
@@ -433,6 +434,7 @@ class PySyncObjAdapter:
             if not name.endswith(".tmp"):
                 shutil.copyfile(os.path.join(node.folder, name), os.path.join(new.folder, name))
         copied = self._sync.createJournal(os.path.join(new.folder, "journal"))
+        _close_files(copied)
         # The copy reads the log back from its file; what is held only in memory (metadata
         # not yet stored by the one-second timer) is copied as it is.
         copied._FileJournal__meta = copy.deepcopy(journal._FileJournal__meta)
@@ -447,14 +449,18 @@ class PySyncObjAdapter:
 
 class _Call:
     """One adapter call on a node: its clock and random generator are the ones the library
-    reads, and what it sends is collected."""
+    reads, and what it sends is collected. A file journal's files are open only during a call
+    (a search keeps many thousands of nodes: open files would run out)."""
 
-    def __init__(self, node: _Node):
+    def __init__(self, node: _Node, files: bool = False):
         self.node = node
+        self.files = files
 
     def __enter__(self) -> list[Send]:
         if _current[0] is not None:
             raise RuntimeError("pysyncobj adapter calls do not nest")
+        if self.files and self.node.obj is not None:
+            _open_files(self.node.obj._SyncObj__raftLog)
         _current[0] = self.node
         self.node.draws = 0
         self.node.outbox = []
@@ -463,6 +469,24 @@ class _Call:
     def __exit__(self, *exc) -> None:
         _current[0] = None
         self.node.outbox = None
+        if self.files and self.node.obj is not None:
+            _close_files(self.node.obj._SyncObj__raftLog)
+
+
+def _open_files(journal) -> None:
+    """Open a FileJournal's file and memory map again, as its own ResizableFile opens them."""
+    resizable = journal._FileJournal__journalFile
+    name = resizable._ResizableFile__fileName
+    resizable._ResizableFile__f = open(name, "r+b")
+    resizable._ResizableFile__mm = mmap.mmap(resizable._ResizableFile__f.fileno(), 0)
+
+
+def _close_files(journal) -> None:
+    """Close them between calls; what was written through the map is in the file."""
+    resizable = journal._FileJournal__journalFile
+    resizable._ResizableFile__mm.flush()
+    resizable._ResizableFile__mm.close()
+    resizable._ResizableFile__f.close()
 
 
 def _id(node) -> Any:
