@@ -276,3 +276,18 @@ def test_restart_forgets_the_vote_in_0_3_15(version, two_leaders):
     roles = json.loads(done.stdout.strip().splitlines()[-1])
     leaders_of_term_1 = sorted(i for i, (role, term) in roles.items() if role == "leader" and term == 1)
     assert leaders_of_term_1 == (["2", "3"] if two_leaders else ["2"])
+
+
+def test_file_journal_nodes_hold_no_open_files_between_calls():
+    """A search keeps thousands of nodes: with journalFile=file, copies and steps leave no file
+    or memory map open once the call returns (an earlier version ran out of descriptors)."""
+    from checker.impl.libraries.pysyncobj import PySyncObjAdapter
+
+    files = PySyncObjAdapter(VERSION, {"journalFile": "file"})
+    node, _ = files.create(1, PEERS[1])
+    before = len(os.listdir("/proc/self/fd"))
+    copies = [files.copy(node) for _ in range(50)]
+    for c in copies:
+        files.advance(c)
+    assert len(os.listdir("/proc/self/fd")) - before < 5
+    assert all(files.key(c) == files.key(copies[0]) for c in copies)
