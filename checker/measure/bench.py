@@ -451,6 +451,39 @@ def _timed_explore(config, time_limit: float) -> tuple[float | None, str | None]
     return None, None
 
 
+def _find_in_child(conn, index: int, seed: int, time_limit: float) -> None:
+    """One timed ``library_bugs.find`` of record ``index``, in a child process."""
+    from checker.measure.library_bugs import BUGS, find
+
+    seconds, violation, _ = find(BUGS[index], seed, time_limit)
+    conn.send(("found", seconds, violation.invariant if violation is not None else None))
+
+
+def _timed_find(bug, seed: int, time_limit: float) -> float | None:
+    """Seconds until the record's own search breaks its invariant (None past the limit, or if
+    it breaks another)."""
+    from checker.measure.library_bugs import BUGS
+
+    index = BUGS.index(bug)
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_find_in_child, args=(child, index, seed, time_limit), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if parent.poll(time_limit + 5):
+            _, seconds, invariant = parent.recv()
+            if invariant == BUGS[index].invariant and seconds <= time_limit:
+                return seconds
+    except EOFError:
+        pass
+    finally:
+        process.terminate()
+        process.join()
+    return None
+
+
 def bench_bugs(
     bugs: list,
     seeds: int,
@@ -464,7 +497,11 @@ def bench_bugs(
     rows = []
     for bug in bugs:
         times: list[float | None] = []
-        if bug.engine == "explore":
+        if bug.only or bug.engine == "walk":
+            # A targeted search (library_bugs.find): explore once, walks once per seed.
+            for seed in range(1 if bug.engine == "explore" else seeds):
+                times.append(_timed_find(bug, seed, time_limit))
+        elif bug.engine == "explore":
             found, _ = _timed_explore(bug.config(), time_limit)
             times.append(found)
         else:

@@ -4,13 +4,27 @@ for ``python -m checker bench --only bugs``.
 
 The library helpers add their rows to ``BUGS``; each row's trace lives in ``corpus/`` and a test
 replays it. ``bench`` times the median seconds to the first counterexample over several seeds.
+
+Most records search against every invariant, as ``explore`` and ``fuzz`` do. Where a release
+has several bugs and a shallower one always shows first (PySyncObj 0.3.11 breaks
+``leader_commits_current_term``, its #169, ten steps in, before its other bugs can show), a
+record names the invariants it looks for (``only``): ``find`` does not expand worlds that
+break any other invariant, so the path found breaks the target first, and its trace replays to
+it with every invariant checked.
 """
 
 from __future__ import annotations
 
+import random
+import time
+
 from attrs import field, frozen
 
 from checker.model.config import Bounds, Config, ImplTarget
+
+#: SandTable's Table 2 (EuroSys '24, p. 744, "Time" column: specification-level exploration
+#: with TLC, then confirmed in the implementation).
+SANDTABLE_TABLE_2 = "SandTable, EuroSys 2024, Table 2 (doi:10.1145/3627703.3650077)"
 
 
 @frozen
@@ -28,9 +42,12 @@ class LibraryBug:
     sandtable_source: str  # Where that time is published (paper, table, page).
     settings: tuple[tuple[str, str], ...] = ()  # --impl-conf KEY=VALUE, sorted by key.
     nodes: int = 3
-    engine: str = "fuzz"  # "fuzz" or "explore": what bench times.
+    engine: str = "fuzz"  # "fuzz", "explore" or "walk" (seeded random walks, see ``find``).
     # Where the counterexample trace is kept, relative to the repository (corpus/...).
     trace: str | None = field(default=None)
+    only: tuple[str, ...] = ()  # The invariants looked for; () for all of them (see above).
+    walk_length: int = 50  # engine "walk": actions per walk.
+    note: str = ""
 
     @property
     def target(self) -> str:
@@ -42,5 +59,160 @@ class LibraryBug:
         return Config(nodes=self.nodes, network=self.network, bounds=self.bounds, seed=seed, impl=impl)
 
 
+_FIFO = "fifo"
+
 #: Every published bug raftcheck has an adapter, a configuration and a trace for.
-BUGS: list[LibraryBug] = []
+BUGS: list[LibraryBug] = [
+    LibraryBug(
+        library="pysyncobj", version="0.3.11", issue="#169",
+        description="a leader commits an entry of an earlier term by counting replicas (Figure 8)",
+        invariant="leader_commits_current_term", network=_FIFO, engine="explore",
+        bounds=Bounds(max_term=2, max_requests=0, max_cut=0, max_in_flight=6, max_depth=12),
+        sandtable_seconds=120.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#5: 2min",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-leader_commits_current_term-fa261db0ff.json",
+    ),
+    LibraryBug(
+        library="pysyncobj", version="0.3.11", issue="#166",
+        description="a new leader's first append lowers a follower's commit index",
+        invariant="committed_entries_stable", network=_FIFO, engine="explore",
+        only=("committed_entries_stable",),
+        bounds=Bounds(max_term=2, max_requests=0, max_cut=0, max_in_flight=6, max_depth=12),
+        sandtable_seconds=6.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#2: 6s",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-committed_entries_stable-eb29d70fcc.json",
+    ),
+    LibraryBug(
+        library="pysyncobj", version="0.3.11", issue="#167",
+        description="after stale rejections a leader's nextIndex is not above its matchIndex",
+        invariant="next_index_above_match", network=_FIFO, engine="walk",
+        only=("next_index_above_match",),
+        bounds=Bounds(max_term=3, max_requests=2, max_cut=1, max_in_flight=8),
+        sandtable_seconds=7.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#3: 7s",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-next_index_above_match-9b0a31a39d.json",
+        note="FIFO: the rejections are stale because the leader sent ahead before the link broke",
+    ),
+    LibraryBug(
+        library="pysyncobj", version="0.3.11", issue="#167",
+        description="a leader's matchIndex moves backwards (a resent backlog is acknowledged one short)",
+        invariant="match_index_monotonic", network=_FIFO, engine="walk",
+        only=("match_index_monotonic",),
+        bounds=Bounds(max_term=3, max_requests=2, max_cut=1, max_in_flight=8),
+        sandtable_seconds=35.0, sandtable_source=SANDTABLE_TABLE_2 + ", PySyncObj#4: 35s",
+        trace="corpus/pysyncobj/pysyncobj-0.3.11-fifo-match_index_monotonic-335f832c9b.json",
+        note="FIFO, as SandTable's own model of it (FifoNetwork.tla, one partition)",
+    ),
+    LibraryBug(
+        library="pysyncobj", version="0.3.15", issue="#201/#202",
+        description="term and vote not kept across a restart (two leaders in one term follow)",
+        invariant="terms_monotonic", network=_FIFO, engine="explore", settings=(("journalFile", "file"),),
+        bounds=Bounds(max_term=2, max_requests=0, max_cut=0, max_crashed=1, max_in_flight=6, max_depth=10),
+        sandtable_seconds=None, sandtable_source="not in SandTable (reported 2026)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.15-fifo-terms_monotonic-a2addf9102.json",
+        note="two leaders of one term, step by step: tests/test_pysyncobj.py",
+    ),
+    # Found by this project in the latest release (docs/pysyncobj.md, "Checking the latest release").
+    LibraryBug(
+        library="pysyncobj", version="0.3.17", issue="new: docs/pysyncobj.md finding 1",
+        description="a follower erases entries the leader already counts: a committed entry on one node",
+        invariant="committed_on_majority", network=_FIFO, engine="fuzz",
+        settings=(("appendEntriesBatchSizeBytes", "15"),),
+        bounds=Bounds(max_term=8, max_requests=4, max_cut=1, max_crashed=1, max_in_flight=10),
+        sandtable_seconds=None, sandtable_source="not in SandTable (new)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.17-fifo-committed_on_majority-58d3d94768.json",
+    ),
+    LibraryBug(
+        library="pysyncobj", version="0.3.17", issue="new: docs/pysyncobj.md finding 2",
+        description="a large entry's transmission is labelled finished early; the follower's handler raises",
+        invariant="exception", network=_FIFO, engine="explore",
+        settings=(("appendEntriesBatchSizeBytes", "64"), ("commandPadding", "40")),
+        bounds=Bounds(max_term=1, max_requests=1, max_cut=0, max_in_flight=10, max_depth=12),
+        sandtable_seconds=None, sandtable_source="not in SandTable (new)",
+        trace="corpus/pysyncobj/pysyncobj-0.3.17-fifo-exception-c0cdd86a27.json",
+    ),
+]
+
+
+class _Targeted:
+    """The model of a record, where a world that breaks an invariant outside ``target`` has no
+    successors (with no target, the model as it is)."""
+
+    def __init__(self, model, target: tuple[str, ...]):
+        self.model, self.target = model, set(target)
+
+    def verdict(self, before, action, after):
+        if after.finding is not None:
+            return after.finding
+        return self.model.check_step(before, action, after) or self.model.check_world(after)
+
+    def initial(self):
+        return self.model.initial()
+
+    def actions(self, w):
+        return self.model.actions(w)
+
+    def step(self, w, a):
+        after = self.model.step(w, a)
+        if after is None or not self.target:
+            return after
+        v = self.verdict(w, a, after)
+        return None if v is not None and v.invariant not in self.target else after
+
+    def wanted(self, v) -> bool:
+        return v is not None and (not self.target or v.invariant in self.target)
+
+
+def find(bug: LibraryBug, seed: int = 0, budget: float = 600.0):
+    """Run the record's search: (seconds, the violation or None, the path as actions).
+    ``explore``: breadth-first (the shortest path); ``fuzz``: ``checker.api.fuzz`` with ``seed``
+    (only without a target); ``walk``: uniform random walks from ``random.Random(seed)``."""
+    from checker.front import model_for
+    from checker.search.bfs import search
+
+    config = bug.config(seed)
+    model = _Targeted(model_for(config), bug.only)
+    start = time.monotonic()
+    if bug.engine == "explore":
+        result = search(
+            model,
+            lambda w: (lambda v: v if model.wanted(v) else None)(model.model.check_world(w)),
+            lambda b, a, w: (lambda v: v if model.wanted(v) else None)(model.verdict(b, a, w)),
+            max_depth=config.bounds.max_depth,
+        )
+        return time.monotonic() - start, result.violation, tuple(result.trace or ())
+    if bug.engine == "fuzz":
+        from checker.fuzz import run
+
+        if bug.only:
+            raise ValueError(f"{bug.issue}: the fuzzer checks every invariant; 'only' needs explore or walk")
+        # As python -m checker fuzz runs it (1000 examples), stopped at the budget.
+        result = run.fuzz(config, 1000, 60, seed, steer=run.STEERING, shrink="fast", time_limit=budget)
+        return time.monotonic() - start, result.violation, tuple(result.trace or ())
+    rng = random.Random(seed)
+    init = model.initial()
+    while time.monotonic() - start < budget:
+        w, path = init, []
+        for _ in range(bug.walk_length):
+            choices = list(model.actions(w))
+            rng.shuffle(choices)
+            for a in choices:
+                after = model.step(w, a)
+                if after is not None:
+                    break
+            else:
+                break
+            path.append(a)
+            v = model.verdict(w, a, after)
+            w = after
+            if model.wanted(v):
+                return time.monotonic() - start, v, tuple(path)
+    return time.monotonic() - start, None, ()
+
+
+def counterexample(bug: LibraryBug, seed: int = 0, budget: float = 600.0):
+    """``find``, as a trace ready for ``save_trace`` (None if nothing was found)."""
+    from checker.model.outcome import outcome_for
+    from checker.traces.format import Trace
+
+    _, violation, path = find(bug, seed, budget)
+    if violation is None:
+        return None
+    return Trace(bug.config(seed), path, outcome_for(violation, len(path)), engine=bug.engine)

@@ -1,0 +1,115 @@
+"""PySyncObj's published bugs, found again (checker/measure/library_bugs.py), and what this
+project found in 0.3.17 (docs/pysyncobj.md): each corpus trace replays to its recorded outcome
+in a fresh process (one PySyncObj release per process), and the records agree with the traces.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checker.measure.library_bugs import BUGS
+from checker.traces import format as traces
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = [b for b in BUGS if b.library == "pysyncobj"]
+
+_REPLAY = """
+import json, sys
+from checker.api import load_trace, replay
+t = load_trace(sys.argv[1])
+r = replay(t)
+print(json.dumps([r.outcome.result, r.outcome.invariant, r.outcome.step, r.reproduces(t.outcome)]))
+"""
+
+
+def _replay_in_a_fresh_process(path: Path):
+    done = subprocess.run([sys.executable, "-c", _REPLAY, str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("bug", RECORDS, ids=[f"{b.version}-{b.invariant}" for b in RECORDS])
+def test_corpus_trace_replays_to_its_recorded_outcome(bug):
+    """The record's trace, replayed in a new process (the release fetched again from the cache),
+    breaks the record's invariant at the step the trace records, checking every invariant."""
+    path = ROOT / bug.trace
+    t = traces.load(path)
+    assert t.config.impl.target == f"pysyncobj=={bug.version}"
+    assert t.config.impl.settings == bug.settings
+    assert t.config.network == bug.network == "fifo"
+    result, invariant, step, same = _replay_in_a_fresh_process(path)
+    assert (result, invariant, step) == (t.outcome.result, bug.invariant, t.outcome.step)
+    assert same
+
+
+def test_every_pysyncobj_trace_has_a_record():
+    """No trace in corpus/pysyncobj/ without its row in the bench table, and no row without it."""
+    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "corpus" / "pysyncobj").glob("*.json"))
+    assert on_disk == sorted(b.trace for b in RECORDS)
+
+
+def test_record_configurations_match_their_traces():
+    """A record's bounds are the bounds its trace was found under."""
+    for bug in RECORDS:
+        t = traces.load(ROOT / bug.trace)
+        assert t.config.bounds == bug.bounds, bug.trace
+
+
+_CONSEQUENCE = """
+import json, sys
+from checker.api import load_trace
+from checker.front import model_for
+from checker.model.actions import Cut, Deliver, Tick
+t = load_trace(sys.argv[1])
+model = model_for(t.config)
+w = model.initial()
+for a in t.actions:
+    w = model.step(w, a)
+# Go on past the recorded step: the leader (node 2), the one node holding committed entry 6,
+# is cut off; node 1 campaigns and node 3 votes for it.
+def take(pred):
+    global w
+    a = next(a for a in model.actions(w) if pred(a))
+    before, w = w, model.step(w, a)
+    return model.check_world(w)
+take(lambda a: isinstance(a, Cut) and a.node == 2)
+take(lambda a: isinstance(a, Tick) and a.node == 1)
+take(lambda a: isinstance(a, Deliver) and a.message.source == 1 and a.message.dest == 3)
+v = take(lambda a: isinstance(a, Deliver) and a.message.source == 3 and a.message.dest == 1)
+print(json.dumps([v.invariant if v else None, v.message if v else None]))
+"""
+
+
+def test_0_3_17_loses_a_committed_entry():
+    """Finding 1 in 0.3.17 leads on to a leader without a committed entry (leader completeness,
+    §5.4): after the trace, the leader that committed index 6 is cut off, and node 1, which had
+    erased index 6 on a resent append, wins the next election."""
+    bug = next(b for b in RECORDS if b.version == "0.3.17" and b.invariant == "committed_on_majority")
+    done = subprocess.run([sys.executable, "-c", _CONSEQUENCE, str(ROOT / bug.trace)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    invariant, message = json.loads(done.stdout.strip().splitlines()[-1])
+    assert invariant == "leader_completeness", message
+
+
+_FIND = """
+import json, sys
+from checker.measure.library_bugs import BUGS, counterexample
+from checker.traces import format as traces
+bug = next(b for b in BUGS if b.trace == sys.argv[1])
+found = counterexample(bug)
+print(json.dumps([found.outcome.invariant, found.outcome.step, found.actions == traces.load(sys.argv[1]).actions]))
+"""
+
+
+def test_find_runs_a_record_to_its_trace():
+    """``find`` on the 0.3.15 record (a breadth-first search, well under a second) gives back
+    the corpus trace's path: the bench row measures the search that made the trace."""
+    bug = next(b for b in RECORDS if b.version == "0.3.15")
+    done = subprocess.run([sys.executable, "-c", _FIND, bug.trace], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["terms_monotonic", 3, True]
