@@ -55,7 +55,13 @@ def print_counterexample(config: Config, result: SearchResult, out) -> None:
     print(f"\ncounterexample, {len(result.trace)} steps:", file=out)
     for k, action in enumerate(result.trace, start=1):
         print(f"  {k:3}. {action.describe(world)}", file=out)
-        world = model.step(world, action)
+        after = model.step(world, action)
+        if after is None:
+            # The search took this step, so the model did not do the same again: an
+            # implementation that is not deterministic under the checker's control.
+            print(f"  (step {k} is not enabled when the trace is run again: the implementation did not repeat itself)", file=out)
+            break
+        world = after
     print(f"  {nodes_line(world)}", file=out)
     v = result.violation
     if is_finding(v.invariant):
