@@ -60,6 +60,7 @@ from typing import Any, Callable, Iterator
 from attrs import evolve
 
 from checker.impl.canonical import _seed_for, canonical, digest
+from checker.impl.sandbox import MEMORY_PER_CALL, Exited, Sandbox
 from checker.model.actions import (
     Action,
     ClientRequest,
@@ -226,7 +227,9 @@ def check_instance(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, impl.call_timeout)
         node = cls(node_ids[0], [p for p in node_ids[1:]], impl.election_timeout_range)
-    except (Exception, _TimedOut):
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # SystemExit and the alarm too: the search reports it, as a finding at step 0.
         return
     finally:
         if timed:
@@ -361,6 +364,7 @@ class ImplModel:
         self._in_call = False
         module = sys.modules.get(self.cls.__module__)
         self._files = {os.path.abspath(f) for f in (getattr(module, "__file__", None),) if f}
+        self._sandbox = Sandbox(self.cls)
         self._own = os.path.dirname(os.path.abspath(__file__))
 
     @property
@@ -491,26 +495,46 @@ class ImplModel:
         limit = self.impl.call_timeout
         timed = self._timer and limit > 0
         try:
+            self._sandbox.enter()
             if timed:
                 self._in_call = True
                 signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                return fn()
+                result = fn()
             finally:
                 if timed:
                     self._in_call = False
                     signal.setitimer(signal.ITIMER_REAL, 0)
+                self._sandbox.leave()
         except KeyboardInterrupt:
             raise
         except _TimedOut:
             # Where the alarm caught it is left out: in a loop that varies from run to run.
             raise _CallFailed("timeout", f"node {node_id}'s {what} did not return within {limit:g} s") from None
+        except Exited as e:
+            raise _CallFailed("exception", f"node {node_id}'s {what} called {e.how}, which would have ended the checker") from None
+        except MemoryError:
+            raise _CallFailed("memory", f"node {node_id}'s {what} allocated more than {MEMORY_PER_CALL / 2**20:,.0f} MiB") from None
         except BaseException as e:
             frames = self._user_frames(e.__traceback__)
             at = "; ".join(f"{_shown_path(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:])
             raise _CallFailed(
                 "exception", f"node {node_id}'s {what} raised {_exception_line(e)}" + (f" (at {at})" if at else "")
             ) from None
+        shared = self._sandbox.changed()
+        if shared:
+            raise _CallFailed(
+                "hidden_state",
+                f"node {node_id}'s {what} changed {', '.join(shared)}: module and class variables are shared by every "
+                "node and every state, not part of a node; keep a node's state on the node",
+            )
+        if self._sandbox.unrepeatable is not None:
+            raise _CallFailed(
+                "nondeterministic",
+                f"node {node_id}'s {what} {self._sandbox.unrepeatable}: its result differs from run to run; "
+                "use the elapsed time tick() is given and the module-level random, which raftcheck seeds",
+            )
+        return result
 
     def _alarm(self, signum, frame) -> None:
         if self._in_call:
