@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: A trace of 135 steps that takes some 25 s to shrink (an unshrunk fuzz find of truncate-always).
 LONG_TRACE = ROOT / "tests" / "fixtures" / "long-truncate-always-unshrunk.json"
 #: Moments per (command, signal) case: one in the default suite, more in the longer profiles.
-MOMENTS = {"fast": 1, "ci": 3, "nightly": 10}[os.environ.get("HYPOTHESIS_PROFILE", "fast")]
+MOMENTS_BY_PROFILE = {"fast": 1, "ci": 3, "nightly": 10}
+MOMENTS = MOMENTS_BY_PROFILE[os.environ.get("HYPOTHESIS_PROFILE", "fast")]
 #: The window the moments fall in, in seconds from when the checker's own code first runs (its
 #: SIGTERM handler is set, the first thing ``python -m checker`` does): its imports included. A
 #: signal before that finds only the interpreter starting, whose default is to die of it.
@@ -55,9 +56,9 @@ STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
 BEGUN = {"explore": "explore: ", "fuzz": "fuzz: ", "bench": "explorer: ", "shrink": None}
 
 
-def count_cases() -> int:
-    """Interrupted runs the suite makes in this profile."""
-    return len(COMMANDS) * len(SIGNALS) * MOMENTS
+def count_cases(profile: str) -> int:
+    """Interrupted runs the suite makes under a profile."""
+    return len(COMMANDS) * len(SIGNALS) * MOMENTS_BY_PROFILE[profile]
 
 
 def session_processes(sid: int) -> list[int]:

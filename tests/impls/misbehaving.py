@@ -107,7 +107,7 @@ TICKS = 0
 
 
 class MutatesModuleGlobals(SeedRaft):
-    """Counts ticks in a module variable, and times out differently once the count is high."""
+    """Counts its ticks in a module variable, shared by every node and every state."""
 
     def tick(self, elapsed_ms):
         global TICKS
@@ -126,7 +126,7 @@ class MutatesMessageAfterSending(SeedRaft):
 
 
 class KeepsOtherNodes(SeedRaft):
-    """Registers every node in a class-level dict and reads its peers' terms from there."""
+    """Registers every node in a class-level dict, and keeps that dict of the other nodes."""
 
     everyone = {}
 
