@@ -309,3 +309,13 @@ def test_nan_and_infinity_are_not_json_numbers(tmp_path):
 
     with pytest.raises(traces.TraceError, match="Infinity is not a JSON number"):
         traces.load(_figure8(tmp_path, text))
+
+
+def test_a_trace_without_config_impl_is_bad_input_not_read_as_native(tmp_path):
+    """A config without its "impl" field was read as the native model without a word; the
+    reader is strict about every other field, and now about this one."""
+    doc = json.loads(CORPUS[0].read_text())
+    del doc["config"]["impl"]
+
+    with pytest.raises(traces.TraceError, match="config lacks 'impl'"):
+        traces.load(_figure8(tmp_path, json.dumps(doc)))
