@@ -19,13 +19,14 @@ def test_the_reliability_page_holds_the_table_the_suite_makes():
 
 def test_the_parametrized_counts_are_what_pytest_collects():
     """The table's count for a module of parametrized tests equals the tests pytest collects from it."""
-    for module in (reliability.test_robust, reliability.test_robust_signals, reliability.test_robust_workers):
-        path = Path(module.__file__)
-        collected = subprocess.run(
-            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", str(path)],
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        items = [line for line in collected.splitlines() if "::" in line]
+    modules = (reliability.test_robust, reliability.test_robust_signals, reliability.test_robust_workers)
+    paths = [Path(m.__file__) for m in modules]
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    for module, path in zip(modules, paths):
+        items = [line for line in collected.splitlines() if line.startswith(f"tests/{path.name}::")]
         assert reliability.parametrized(module) == len(items), path.name
 
 
