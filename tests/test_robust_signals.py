@@ -202,3 +202,33 @@ def test_ctrl_c_while_fuzz_shrinks_keeps_the_counterexample_as_found(tmp_path, m
 
     t = traces.load(saved)
     assert traces.replay(t).reproduces(t.outcome)
+
+
+def test_a_ctrl_c_that_is_lost_is_raised_again(monkeypatch, capsys):
+    """Python drops an exception raised inside a garbage-collector callback, and Hypothesis runs
+    one at every collection: fuzz once went on for ever after a Ctrl-C (seen as a 60 s timeout
+    here, under load). A command still running REINTERRUPT_EVERY seconds after the signal gets
+    it again."""
+    from checker.cli import main as cli_main
+    from checker.cli import variants
+
+    def swallows_the_first_ctrl_c(args) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass  # Lost, as in a gc callback.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+        return 0
+
+    monkeypatch.setattr(cli_main, "REINTERRUPT_EVERY", 0.5)
+    monkeypatch.setitem(cli_main.COMMANDS, "variants", (variants, swallows_the_first_ctrl_c))
+    started = time.monotonic()
+
+    code = cli_main.main(["variants"])
+
+    assert 130 == code
+    assert time.monotonic() - started < 10
+    assert "python -m checker variants: interrupted" in capsys.readouterr().err
