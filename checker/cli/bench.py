@@ -16,7 +16,12 @@ HELP = "performance figures for the reference configurations and the fuzzer"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``bench``."""
-    parser.add_argument("--only", choices=("explore", "fuzz"), help="run one part only")
+    parser.add_argument(
+        "--only",
+        choices=("explore", "fuzz", "bugs"),
+        help="run one part only; bugs: time to the published bugs of real libraries (checker/measure/library_bugs.py), "
+        "never run unless asked for",
+    )
     parser.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
     parser.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
     parser.add_argument("--repeat", type=non_negative, default=3, help="runs per configuration and worker count (default 3)")
@@ -25,6 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--python-loop",
         action="store_true",
         help="also run the fast explorer with its Python loop instead of the C one, for comparison",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="ray: also time the fast explorer on a local Ray instance, beside the local backend, "
+        "with bytes exchanged and compute against exchange per level",
     )
     parser.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     parser.add_argument("--seeds", type=non_negative, default=5, help="seeds per variant and engine (default 5)")
@@ -85,6 +97,12 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
     from checker.measure import bench
 
     runs, rows, speedup = [], [], None
+    speedups: dict[str, float | None] = {}  # Per configuration run on 1 and 2 workers.
+    if args.backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BadInput("--backend ray: Ray is not installed (pip install 'raftcheck[ray]')") from None
     if args.only in (None, "explore"):
         print(
             f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process, "
@@ -98,15 +116,22 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             args.repeat,
             args.plain,
             python_loop=args.python_loop,
+            speedups=speedups,
+            backends=("local", args.backend) if args.backend != "local" else ("local",),
             on_run=lambda r: print(
-                f"  {r['config']} {r['engine']} ({r['loop']} loop) x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                f"  {r['config']} {r['engine']} ({r['loop']} loop, {r['backend']}) x{r['workers']}: "
+                f"{r['distinct']:,} distinct in {r['seconds']:.1f} s",
                 file=sys.stderr,
                 flush=True,
             ),
         )
         print(bench.explore_table(runs), file=out, flush=True)
-        if speedup is not None:
-            print(f"speed-up on 2 workers against 1 ({configs[-1]}): {speedup:.2f}x", file=out, flush=True)
+        for run in runs:
+            if run.get("backend") == "ray":
+                print("\n" + bench.levels_table(run), file=out, flush=True)
+        for name, ratio in speedups.items():
+            if ratio is not None:
+                print(f"speed-up on 2 workers against 1 ({name}): {ratio:.2f}x", file=out, flush=True)
     if args.only in (None, "fuzz"):
         print(
             f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "
@@ -123,6 +148,23 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
         )
         print(bench.fuzz_table(rows), file=out, flush=True)
+    bugs = []
+    if args.only == "bugs":
+        from checker.measure.library_bugs import BUGS
+
+        print(
+            f"\nlibrary bugs: seconds to the first counterexample, median over {args.seeds} seeds "
+            f"(the explorer: one run), {args.time_limit} s limit per run, beside SandTable's published time",
+            file=out,
+            flush=True,
+        )
+        bugs = bench.bench_bugs(
+            BUGS,
+            args.seeds,
+            float(args.time_limit),
+            on_row=lambda r: print(f"  {r['library']}=={r['version']} {r['issue']}: done", file=sys.stderr, flush=True),
+        )
+        print(bench.bugs_table(bugs), file=out, flush=True)
     if args.json:
-        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "fuzz": rows}))
+        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "speedups_2_workers": speedups, "fuzz": rows, "bugs": bugs}))
     return EXIT_CLEAN

@@ -19,11 +19,14 @@ from checker.cli.options import (
     EXIT_FOUND,
     EXIT_INTERRUPTED,
     BadInput,
+    add_backend_options,
     add_bound_options,
     add_impl_options,
+    check_backend,
     check_corpus,
     checked,
     decided,
+    unchecked,
     default_workers,
     integer,
     node_count,
@@ -83,6 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="fast",
         help="fast (default) or plain: the reference search, one process, whole worlds kept",
     )
+    add_backend_options(parser)
 
 # --- explore -------------------------------------------------------------------------------
 
@@ -114,6 +118,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
 def cmd_explore(args: argparse.Namespace) -> int:
     check_corpus(args.corpus)
     config, source = config_from_args(args)
+    check_backend(args)
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
@@ -141,22 +146,17 @@ def cmd_explore(args: argparse.Namespace) -> int:
         print("engine: plain search over snapshots of the implementation's nodes, 1 worker, no symmetry reduction", file=out, flush=True)
         result = explore(config, on_progress=None if args.quiet else print_progress)
     else:
+        where = ""
+        if args.backend == "ray":
+            where = f" (Ray actors, {'cluster at ' + args.address if args.address else 'a local Ray instance'})"
         print(
-            f"engine: {args.engine}{loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}, "
+            f"engine: {args.engine}{loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}{where}, "
             "symmetry reduction " + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
             file=out,
             flush=True,
         )
-        try:
-            result = explore(
-                config,
-                on_progress=None if args.quiet else print_progress,
-                workers=workers,
-                engine=args.engine,
-                symmetry=symmetry,
-            )
-        except WorkerLost as e:  # Not bad input, not a verdict: the run could not finish.
-            print(f"python -m checker explore: {e}", file=sys.stderr, flush=True)
+        result = _explore_on(args, config, workers, symmetry)
+        if result is None:
             return EXIT_FAILED
     path = unsaved = None
     if result.violation is not None:
@@ -172,7 +172,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
                 unsaved = e
         if result.violation is not None:
             print_counterexample(config, result, out)
-        print_summary(result, path, out, checked(config))
+        print_summary(result, path, out, checked(config), unchecked(config))
         if args.json:
             print(json.dumps(explore_json(config, result, path)))
         if unsaved is not None:
@@ -180,3 +180,25 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return status
 
 
+
+
+def _explore_on(args: argparse.Namespace, config: Config, workers: int, symmetry: bool):
+    """The search on the chosen backend; None, said in one line, if a Ray cluster failed under it."""
+    progress = None if args.quiet else print_progress
+    if args.backend == "local":
+        try:
+            return explore(config, on_progress=progress, workers=workers, engine=args.engine, symmetry=symmetry)
+        except WorkerLost as e:  # Not bad input, not a verdict: the run could not finish.
+            print(f"python -m checker explore: {e}", file=sys.stderr, flush=True)
+            return None
+    from checker.search.ray_backend import ClusterFailure, RayUnavailable
+
+    try:
+        return explore(
+            config, on_progress=progress, workers=workers, engine=args.engine, symmetry=symmetry, backend="ray", address=args.address
+        )
+    except RayUnavailable as e:
+        raise BadInput(str(e)) from None
+    except ClusterFailure as e:
+        print(f"python -m checker explore: error: {e}", file=sys.stderr)
+        return None

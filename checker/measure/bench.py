@@ -19,18 +19,30 @@ from typing import Any, Callable
 from checker.model.config import REFERENCE
 
 
-def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True) -> dict[str, Any]:
-    from checker.front import explore
-    from checker.model.config import SYNC
+def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True, backend: str = "local") -> dict[str, Any]:
+    from checker.front import explore, model_for
+    from checker.model.config import symmetry_sound
     from checker.search import parallel
 
-    result = explore(REFERENCE[name], workers=workers, engine=engine, native=c_loop)
+    config = REFERENCE[name]
+    levels: list[dict[str, Any]] = []
+    started = None
+    if backend == "ray":
+        result, started, levels = _explore_on_ray(name, workers, c_loop)
+    else:
+        result = explore(config, workers=workers, engine=engine, native=c_loop)
+    # Which loop expanded the worlds: the fast engine's C loop (where it was built and knows the
+    # network) or Python.
+    symmetry = engine == "fast" and symmetry_sound(config)
+    c = engine == "fast" and c_loop and parallel.native_loop() and parallel._native_fits(model_for(config), symmetry)
     return {
         "config": name,
         "engine": engine,
-        # Which loop expanded the worlds: the fast engine's C loop (synchronous network, where it
-        # was built) or Python.
-        "loop": "C" if engine == "fast" and c_loop and REFERENCE[name].network == SYNC and parallel.native_loop() else "Python",
+        "backend": backend,
+        "loop": "C" if c else "Python",
+        # With symmetry reduction (the default where it is sound), "distinct" counts classes of
+        # worlds equal up to node names.
+        "symmetry": result.symmetry,
         "workers": workers,
         "distinct": result.distinct,
         "transitions": result.states,
@@ -38,6 +50,7 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True)
         "exhaustive": result.exhaustive,
         "verdict": "violation" if result.violation else "clean",
         "peak_rss_bytes": result.peak_rss_bytes,
+        **({"ray_start_s": started, "levels": levels} if backend == "ray" else {}),
     }
 
 
@@ -90,6 +103,27 @@ def _in_child(context, function, *args):
         process.join()
 
 
+def _explore_on_ray(name: str, workers: int, c_loop: bool) -> tuple[Any, float, list[dict[str, Any]]]:
+    """The fast engine on a local Ray instance of ``workers`` CPUs, started first and timed apart
+    (a cluster is started once, not per search): the result, the start-up's seconds, and what
+    each level cost (``ray_backend.ray_search``'s ``on_level``)."""
+    import time
+
+    from checker.front import model_for
+    from checker.model.config import symmetry_sound
+    from checker.search import ray_backend
+
+    config = REFERENCE[name]
+    levels: list[dict[str, Any]] = []
+    begun = time.monotonic()
+    with ray_backend.cluster(None, workers):
+        started = round(time.monotonic() - begun, 3)
+        result = ray_backend.ray_search(
+            model_for(config), workers, symmetry=symmetry_sound(config), native=c_loop, on_level=levels.append
+        )
+    return result, started, levels
+
+
 def bench_explore(
     names: list[str],
     workers: list[int],
@@ -97,6 +131,8 @@ def bench_explore(
     plain: bool = False,
     on_run: Callable[[dict[str, Any]], None] | None = None,
     python_loop: bool = False,
+    speedups: dict[str, float | None] | None = None,
+    backends: tuple[str, ...] = ("local",),
 ) -> tuple[list[dict[str, Any]], float | None]:
     """Exhaustive explorations of each reference configuration, each run in a fresh process:
     the fast engine on each worker count, and if asked the plain engine and the fast engine
@@ -104,21 +140,25 @@ def bench_explore(
     ``repeat`` times, the runs of one configuration taking turns, so that a busy spell on a
     shared machine falls on all of them alike; a row gives the median time and the largest
     peak memory. The speed-up is the ratio of the median times on 1 and 2 workers, for the last
-    configuration (the largest, by convention) run on both."""
+    configuration (the largest, by convention) run on both; ``speedups``, if given, is filled
+    with that ratio for every configuration run on both. With ``"ray"`` among ``backends``,
+    the fast engine also runs on a local Ray instance for each worker count, taking turns with
+    the local runs, and its rows say how long it took against the local backend's."""
     context = multiprocessing.get_context("spawn")
     runs = []
     speedup = None
     for name in names:
         setups = (
-            ([("plain", 1, False)] if plain else [])
-            + ([("fast", w, False) for w in workers] if python_loop else [])
-            + [("fast", w, True) for w in workers]
+            ([("plain", 1, False, "local")] if plain else [])
+            + ([("fast", w, False, "local") for w in workers] if python_loop else [])
+            + [("fast", w, True, "local") for w in workers]
+            + [("fast", w, True, b) for b in backends if b != "local" for w in workers]
         )
-        results: dict[tuple[str, int, bool], list[dict[str, Any]]] = {setup: [] for setup in setups}
+        results: dict[tuple[str, int, bool, str], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
-            for engine, w, c_loop in setups:
-                run = _in_child(context, _explore_in_child, name, engine, w, c_loop)
-                results[(engine, w, c_loop)].append(run)
+            for engine, w, c_loop, backend in setups:
+                run = _in_child(context, _explore_in_child, name, engine, w, c_loop, backend)
+                results[(engine, w, c_loop, backend)].append(run)
                 if on_run is not None:
                     on_run(run)
         for engine in {setup[0] for setup in setups}:
@@ -126,19 +166,29 @@ def bench_explore(
             counts = {(a["distinct"], a["transitions"]) for s, attempts in results.items() if s[0] == engine for a in attempts}
             if len(counts) != 1:
                 raise AssertionError(f"{name}: {engine} runs disagree on the state counts: {sorted(counts)}")
-        for attempts in results.values():
-            run = dict(attempts[0])
+        for setup, attempts in results.items():
+            run = dict(attempts[-1])  # Its per-level figures are the last run's.
             seconds = [a["seconds"] for a in attempts]
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
             run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
             run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+            if setup[3] != "local":
+                local = results.get(setup[:3] + ("local",))
+                if local:
+                    # Within one bench run, taking turns: the ratio is fair even on a busy machine.
+                    base = statistics.median(a["seconds"] for a in local)
+                    run["over_local"] = round(run["seconds"] / base, 2) if base else None
+                run["ray_start_s"] = statistics.median(a["ray_start_s"] for a in attempts)
+                run["last_seconds"] = attempts[-1]["seconds"]  # The run the per-level figures are from.
             runs.append(run)
-        if ("fast", 1, True) in results and ("fast", 2, True) in results:
-            one = statistics.median(a["seconds"] for a in results[("fast", 1, True)])
-            two = statistics.median(a["seconds"] for a in results[("fast", 2, True)])
+        if ("fast", 1, True, "local") in results and ("fast", 2, True, "local") in results:
+            one = statistics.median(a["seconds"] for a in results[("fast", 1, True, "local")])
+            two = statistics.median(a["seconds"] for a in results[("fast", 2, True, "local")])
             speedup = round(one / two, 2) if two else None
+            if speedups is not None:
+                speedups[name] = speedup
     return runs, speedup
 
 
@@ -283,15 +333,55 @@ def bench_fuzz(
 
 
 def explore_table(runs: list[dict[str, Any]]) -> str:
+    backends = any(r.get("backend", "local") != "local" for r in runs)
     lines = [
-        "| config | engine | loop | workers | distinct | transitions | seconds (median) | distinct/s | peak RSS (MiB) | bytes/state |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| config | engine | loop | "
+        + ("backend | " if backends else "")
+        + "workers | distinct | transitions | seconds (median) | "
+        + ("against local | " if backends else "")
+        + "distinct/s | peak RSS (MiB) | bytes/state |",
+        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: |",
     ]
     for r in runs:
+        ratio = f"{r['over_local']:.2f}x | " if r.get("over_local") is not None else "- | "
         lines.append(
-            f"| {r['config']} | {r['engine']} | {r['loop']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
-            f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
+            f"| {r['config']} | {r['engine']} | {r['loop']} | "
+            + (f"{r.get('backend', 'local')} | " if backends else "")
+            + f"{r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            + (ratio if backends else "")
+            + f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
         )
+    return "\n".join(lines)
+
+
+def levels_table(run: dict[str, Any]) -> str:
+    """What each level of one Ray run cost: the byte strings exchanged, and the level's time in
+    the driver split into the slowest actor's computing (expansion, then acceptance) and the
+    rest, waiting on Ray (the exchange through the object store and the calls)."""
+    lines = [
+        f"{run['config']} on Ray, {run['workers']} actors (Ray start-up {run['ray_start_s']:.1f} s, not counted above):",
+        "| level | next frontier | bytes exchanged | seconds | expand (slowest actor) | accept (slowest actor) | exchange and calls |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for v in run["levels"]:
+        lines.append(
+            f"| {v['level']} | {v['frontier']:,} | {v['bytes']:,} | {v['seconds']:.3f} | {v['expand_compute']:.3f} | "
+            f"{v['accept_compute']:.3f} | {v['exchange']:.3f} |"
+        )
+    levels = run["levels"]
+    total = sum(v["seconds"] for v in levels)
+    exchange = sum(v["exchange"] for v in levels)
+    sent = sum(v["bytes"] for v in levels)
+    outside = run.get("last_seconds", run["seconds"]) - total
+    lines.append(
+        f"| outside levels (actors' start and seeding, final report) | | | {outside:.2f} | | | |"
+    )
+    lines.append(
+        f"| all | | {sent:,} | {total:.2f} | {sum(v['expand_compute'] for v in levels):.2f} | "
+        f"{sum(v['accept_compute'] for v in levels):.2f} | {exchange:.2f} ({exchange / total:.0%}) |"
+        if total
+        else "| all | | 0 | 0 | 0 | 0 | 0 |"
+    )
     return "\n".join(lines)
 
 
@@ -322,4 +412,100 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
             + " | ".join(cell(r, e) for e in engines)
             + f" | {'-' if ratio is None else f'{bound}{ratio:g}x'} | {shrunk} | {r['explorer_shortest'] or '-'} |"
         )
+    return "\n".join(lines)
+
+
+def _explore_bug_in_child(conn, config_json: dict[str, Any]) -> None:
+    """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
+    its end (invariant None when it came out clean)."""
+    import time
+
+    from checker import traces
+    from checker.front import explore
+
+    config = traces.config_from_json(config_json)
+    start = time.monotonic()
+    result = explore(config)
+    invariant = result.violation.invariant if result.violation is not None else None
+    conn.send(("found", time.monotonic() - start, invariant))
+
+
+def _timed_explore(config, time_limit: float) -> tuple[float | None, str | None]:
+    from checker import traces
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_explore_bug_in_child, args=(child, traces.config_to_json(config)), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if parent.poll(time_limit + 5):
+            _, seconds, invariant = parent.recv()
+            if invariant is not None and seconds <= time_limit:
+                return seconds, invariant
+    except EOFError:
+        pass
+    finally:
+        process.terminate()
+        process.join()
+    return None, None
+
+
+def bench_bugs(
+    bugs: list,
+    seeds: int,
+    time_limit: float,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Per published library bug (``checker.measure.library_bugs``): the median seconds to the first
+    counterexample over ``seeds`` seeds (the explorer, deterministic, runs once), misses counted
+    at the time limit, beside SandTable's published time. Each row's own bounds are used, by
+    the fuzzer too (a bug that needs a crash needs ``max_crashed``)."""
+    rows = []
+    for bug in bugs:
+        times: list[float | None] = []
+        if bug.engine == "explore":
+            found, _ = _timed_explore(bug.config(), time_limit)
+            times.append(found)
+        else:
+            for seed in range(seeds):
+                found, _ = _timed_attempt("fuzz", bug.config(seed), seed, time_limit, 0.0)
+                times.append(found)
+        row = {
+            "library": bug.library,
+            "version": bug.version,
+            "issue": bug.issue,
+            "invariant": bug.invariant,
+            "network": bug.network,
+            "settings": dict(bug.settings),
+            "engine": bug.engine,
+            "runs": len(times),
+            "found": sum(t is not None for t in times),
+            "median_s": _median(times, time_limit),
+            "seconds": [None if t is None else round(t, 3) for t in times],
+            "time_limit": time_limit,
+            "sandtable_s": bug.sandtable_seconds,
+            "sandtable_source": bug.sandtable_source,
+        }
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
+    return rows
+
+
+def bugs_table(rows: list[dict[str, Any]]) -> str:
+    """One row per published bug: raftcheck's median seconds to it beside SandTable's."""
+    lines = [
+        "| library | release | issue | invariant | network | engine | raftcheck: median s (found) | SandTable s |",
+        "| --- | --- | --- | --- | --- | --- | ---: | ---: |",
+    ]
+    for r in rows:
+        median = "miss" if r["median_s"] is None else f"{r['median_s']:.2f}"
+        sandtable = "-" if r["sandtable_s"] is None else f"{r['sandtable_s']:g}"
+        lines.append(
+            f"| {r['library']} | {r['version']} | {r['issue']} | {r['invariant']} | {r['network']} | {r['engine']} | "
+            f"{median} ({r['found']}/{r['runs']}) | {sandtable} |"
+        )
+    if not rows:
+        lines.append("| (no library bugs recorded yet: checker/measure/library_bugs.py) | | | | | | | |")
     return "\n".join(lines)
