@@ -126,8 +126,9 @@ def explore(
 
     The result does not depend on ``workers``, nor on ``backend``: ``"local"`` processes or
     ``"ray"`` actors, on the Ray cluster at ``address`` or a local instance (docs/cluster.md).
-    ``engine`` is ``"fast"`` or ``"plain"`` (the reference search, one process); ``symmetry`` (fast engine) counts states equal up to node
-    names once, by default where that is sound (the asynchronous network). A user's class
+    ``engine`` is ``"fast"`` or ``"plain"`` (the reference search, one process); ``symmetry``
+    (fast engine) counts states equal up to node names once, by default where that is sound
+    (the asynchronous network). A user's class
     (``impl``) is searched to depth ``IMPL_DEFAULT_DEPTH`` unless a depth is given."""
     config = configuration(config, variant=variant, impl=impl, impl_conf=impl_conf, network=network, **bounds)
     if config.impl is not None and config.bounds.max_depth is None:

@@ -449,6 +449,17 @@ def test_the_c_loop_searches_the_async_network_and_symmetry():
     assert parallel._Worker(model_for(many), 0, 1).native is None  # More in flight than its worlds hold.
 
 
+def test_explore_says_which_loop_it_runs():
+    """``explore`` prints "(C loop)" where the C loop runs (both networks, with or without symmetry)
+    and says why not where it does not."""
+    from checker.cli.report import loop
+
+    assert loop("fast", REFERENCE["async-tiny"], True) == loop("fast", REFERENCE["tiny"], False) == " (C loop)"
+    many = evolve(REFERENCE["async-tiny"], bounds=evolve(REFERENCE["async-tiny"].bounds, max_in_flight=10_000))
+    assert loop("fast", many, True).startswith(" (Python loop: ")
+    assert loop("plain", REFERENCE["tiny"], False) == ""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_c_loop_and_the_python_loop_agree_on_the_async_reference(workers):

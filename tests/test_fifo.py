@@ -93,3 +93,17 @@ def test_fifo_tiny_reference_configuration_clean_and_pinned():
 
     assert (None, True) == (result.violation, result.exhaustive)
     assert (155943, 572829, 30) == (result.distinct, result.states, result.depth)
+
+
+def test_explore_on_fifo_says_it_runs_the_plain_search_and_refuses_ray(tmp_path, capsys):
+    """`explore --network fifo` names the plain engine it falls back to; with `--backend ray` it is
+    bad input, one line, exit 2 (the fifo search runs in this process)."""
+    from checker.cli.main import main
+
+    code = main(["explore", "--config", "fifo-tiny", "--max-depth", "4", "--quiet", "--corpus", str(tmp_path)])
+    out = capsys.readouterr().out
+    refused = main(["explore", "--network", "fifo", "--backend", "ray", "--quiet", "--corpus", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+
+    assert 0 == code and "engine: plain (the fast engine does not model the fifo network)" in out
+    assert 2 == refused and 1 == len(err) and "--backend ray" in err[0]

@@ -59,7 +59,7 @@ def deadline(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def cli(*args: str, **kw) -> subprocess.Popen | subprocess.CompletedProcess:
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), **kw.pop("env", {})}
     return subprocess.run([sys.executable, "-m", "checker", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
@@ -70,11 +70,11 @@ def outcome(r):
 
 
 #: A clean exhaustive search, a violation (a 5-step counterexample), and the asynchronous
-#: network with symmetry reduction and the Python loop (to depth 12).
+#: network with symmetry reduction and the Python loop (to depth 10).
 CASES = {
     "tiny": (configuration("tiny"), False),
     "vote-no-log-check": (configuration(None, variant="vote-no-log-check"), False),
-    "async-tiny": (configuration("async-tiny", max_depth=12), True),
+    "async-tiny": (configuration("async-tiny", max_depth=10), True),
 }
 
 
@@ -122,6 +122,9 @@ def test_the_order_in_which_actors_answer_does_not_matter(address):
     assert first.violation is not None
 
 
+@pytest.mark.skipif(
+    os.environ.get("PYTHONHASHSEED", "random") != "random", reason="PYTHONHASHSEED is fixed: every process hashes strings alike"
+)
 def test_string_hashes_differ_between_actors(address):
     """The premise of the test above: Ray's worker processes are not forks of the driver, so
     each may hash strings differently, and the search must (and does) use no string hash."""

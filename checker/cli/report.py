@@ -9,7 +9,7 @@ from typing import Any
 from checker import traces
 from checker.cli.options import checked
 from checker.front import model_for
-from checker.model.config import SYNC, Config
+from checker.model.config import Config
 from checker.model.invariants import SOMETIMES_CHECKS
 from checker.model.outcome import Outcome, Violation, is_finding, outcome_for
 from checker.model.world import World
@@ -19,7 +19,8 @@ from checker.search.bfs import Progress, SearchResult
 
 def what(config: Config) -> str:
     if config.impl is not None:
-        return f"implementation {config.impl.describe()}"
+        # The adapter's own words: library, release, settings and what it replaces.
+        return f"implementation {model_for(config).adapter.describe()}"
     return f"variant {config.variant}"
 
 
@@ -27,10 +28,13 @@ def loop(engine: str, config, symmetry: bool) -> str:
     """Which loop the fast engine expands worlds with, and why not the C one where it cannot."""
     if engine != "fast":
         return ""
-    if config.network != SYNC or symmetry:
-        return " (Python loop: the C loop does the synchronous network without symmetry reduction)"
     if not parallel.native_loop():
         return " (Python loop: the C loop checker/search/_native.c was not built; pip install -e . builds it)"
+    if not parallel.native_fits(model_for(config), symmetry):
+        return (
+            " (Python loop: the C loop does the sync and async networks, up to 64 messages in flight, "
+            "symmetry reduction on up to 6 nodes)"
+        )
     return " (C loop)"
 
 

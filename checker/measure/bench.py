@@ -34,7 +34,7 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True,
     # Which loop expanded the worlds: the fast engine's C loop (where it was built and knows the
     # network) or Python.
     symmetry = engine == "fast" and symmetry_sound(config)
-    c = engine == "fast" and c_loop and parallel.native_loop() and parallel._native_fits(model_for(config), symmetry)
+    c = engine == "fast" and c_loop and parallel.native_loop() and parallel.native_fits(model_for(config), symmetry)
     return {
         "config": name,
         "engine": engine,

@@ -65,7 +65,7 @@ except ImportError:  # Installed without a C compiler: the Python loop does the 
 
 def native_loop() -> bool:
     """Whether the C loop was built, so that searches asked to use it (``parallel_search(native=True)``,
-    the default) do, on the networks it knows (``_native_fits``)."""
+    the default) do, on the networks it knows (``native_fits``)."""
     return _native is not None
 
 
@@ -93,7 +93,7 @@ class _Worker:
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
         self.kept: dict[int, bytes] = {}
         self.packing = _Packing()
-        use_c = native and native_loop() and _native_fits(model, symmetry)
+        use_c = native and native_loop() and native_fits(model, symmetry)
         self.native = _native_loop(self.enc, self.judge, record=workers > 1, symmetry=symmetry) if use_c else None
         # Told, now and then during a long expansion, how many steps it has taken so far.
         self.report: Callable[[int], None] | None = None
@@ -324,7 +324,7 @@ class _Worker:
         return senders[position], ups[position], vias[position]
 
 
-def _native_fits(model: Model, symmetry: bool) -> bool:
+def native_fits(model: Model, symmetry: bool) -> bool:
     """Whether the C loop searches ``model``: the synchronous and asynchronous networks (another
     one runs on the Python loop until the C loop learns it), with no more messages in flight
     than its worlds have room for, and with symmetry reduction on clusters small enough to try
@@ -544,8 +544,8 @@ def parallel_search(
     alike, which the synchronous harness does not (it handles messages in node order).
 
     ``native`` expands worlds with the C loop (``checker/search/_native.c``) where it was built
-    and knows the network (``_native_fits``); off, with the Python loop, which makes the same search (the tests hold the two to
-    each other, and ``bench --python-loop`` times both). Worker processes report on a long
+    and knows the network (``native_fits``); off, with the Python loop, which makes the same
+    search (the tests hold the two to each other, and ``bench --python-loop`` times both). Worker processes report on a long
     expansion every ``partial_every`` seconds, so that progress comes within a level."""
     start = time.monotonic()
     # The search makes and keeps millions of tuples and no reference cycles: the cyclic garbage
