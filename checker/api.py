@@ -174,6 +174,9 @@ def fuzz(
     The result's ``counterexample`` is the shrunk trace."""
     from checker.fuzz import run
 
+    if not isinstance(examples, int) or isinstance(examples, bool) or examples < 1:
+        # Checked here, not left to Hypothesis, whose InvalidArgument would name its own setting.
+        raise ValueError(f"examples must be a whole number, at least 1, not {examples!r}")
     if config is None:
         config = run.fuzz_config_for(variant or "default", seed)
         variant = None

@@ -23,9 +23,11 @@ import signal
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from checker import api
 from checker.cli.main import COMMANDS, build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,3 +241,9 @@ def test_fuzz_with_no_examples_is_bad_input_not_hypothesis_invalid_argument():
 
     assert 2 == code
     assert ["python -m checker fuzz: error: argument --examples: must be at least 1, not 0"] == err.getvalue().splitlines()
+
+
+def test_the_library_fuzz_refuses_no_examples_with_a_value_error_naming_it():
+    """api.fuzz(examples=0) raises ValueError naming ``examples``, not Hypothesis's InvalidArgument."""
+    with pytest.raises(ValueError, match="examples must be a whole number, at least 1, not 0"):
+        api.fuzz(examples=0)

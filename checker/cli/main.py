@@ -8,6 +8,7 @@ the same way); 3 the checker could not finish (a worker process died under it).
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import os
 import signal
@@ -58,22 +59,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    terminated: list[int] = []
+#: Seconds after a Ctrl-C or SIGTERM at which, if the command is still running, it is raised
+#: again (and again, as long as it runs): Python drops an exception its handler raises inside a
+#: garbage-collector callback ("Exception ignored in ..."), and Hypothesis runs one at every
+#: collection, so a single Ctrl-C during fuzz could be lost and the run go on.
+REINTERRUPT_EVERY = 5.0
 
-    def on_sigterm(signum, frame) -> None:
-        terminated.append(signum)
-        raise Terminated()
+
+def main(argv: list[str] | None = None) -> int:
+    received: list[int] = []
+    done, deciding = threading.Event(), threading.Lock()
+
+    def again() -> None:
+        while not done.wait(REINTERRUPT_EVERY):
+            with deciding:  # Never once the command has returned (see the finally below).
+                if done.is_set():
+                    return
+                _thread.interrupt_main(received[0])
+
+    def on_signal(signum, frame) -> None:
+        if done.is_set():
+            return  # A re-raise that came as the command returned: it has stopped already.
+        if not received:
+            threading.Thread(target=again, daemon=True, name="raftcheck-reinterrupt").start()
+        received.append(signum)
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     # SIGTERM stops a run as Ctrl-C does (the summary so far, workers stopped), with status 143.
-    # Only the main thread may set a handler (a library caller's thread keeps the default).
+    # Only the main thread may set a handler (a library caller's thread keeps the defaults).
     here = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, on_sigterm) if here else None
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)} if here else {}
     try:
         status = _main(argv)
     finally:
-        if here:
-            signal.signal(signal.SIGTERM, previous)
+        with deciding:
+            done.set()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    terminated = signal.SIGTERM in received[:1]
     return EXIT_TERMINATED if terminated and status == EXIT_INTERRUPTED else status
 
 

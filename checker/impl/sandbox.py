@@ -28,6 +28,7 @@ import traceback
 from typing import Any, Callable, Iterable
 
 from checker.impl.canonical import _seed_for
+from checker.impl.watch import MEMORY_PER_CALL, CallWatch, Exited
 from checker.model.outcome import Violation
 
 
@@ -51,8 +52,12 @@ def _raise_timed_out(signum, frame) -> None:
 class Sandbox:
     """Calls into one implementation: timed, seeded, and with failures turned into findings."""
 
-    def __init__(self, call_timeout: float, files: Iterable[str] = ()) -> None:
+    def __init__(self, call_timeout: float, files: Iterable[str] = (), watch: CallWatch | None = None) -> None:
         self.call_timeout = call_timeout
+        # What each outermost call may not do besides raising and hanging (checker.impl.watch):
+        # memory, exits, stdout, shared variables, the clock. None: not watched.
+        self.watch = watch
+        self._depth = 0
         self._timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self._in_call = False
         self._left = 0.0  # Of the alarm, while the garbage collector runs.
@@ -96,16 +101,23 @@ class Sandbox:
         limit = self.call_timeout
         # Nested inside a timed call: that call's alarm covers this one too.
         timed = timed and self._timer and limit > 0 and not self._in_call
+        watch = self.watch if self._depth == 0 else None  # The outermost call is watched, once.
         try:
+            if watch is not None:
+                watch.enter()
+            self._depth += 1
             if timed:
                 self._in_call = True
                 signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                return fn()
+                result = fn()
             finally:
                 if timed:
                     self._in_call = False
                     signal.setitimer(signal.ITIMER_REAL, 0)
+                self._depth -= 1
+                if watch is not None:
+                    watch.leave()
         except KeyboardInterrupt:
             raise
         except CallFailed:
@@ -113,12 +125,31 @@ class Sandbox:
         except _TimedOut:
             # Where the alarm caught it is left out: in a loop that varies from run to run.
             raise CallFailed("timeout", f"node {node_id}'s {what} did not return within {limit:g} s") from None
+        except Exited as e:
+            raise CallFailed("exception", f"node {node_id}'s {what} called {e.how}, which would have ended the checker") from None
+        except MemoryError:
+            raise CallFailed("memory", f"node {node_id}'s {what} allocated more than {MEMORY_PER_CALL / 2**20:,.0f} MiB") from None
         except BaseException as e:
             frames = self._user_frames(e.__traceback__)
             at = "; ".join(f"{_shown_path(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:])
             raise CallFailed(
                 "exception", f"node {node_id}'s {what} raised {_exception_line(e)}" + (f" (at {at})" if at else "")
             ) from None
+        if watch is not None:
+            shared = watch.changed()
+            if shared:
+                raise CallFailed(
+                    "hidden_state",
+                    f"node {node_id}'s {what} changed {', '.join(shared)}: module and class variables are shared by "
+                    "every node and every state, not part of a node; keep a node's state on the node",
+                )
+            if watch.unrepeatable is not None:
+                raise CallFailed(
+                    "nondeterministic",
+                    f"node {node_id}'s {what} {watch.unrepeatable}: its result differs from run to run; "
+                    "use the elapsed time tick() is given and the module-level random, which raftcheck seeds",
+                )
+        return result
 
     def _alarm(self, signum, frame) -> None:
         if self._in_call:

@@ -61,6 +61,7 @@ from checker.impl.adapter import UNKNOWN, Observed, Send
 from checker.impl.canonical import _seed_for, canonical
 from checker.impl.driver import AdapterModel, AdapterWorld, copy_value
 from checker.impl.sandbox import CallFailed, Sandbox, _exception_line, _raise_timed_out, _TimedOut
+from checker.impl.watch import CallWatch
 from checker.model.config import SYNC, Config, ImplTarget
 from checker.model.invariants import OBSERVED_SAFETY
 from raft.log import LogEntry
@@ -217,7 +218,9 @@ def check_instance(impl: ImplTarget, node_ids: tuple[int, ...]) -> None:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, impl.call_timeout)
         node = cls(node_ids[0], [p for p in node_ids[1:]], impl.election_timeout_range)
-    except (Exception, _TimedOut):
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # SystemExit and the alarm too: the search reports it, as a finding at step 0.
         return
     finally:
         if timed:
@@ -507,7 +510,7 @@ class ImplModel(AdapterModel):
         self.impl: ImplTarget = config.impl
         self.cls = load_class(self.impl.target)
         module = sys.modules.get(self.cls.__module__)
-        sandbox = Sandbox(self.impl.call_timeout, [getattr(module, "__file__", None)])
+        sandbox = Sandbox(self.impl.call_timeout, [getattr(module, "__file__", None)], watch=CallWatch(self.cls))
         adapter = SeedAdapter(self.impl, self.cls, sandbox, config.nodes)
         super().__init__(config, adapter, sandbox=sandbox)
 

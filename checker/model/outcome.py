@@ -24,6 +24,9 @@ FINDINGS = {
     "malformed_message": "tick returned something other than a list of well-formed message dicts",
     "malformed_state": "state, current_term, commit_index, get_log() or get_committed_entries() "
     "is not what the API documents",
+    "memory": "a call into the implementation allocated more than the memory one call may take",
+    "hidden_state": "a call changed a module or class variable, state shared by every node and every state",
+    "nondeterministic": "a call read the clock or a generator seeded by the operating system, so it does not repeat",
 }
 
 

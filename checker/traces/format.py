@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -417,15 +418,34 @@ def file_name(t: Trace) -> str:
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Holds off Ctrl-C and SIGTERM for the block: one that comes meanwhile is raised as the block
-    ends (by the unblocking call itself, which runs the handlers of what it unblocks). save() holds
-    them while it writes, so that they land after the file is whole and the temporary one gone,
-    never between; a command holds them from the save until it has said where the trace is."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    """Holds off Ctrl-C and SIGTERM for the block: one that comes meanwhile is noted, and handled
+    as it would have been (KeyboardInterrupt, say) when the block ends. save() holds them while it
+    writes, so that they land after the file is whole and the temporary one gone, never between;
+    a command holds them from the save until it has said where the trace is.
+
+    Done with Python handlers, not the thread's signal mask: the kernel hands a signal sent to the
+    process to any thread that does not block it, and Python then runs the handler in the main
+    thread all the same. Only the main thread may set handlers; elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+
+    def note(signum, frame) -> None:
+        noted.append(signum)
+
+    previous = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if noted:
+            handler = previous[noted[0]]
+            if callable(handler):
+                handler(noted[0], None)  # Raises what it raises: KeyboardInterrupt, Terminated.
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(noted[0])
 
 
 def save(t: Trace, directory: str | os.PathLike) -> Path:
