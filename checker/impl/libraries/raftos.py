@@ -348,6 +348,14 @@ def _install(raftos_modules: dict[str, types.ModuleType]) -> None:
         serializers.msgpack = _module_with(real, "msgpack", unpackb=unpackb, _raftcheck_alias=True)
 
 
+class _Host(str):
+    """A host name whose hash is the same in every process (the IPv4 address as an integer):
+    equal to, and printed as, the plain string."""
+
+    def __hash__(self) -> int:
+        return int(ipaddress.IPv4Address(str(self)))
+
+
 # --- The adapter --------------------------------------------------------------------------------
 
 
@@ -421,14 +429,13 @@ class RaftosAdapter:
             parsed[key] = value
         return parsed
 
-    # Addresses: node i is 127.0.0.1:(8000 + i). raftos's peers are a set of (host, port); the
-    # host is given as an ipaddress.IPv4Address (it prints as the dotted quad, so raftos's ids are
-    # the usual "127.0.0.1:8001") because a set of str-hosted tuples iterates in the order of the
-    # per-process string hash, and raftos broadcasts in that order.
+    # Addresses: node i is 127.0.0.1:(8000 + i). raftos's peers are a set of (host, port), and
+    # raftos broadcasts in the set's order, which for str hosts follows the per-process string
+    # hash. The adapter's host is a ``_Host``: the same text, hashed as the address's integer.
 
     @staticmethod
     def _address(node_id: int) -> tuple:
-        return ipaddress.IPv4Address(HOST), BASE_PORT + node_id
+        return _Host(HOST), BASE_PORT + node_id
 
     @staticmethod
     def raftos_id(node_id: int) -> str:
