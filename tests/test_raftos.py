@@ -260,3 +260,48 @@ def test_runs_are_the_same_in_every_process_whatever_the_hash_seed():
 
     assert outputs[0] == outputs[1]
     assert 15 < len(outputs[0].splitlines())
+
+
+# --- The published bugs of raftos 0.2.6, told step by step through the adapter ----------------
+# (The driver finds them by itself and the corpus keeps its traces: tests/test_raftos_bugs.py.)
+
+
+def test_issue_25_a_reordered_response_moves_match_index_backwards(adapter):
+    """raftos #25 (Raft §5.3, Figure 2: matchIndex "increases monotonically"): a heartbeat's
+    success (last 0) overtaken by the next append's success (last 1) arrives last, and
+    on_receive_append_entries_response sets match_index from it unconditionally."""
+    c = Cluster(adapter)
+    c.elect(1)
+    c.flight.clear()
+    heartbeat = {s.dest: s for s in c.advance(1)}
+    early = adapter.deliver(c.nodes[3], 1, heartbeat[3].payload)
+    append = {s.dest: s for s in c.request(1, 5)}
+    late = adapter.deliver(c.nodes[3], 1, append[3].payload)
+
+    adapter.deliver(c.nodes[1], 3, late[0].payload)
+    assert 1 == c.observe(1).match_index[3]
+    adapter.deliver(c.nodes[1], 3, early[0].payload)
+
+    assert (0, 1) == (c.observe(1).match_index[3], c.observe(1).next_index[3])
+
+
+def test_issue_26_a_delayed_append_erases_a_follower_matched_log(adapter):
+    """raftos #26 (Raft §5.3: a follower deletes entries only on a conflict): a second copy of
+    the first append (prev 0, sent again by a heartbeat before the first was answered) reaches a
+    follower that holds two entries; raftos erases from index 1 because its last index is not
+    prev_log_index, and writes one entry back. The leader has committed index 2 on that
+    follower's match: a committed entry now held by the leader alone."""
+    c = Cluster(adapter)
+    c.elect(1)
+    c.flight.clear()
+    first = {s.dest: s for s in c.request(1, 5)}
+    again = {s.dest: s for s in c.advance(1)}
+    assert first[2].summary.split(" request")[0] == again[2].summary.split(" request")[0]
+    adapter.deliver(c.nodes[1], 2, adapter.deliver(c.nodes[2], 1, first[2].payload)[0].payload)
+    second = {s.dest: s for s in c.request(1, 6)}
+    adapter.deliver(c.nodes[1], 2, adapter.deliver(c.nodes[2], 1, second[2].payload)[0].payload)
+    assert (2, ((1, 5), (1, 6))) == (c.observe(1).commit_index, c.observe(2).log)
+
+    adapter.deliver(c.nodes[2], 1, again[2].payload)
+
+    assert (((1, 5),), ()) == (c.observe(2).log, c.observe(3).log)
