@@ -477,7 +477,8 @@ class RaftosAdapter:
             return node, self._drain(node)
 
     def copy(self, node: RaftosNode) -> RaftosNode:
-        memo: dict[int, Any] = {}
+        # raftos's configuration (which its cryptor holds) is the process's, not the node's.
+        memo: dict[int, Any] = {id(self._config): self._config, id(self._conf["cryptor"]): self._conf["cryptor"]}
         # A Future cannot be deep-copied; the only one a node holds between calls is a leader's
         # apply_future (execute_command's). The copy gets a fresh one on the copied loop, in the
         # same state; no callback waits on either (the client stopped waiting, see ``request``).
