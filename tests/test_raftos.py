@@ -305,3 +305,22 @@ def test_issue_26_a_delayed_append_erases_a_follower_matched_log(adapter):
     adapter.deliver(c.nodes[2], 1, again[2].payload)
 
     assert (((1, 5),), ()) == (c.observe(2).log, c.observe(3).log)
+
+
+def test_the_fast_copy_is_deepcopy_for_raftos_nodes(adapter):
+    """The adapter's own copier (raftos.py _clone) against copy.deepcopy, on nodes in every role:
+    the same key, and the same datagrams when the copies go on the same way."""
+    import copy
+
+    c = Cluster(adapter)
+    c.advance(3)  # node 3: a candidate, its requests in flight
+    candidate = c.nodes[3]
+    c.flight.clear()
+    c.elect(1)
+    for node in (c.nodes[1], c.nodes[2], candidate):
+        fast, plain = raftos_adapter._clone(node, {}), copy.deepcopy(node)
+        assert adapter.key(fast) == adapter.key(plain) == adapter.key(node)
+        assert fast.server is not node.server and fast.loop is not node.loop and fast.files is not node.files
+        sent = [[s.payload for s in adapter.advance(n)] for n in (fast, plain)]
+        assert sent[0] == sent[1]
+        assert adapter.key(fast) == adapter.key(plain)

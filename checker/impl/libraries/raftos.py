@@ -493,8 +493,8 @@ class RaftosAdapter:
             elif future.done():
                 twin.set_result(future.result())
             memo[id(future)] = twin
-        loop.__dict__.update(_copy.deepcopy(node.loop.__dict__, memo))
-        return _copy.deepcopy(node, memo)
+        loop.__dict__.update(_clone(node.loop.__dict__, memo))
+        return _clone(node, memo)
 
     def advance(self, node: RaftosNode, seconds: float | None = None) -> list[Send]:
         with _Inside(self, node, "advance"):
@@ -633,6 +633,64 @@ class RaftosAdapter:
     def decode(self, payload: bytes) -> dict:
         """A datagram as raftos reads it (for tests and views)."""
         return self._conf["serializer"].unpack(self._conf["cryptor"].decrypt(bytes(payload)))
+
+
+_ATOMIC = frozenset({type(None), bool, int, float, str, bytes, Fraction, type, types.FunctionType, types.BuiltinFunctionType})
+_ATOMIC_BASES = tuple(_ATOMIC)
+_MISSING = object()
+
+
+def _clone(x: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy`` for the plain Python objects a raftos node is made of (instances with a
+    ``__dict__``, dicts, lists, tuples, sets, deques, bound methods), three to four times faster;
+    anything else goes to ``copy.deepcopy`` with the same memo."""
+    y = memo.get(id(x), _MISSING)
+    if y is not _MISSING:
+        return y
+    t = type(x)
+    if t in _ATOMIC or isinstance(x, _ATOMIC_BASES):
+        return x
+    if t is dict:
+        y = memo[id(x)] = {}
+        for k, v in x.items():
+            y[_clone(k, memo)] = _clone(v, memo)
+    elif t is list:
+        y = memo[id(x)] = []
+        y.extend(_clone(v, memo) for v in x)
+    elif t is tuple:
+        y = memo[id(x)] = tuple(_clone(v, memo) for v in x)
+    elif t is set:
+        y = memo[id(x)] = {_clone(v, memo) for v in x}
+    elif t is deque:
+        y = memo[id(x)] = deque(maxlen=x.maxlen)
+        y.extend(_clone(v, memo) for v in x)
+    elif t is types.MethodType:
+        y = memo[id(x)] = types.MethodType(x.__func__, _clone(x.__self__, memo))
+    elif _plain_class(t) and hasattr(x, "__dict__"):
+        y = memo[id(x)] = t.__new__(t)
+        y.__dict__.update(_clone(x.__dict__, memo))
+    else:
+        y = _copy.deepcopy(x, memo)
+    return y
+
+
+_PLAIN: dict[type, bool] = {}
+
+
+def _plain_class(t: type) -> bool:
+    """Whether deepcopy would copy an instance of ``t`` as its ``__dict__`` alone: no slots with
+    names, no copy or pickle hooks of its own."""
+    plain = _PLAIN.get(t)
+    if plain is None:
+        plain = _PLAIN[t] = (
+            all(not getattr(k, "__slots__", ()) for k in t.__mro__)
+            and not hasattr(t, "__deepcopy__")
+            and t.__reduce_ex__ is object.__reduce_ex__
+            and t.__reduce__ is object.__reduce__
+            and getattr(t, "__getstate__", object.__getstate__) is object.__getstate__
+            and getattr(t, "__setstate__", None) is None
+        )
+    return plain
 
 
 def _nothing() -> None:
