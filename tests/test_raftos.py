@@ -324,3 +324,65 @@ def test_the_fast_copy_is_deepcopy_for_raftos_nodes(adapter):
         sent = [[s.payload for s in adapter.advance(n)] for n in (fast, plain)]
         assert sent[0] == sent[1]
         assert adapter.key(fast) == adapter.key(plain)
+
+
+# --- Bugs of raftos 0.2.6 that its tracker does not list (docs/raftos.md, "Found here") -------
+
+
+def test_a_leader_that_steps_down_forgets_its_vote_and_a_second_leader_is_elected_in_its_term(adapter):
+    """Raft §5.2 (Figure 2: votedFor is persistent, "candidateId that received vote in current
+    term"): raftos's Follower.init_storage sets voted_for to None at every start of a follower,
+    also when a leader steps down in its own term (no majority of heartbeat responses for
+    step_down_missed_heartbeats heartbeats). A request_vote of the same term still in flight then
+    wins its vote: two leaders of term 1 (election safety)."""
+    c = Cluster(adapter)
+    for_1 = {s.dest: s for s in c.advance(1)}
+    for_3 = {s.dest: s for s in c.advance(3)}
+    c.flight.clear()
+    vote = adapter.deliver(c.nodes[2], 1, for_1[2].payload)
+    adapter.deliver(c.nodes[1], 2, vote[0].payload)
+    assert ("leader", 1, 1) == (c.observe(1).role, c.observe(1).term, c.observe(1).voted_for)
+    for _ in range(6):  # heartbeats nobody answers, then the step-down timer
+        adapter.advance(c.nodes[1])
+    assert ("follower", 1, None) == (c.observe(1).role, c.observe(1).term, c.observe(1).voted_for)
+
+    vote = adapter.deliver(c.nodes[1], 3, for_3[1].payload)
+    adapter.deliver(c.nodes[3], 1, vote[0].payload)
+
+    assert ("leader", 1) == (c.observe(3).role, c.observe(3).term)
+
+
+def test_four_nodes_elect_two_leaders_in_one_term_because_raftos_counts_a_majority_of_peers(adapter):
+    """Raft §5.2 (a candidate wins with votes from a majority of the servers): raftos's
+    State.is_majority(count) is count > len(peers) // 2, which with four servers is two votes
+    (itself and one more), not three. Two candidates of term 1 with one vote each both lead."""
+    c = Cluster(adapter, ids=(1, 2, 3, 4))
+    for_1 = {s.dest: s for s in c.advance(1)}
+    for_2 = {s.dest: s for s in c.advance(2)}
+    c.flight.clear()
+
+    adapter.deliver(c.nodes[1], 3, adapter.deliver(c.nodes[3], 1, for_1[3].payload)[0].payload)
+    adapter.deliver(c.nodes[2], 4, adapter.deliver(c.nodes[4], 2, for_2[4].payload)[0].payload)
+
+    assert [("leader", 1), ("leader", 1)] == [(c.observe(i).role, c.observe(i).term) for i in (1, 2)]
+
+
+def test_raftos_cannot_read_back_a_msgpack_log_it_wrote(adapter):
+    """raftos's Log writes each entry as msgpack followed by b"\\n" and reads the file back with
+    readlines(), handing each line, newline included, to msgpack.unpackb, which refuses the
+    trailing byte (ExtraData; msgpack-python 0.4.8, the release raftos pins, raises the same).
+    The log is read back at every start and after every fifth entry (Log.UPDATE_CACHE_EVERY):
+    a node with entries cannot restart, and the fifth request fails inside the leader."""
+    from msgpack.exceptions import ExtraData
+
+    c = Cluster(adapter)
+    c.elect(1)
+    c.request(1, 1)
+    c.deliver_all()
+    with pytest.raises(ExtraData):
+        adapter.restart(2, (1, 3), adapter.crash(c.nodes[2]))
+    for k in range(2, 5):
+        c.request(1, k)
+        c.deliver_all()
+    with pytest.raises(ExtraData):
+        c.request(1, 5)
