@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from checker.impl.seed import ImplModel
-from checker.model.config import Config, symmetry_sound
+from checker.impl.driver import AdapterModel
+from checker.impl.targets import model_for_impl
+from checker.model.config import FIFO, Config, symmetry_sound
 from checker.model.native import Model
 from checker.model.variants import get_variant
 from checker.search.bfs import Progress, SearchResult, search
@@ -17,12 +18,13 @@ from checker.search.bfs import Progress, SearchResult, search
 ENGINES = ("fast", "plain")
 
 
-def model_for(config: Config) -> Model | ImplModel:
+def model_for(config: Config) -> Model | AdapterModel:
     """The world model a configuration names: the native core under its variant's rules, or
-    the user's class for ``--impl`` (raises checker.impl.ImplLoadError if it cannot be loaded).
-    Every model carries its own checks (``check_world``, ``check_step``, ``sometimes``)."""
+    for ``--impl`` an implementation behind its adapter (``checker.impl.targets``; raises
+    ValueError, one line, for a target that cannot be used). Every model carries its own checks
+    (``check_world``, ``check_step``, ``sometimes``)."""
     if config.impl is not None:
-        return ImplModel(config)
+        return model_for_impl(config)
     return Model(config, get_variant(config.variant).rules)
 
 
@@ -47,7 +49,9 @@ def explore(
     default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
     ``native`` (fast engine only) lets it expand synchronous worlds with its C loop where that
     was built; off, the Python loop makes the same search.
-    A user's class (``config.impl``) is searched by the plain engine, in one process."""
+    A user's class or a library (``config.impl``) is searched by the plain engine, in one
+    process. So is the fifo network, which the fast engine does not model: ``fast`` falls back to
+    the plain search there (in one process, whatever ``workers`` says), which finds the same."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     model = model_for(config)
@@ -59,7 +63,9 @@ def explore(
         if symmetry is None:
             symmetry = engine == "fast" and symmetry_sound(config)
         if symmetry and not symmetry_sound(config):
-            raise ValueError("symmetry reduction is unsound on the synchronous network")
+            raise ValueError(f"symmetry reduction is not available on the {config.network} network")
+        if config.network == FIFO:
+            engine = "plain"
     if engine == "fast":
         from checker.search.parallel import (
             parallel_search,  # NumPy and worker processes: only when asked.

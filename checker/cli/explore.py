@@ -22,6 +22,7 @@ from checker.cli.options import (
     check_corpus,
     checked,
     decided,
+    unchecked,
     default_workers,
     integer,
     node_count,
@@ -163,7 +164,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     with decided(status):
         if result.violation is not None:
             print_counterexample(config, result, out)
-        print_summary(result, path, out, checked(config))
+        print_summary(result, path, out, checked(config), unchecked(config))
         if args.json:
             print(json.dumps(explore_json(config, result, path)))
         if unsaved is not None:

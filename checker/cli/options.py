@@ -13,6 +13,10 @@ from typing import Iterator, NoReturn
 from attrs import evolve
 
 from checker import impl as impls
+from checker.front import model_for
+from checker.impl import targets
+from checker.impl.fetch import split_target
+from checker.impl.libraries import ADAPTERS
 from checker.model.config import DEFAULT_CALL_TIMEOUT, Config, ImplTarget
 from checker.model.invariants import SAFETY
 from checker.model.variants import UnknownVariant, get_variant
@@ -149,15 +153,26 @@ def attribute_names(text: str) -> tuple[str, ...]:
 
 
 def add_impl_options(parser: argparse.ArgumentParser) -> None:
-    """``--impl`` and how to drive the class it names (see checker.impl)."""
+    """``--impl`` and how to drive what it names (see checker.impl)."""
     parser.add_argument(
-        "--impl", metavar="TARGET", help="check your own class instead: path/to/file.py:ClassName or package.module:ClassName"
+        "--impl",
+        metavar="TARGET",
+        help="check another Raft instead: a library on the package index, NAME or NAME==VERSION "
+        f"({', '.join(sorted(ADAPTERS))}), or your own class, path/to/file.py:ClassName or package.module:ClassName "
+        "(the seed's RaftNode API, or an adapter: docs/adapters.md)",
+    )
+    parser.add_argument(
+        "--impl-conf",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="with --impl: a setting of the library or adapter (repeatable)",
     )
     parser.add_argument(
         "--persistent",
         type=attribute_names,
-        help="with --impl: attributes kept across a crash, comma-separated (e.g. current_term,voted_for,log); "
-        "without it nodes never crash",
+        help="with --impl of a seed-API class: attributes kept across a crash, comma-separated "
+        "(e.g. current_term,voted_for,log); without it nodes never crash",
     )
     parser.add_argument(
         "--call-timeout",
@@ -192,29 +207,48 @@ def check_corpus(directory: str) -> None:
 
 
 def with_impl(config: Config, args: argparse.Namespace) -> Config:
-    """``config`` with the user's class from ``--impl``, loaded to be sure it can be; BadInput if not."""
+    """``config`` with what ``--impl`` names, loaded to be sure it can be (a library fetched, its
+    version made explicit); BadInput if not. Without --network, a library or an adapter is
+    checked on the network its adapter says the implementation assumes."""
+    conf = getattr(args, "impl_conf", None) or []
     if args.impl is None:
         if args.persistent is not None:
             raise BadInput("--persistent applies only with --impl")
+        if conf:
+            raise BadInput("--impl-conf applies only with --impl")
         return config
     if getattr(args, "variant", None) not in (None, "default"):
         raise BadInput("--variant and --impl exclude each other: a variant is a rule set of the native core")
-    impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout)
     try:
-        impls.load_class(impl.target)
-        impls.check_instance(impl, config.node_ids)
-    except impls.ImplLoadError as e:
+        settings = targets.parse_settings(conf)
+        if ":" not in args.impl:
+            name, version = split_target(args.impl)
+            if args.persistent is not None:
+                raise BadInput(f"--persistent applies to a seed-API class, not to the library {name}")
+            impl = ImplTarget(name if version is None else f"{name}=={version}", (), args.call_timeout, settings=settings)
+        else:
+            impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout, settings=settings)
+        network = targets.default_network(impl)
+        if network is not None and getattr(args, "network", None) is None:
+            config = evolve(config, network=network)
+        config = targets.check_target(evolve(config, impl=impl))
+    except ValueError as e:  # ImplLoadError, AdapterError: one line each.
         raise BadInput(str(e)) from None
-    if not impl.persistent:
+    if config.impl.library is None and not impls.is_adapter(impls.load_class(config.impl.target)) and not config.impl.persistent:
         # Nothing survives a crash that the user has not named, so nodes do not crash: say so in the bounds.
         config = evolve(config, bounds=evolve(config.bounds, max_crashed=0))
-    return evolve(config, impl=impl)
+    return config
 
 
 def checked(config: Config) -> list[str]:
     """The invariants a run on ``config`` checks."""
     if config.impl is None:
         return [i.name for i in SAFETY]
-    return [i.name for i in SAFETY if i.name in impls.SURFACE]
+    return model_for(config).checked
 
 
+def unchecked(config: Config) -> dict[str, str]:
+    """The invariants a run on ``config`` leaves out, each with why (only for --impl)."""
+    if config.impl is None:
+        return {}
+    return dict(model_for(config).unobserved)

@@ -13,6 +13,7 @@ from checker.impl.seed import (
     ImplModel,
     ImplWorld,
     check_instance,
+    is_adapter,
     load_class,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "canonical",
     "check_instance",
     "digest",
+    "is_adapter",
     "load_class",
 ]

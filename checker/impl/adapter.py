@@ -25,9 +25,21 @@ The contract, which ``checker.impl.driver`` relies on and the tests hold every a
   exactly when the checker should treat them as the same state: everything that can change
   what the node does next, with times as durations from the node's own clock (an absolute
   clock would make every state new).
+- **Links start up.** On a fifo network a node made by ``create`` or ``restart`` takes every
+  link to be up; the checker calls ``disconnect`` at once for each that is not (its peer cut
+  off or crashed), and ``connect`` and ``disconnect`` at both ends whenever a link comes up or
+  breaks later. On the other networks neither is ever called.
 - **Failures are the implementation's.** An exception raised by the library propagates out of
   the adapter's method unchanged; the checker turns it into a finding. An adapter raises
-  ``AdapterError`` only for its own misuse (a setting it does not know, say).
+  ``AdapterError`` only for its own misuse (a setting it does not know, say). Where the
+  implementation breaks its own documented contract without raising (a reply of the wrong
+  shape, say), the adapter may raise ``checker.impl.sandbox.CallFailed`` with a finding's kind
+  from ``checker.model.outcome.FINDINGS``.
+
+Amended once the driver ran (backwards compatible, both optional): ``Send.message`` lets an
+adapter name a message by a value of its own that traces already know (the seed-API adapter
+uses the native messages of ``raft.messages``, so that its traces keep their format), and
+``Adapter.unobserved`` names the invariants an adapter cannot judge, with why.
 """
 
 from __future__ import annotations
@@ -50,6 +62,9 @@ class Send:
     # A short, stable description for timelines and traces, e.g. "append_entries term 2
     # prev 1/1 entries [2:'c1'] commit 1". It must not contain addresses or times.
     summary: str
+    # How actions and traces name the message; None (the usual): a checker.model.actions.Packet
+    # made of the two ends, the summary and a digest of the payload.
+    message: Any = field(default=None, eq=False)
 
 
 @frozen
@@ -74,6 +89,11 @@ class Observed:
 #: ``Observed.voted_for`` when the library keeps its vote out of sight.
 UNKNOWN = "unknown"
 
+#: The methods that make a class an adapter (rather than a class with the seed's API), for
+#: ``--impl path/to/file.py:MyAdapter``.
+METHODS = ("create", "copy", "key", "advance", "deliver", "connect", "disconnect", "crash", "restart",
+           "request", "observe", "describe")
+
 
 @runtime_checkable
 class Adapter(Protocol):
@@ -86,6 +106,10 @@ class Adapter(Protocol):
     network: ClassVar[str]
     #: Whether the library keeps state on stable storage, so that crash and restart mean something.
     persistent: ClassVar[bool]
+    # Optional, and so not a member of the protocol (isinstance does not ask for it): a class
+    # attribute ``unobserved``, a mapping from the names of invariants of
+    # ``checker.model.invariants`` that what ``observe`` shows cannot judge (no votes shown, no
+    # matchIndex) to why; the driver leaves those out.
 
     def create(self, node_id: int, peers: tuple[int, ...]) -> tuple[Any, list[Send]]:
         """A new node, as the library starts one, and what it sent while starting."""

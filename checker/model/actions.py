@@ -9,6 +9,18 @@ from raft.messages import Message
 from raft.state import Role
 
 
+@frozen(cache_hash=True)
+class Packet:
+    """A message of an implementation under test, as actions and traces name it: its ends, the
+    adapter's words for it (``checker.impl.adapter.Send.summary``), and a digest of the payload's
+    canonical form, which tells apart messages the words do not."""
+
+    source: int
+    dest: int
+    summary: str
+    payload: str  # 16 hex digits: checker.impl.canonical.digest of the payload's canonical form.
+
+
 @frozen
 class Tick:
     """Time passes at a node until its next timer fires: a leader sends heartbeats, any other node times out."""
@@ -74,9 +86,9 @@ class Restart:
 
 @frozen
 class Deliver:
-    """An in-flight message arrives (async network)."""
+    """An in-flight message arrives (async network; on a fifo network, the oldest on its link)."""
 
-    message: Message
+    message: Message | Packet
 
     def describe(self, world) -> str:
         return f"{describe_message(self.message)} is delivered"
@@ -86,7 +98,7 @@ class Deliver:
 class Drop:
     """An in-flight message is lost (async network)."""
 
-    message: Message
+    message: Message | Packet
 
     def describe(self, world) -> str:
         return f"{describe_message(self.message)} is lost"
@@ -96,7 +108,7 @@ class Drop:
 class Duplicate:
     """An in-flight message is duplicated (async network)."""
 
-    message: Message
+    message: Message | Packet
 
     def describe(self, world) -> str:
         return f"{describe_message(self.message)} is duplicated"
@@ -105,7 +117,9 @@ class Duplicate:
 Action = Tick | ClientRequest | Cut | Heal | Crash | Restart | Deliver | Drop | Duplicate
 
 
-def describe_message(m: Message) -> str:
+def describe_message(m: Message | Packet) -> str:
+    if isinstance(m, Packet):
+        return f"the message from {m.source} to {m.dest} ({m.summary})"
     kind = {
         "RequestVoteRequest": "vote request",
         "RequestVoteResponse": "vote reply",

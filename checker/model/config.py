@@ -7,9 +7,10 @@ from attrs import frozen
 
 SYNC = "sync"
 ASYNC = "async"
-# Per-link ordered delivery, as TCP gives (the real-libraries work adds it to NETWORKS).
+# Per-link ordered delivery, as TCP gives: only the oldest message on a link can arrive, and
+# messages are lost only when a link breaks (a node cut off or crashed).
 FIFO = "fifo"
-NETWORKS = (SYNC, ASYNC)
+NETWORKS = (SYNC, ASYNC, FIFO)
 
 
 #: Seconds a call may take before it counts as not returning.
@@ -20,13 +21,28 @@ DEFAULT_CALL_TIMEOUT = 1.0
 class ImplTarget:
     """Which class to check, and how to drive it; recorded in every trace of it."""
 
-    target: str  # "path/to/file.py:ClassName" or "package.module:ClassName", as the user gave it.
+    # "path/to/file.py:ClassName" or "package.module:ClassName", as the user gave it; or a
+    # library on the package index, "NAME==VERSION" (always with the version that was checked).
+    target: str
     persistent: tuple[str, ...] = ()  # Attributes kept across a crash; empty: no crashes.
     call_timeout: float = DEFAULT_CALL_TIMEOUT
     election_timeout_range: tuple[int, int] = (150, 300)
+    # A library's own settings, --impl-conf KEY=VALUE, sorted by key.
+    settings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def library(self) -> str | None:
+        """The library's name for a target on the package index; None for a class."""
+        return None if ":" in self.target else self.target.partition("==")[0]
+
+    @property
+    def version(self) -> str | None:
+        return None if ":" in self.target else (self.target.partition("==")[2] or None)
 
     @property
     def class_name(self) -> str:
+        if self.library is not None:
+            return f"{self.library}-{self.version}" if self.version else self.library
         return self.target.rpartition(":")[2]
 
     @property
@@ -35,6 +51,9 @@ class ImplTarget:
         return self.election_timeout_range[1]
 
     def describe(self) -> str:
+        if self.library is not None:
+            conf = ", ".join(f"{k}={v}" for k, v in self.settings) or "default settings"
+            return f"{self.target}, {conf}, {self.call_timeout:g} s per call"
         crashes = f"persistent {','.join(self.persistent)}" if self.persistent else "no crashes (no --persistent)"
         return f"{self.target}, tick({self.tick_ms}) per Tick, {crashes}, {self.call_timeout:g} s per call"
 
@@ -89,6 +108,8 @@ REFERENCE: dict[str, Config] = {
     "four-terms": Config(nodes=3, network=SYNC, bounds=Bounds(max_term=4, max_requests=2, max_cut=1)),
     # Messages that can be reordered, lost and duplicated.
     "async-tiny": Config(nodes=3, network=ASYNC, bounds=Bounds(max_term=2, max_requests=1, max_in_flight=2, max_cut=0)),
+    # Ordered links, as TCP gives: messages are lost only when a node is cut off, and its links break.
+    "fifo-tiny": Config(nodes=3, network=FIFO, bounds=Bounds(max_term=2, max_requests=1, max_in_flight=2, max_cut=1)),
 }
 
 

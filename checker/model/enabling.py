@@ -76,6 +76,16 @@ def may_deliver(w: View, m: Message, sync: bool) -> bool:
     return may_touch(w, m, sync) and not (m.dest in w.crashed or m.dest in w.cut or m.source in w.cut)
 
 
+def first_on_link(network: Sequence[Message], m: Message) -> bool:
+    """On a fifo network only the oldest message on a link (its source and destination) can
+    arrive: ``m`` is that one. ``network`` holds each link's messages in the order they were sent."""
+    source, dest = m.source, m.dest
+    for x in network:
+        if x.source == source and x.dest == dest:
+            return x == m
+    return False
+
+
 def fits(network: Sequence[Message], bounds: Bounds) -> bool:
     """A step that leaves more than ``max_in_flight`` messages in flight is not taken."""
     return len(network) <= bounds.max_in_flight

@@ -19,6 +19,13 @@ every new one (``tests/test_invariants.py`` checks it on random worlds):
   changed, on the worlds made of that node alone before and after; a node the step did not
   change never breaks one;
 - a ``sometimes`` property reads only the ghost history.
+
+A few properties are judged only on implementations driven through an adapter
+(``checker.impl.driver``; registered with ``observed=True``): finer observations of a leader's
+bookkeeping, as the bugs found in real libraries break them (#15). The native core keeps them
+too, but its models and the fast engine do not check them, so that its pinned verdicts and
+counterexamples stand; they are outside the decomposition contract above (one of them counts
+a majority over all the nodes).
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ class Invariant:
     name: str
     kind: str
     check: Callable
+    # False: judged only on implementations driven through an adapter (see above).
+    native: bool = True
 
     @property
     def doc(self) -> str:
@@ -51,9 +60,9 @@ class Invariant:
 REGISTRY: list[Invariant] = []
 
 
-def _register(kind: str):
+def _register(kind: str, native: bool = True):
     def decorate(check: Callable) -> Callable:
-        REGISTRY.append(Invariant(check.__name__, kind, check))
+        REGISTRY.append(Invariant(check.__name__, kind, check, native))
         return check
 
     return decorate
@@ -62,6 +71,8 @@ def _register(kind: str):
 always = _register(ALWAYS)
 transition = _register(TRANSITION)
 sometimes = _register(SOMETIMES)
+observed_always = _register(ALWAYS, native=False)
+observed_transition = _register(TRANSITION, native=False)
 
 
 def _entry(e) -> str:
@@ -228,6 +239,63 @@ def terms_monotonic(before: World, action: Action, after: World) -> str | None:
     return None
 
 
+# --- Judged on implementations driven through an adapter ------------------------------------
+
+
+@observed_always
+def next_index_above_match(w: World) -> str | None:
+    """A leader's nextIndex for a server, the index of the next entry to send it, is above its
+    matchIndex, the highest entry known to be replicated there (Figure 2): a leader never sends
+    again what it knows a follower holds as if it did not."""
+    for n in w.nodes:
+        if n.role is Role.LEADER and n.match_index and n.next_index:
+            for peer, match, following in zip(n.peers, n.match_index, n.next_index):
+                if following <= match:
+                    return (
+                        f"node {n.id}, leader of term {n.current_term}, has nextIndex {following} for node "
+                        f"{peer}, not above its matchIndex {match}"
+                    )
+    return None
+
+
+@observed_always
+def committed_on_majority(w: World) -> str | None:
+    """A log entry is committed once the leader that created it has replicated it on a majority of
+    the servers (§5.3), and no server removes a committed entry (§5.4): every entry known
+    committed is held by a majority."""
+    quorum = len(w.nodes) // 2 + 1
+    for entry in w.committed:
+        holders = [n.id for n in w.nodes if len(n.log) > entry.index and n.log[entry.index] == entry]
+        if len(holders) < quorum:
+            held = ", ".join(map(str, holders)) or "none"
+            return (
+                f"entry {_entry(entry)} at index {entry.index} is committed but held by "
+                f"{len(holders)} of {len(w.nodes)} nodes (nodes {held})"
+            )
+    return None
+
+
+@observed_transition
+def leader_commits_current_term(before: World, action: Action, after: World) -> str | None:
+    """Raft never commits log entries from previous terms by counting replicas; only log entries
+    from the leader's current term are committed that way (§5.4.2, Figure 8): a leader moves its
+    commitIndex only onto an entry of its own term."""
+    for old, new in zip(before.nodes, after.nodes):
+        if (
+            old.role is Role.LEADER
+            and new.role is Role.LEADER
+            and old.current_term == new.current_term
+            and new.commit_index > old.commit_index
+            and len(new.log) > new.commit_index
+            and new.log[new.commit_index].term != new.current_term
+        ):
+            return (
+                f"node {new.id}, leader of term {new.current_term}, moved its commitIndex from "
+                f"{old.commit_index} to {new.commit_index}, onto an entry of term {new.log[new.commit_index].term}"
+            )
+    return None
+
+
 # --- Reported when first reached ----------------------------------------------------------
 
 
@@ -249,10 +317,15 @@ def later_leader_elected(w: World) -> bool:
     return any(term >= 2 for term, _ in w.elections)
 
 
-ALWAYS_CHECKS = [i for i in REGISTRY if i.kind == ALWAYS]
-TRANSITION_CHECKS = [i for i in REGISTRY if i.kind == TRANSITION]
+#: What the native models (and every fast engine) check.
+ALWAYS_CHECKS = [i for i in REGISTRY if i.kind == ALWAYS and i.native]
+TRANSITION_CHECKS = [i for i in REGISTRY if i.kind == TRANSITION and i.native]
 SOMETIMES_CHECKS = [i for i in REGISTRY if i.kind == SOMETIMES]
-SAFETY = [i for i in REGISTRY if i.kind != SOMETIMES]
+SAFETY = [i for i in REGISTRY if i.kind != SOMETIMES and i.native]
+#: What an implementation driven through an adapter is checked against (less what it cannot show).
+OBSERVED_ALWAYS = [i for i in REGISTRY if i.kind == ALWAYS]
+OBSERVED_TRANSITION = [i for i in REGISTRY if i.kind == TRANSITION]
+OBSERVED_SAFETY = [i for i in REGISTRY if i.kind != SOMETIMES]
 
 
 def check_world(w: World) -> Violation | None:

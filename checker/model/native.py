@@ -24,8 +24,9 @@ from checker.model.actions import (
     Restart,
     Tick,
 )
-from checker.model.config import SYNC, Config
+from checker.model.config import FIFO, SYNC, Config
 from checker.model.enabling import (
+    first_on_link,
     fits,
     may_crash,
     may_cut,
@@ -54,6 +55,9 @@ class Model:
         self.bounds = config.bounds
         self.ids = config.node_ids
         self.sync = config.network == SYNC
+        # Ordered links: only the oldest message on a link arrives, none is dropped or
+        # duplicated, and a node cut off or crashed loses what is queued on its links.
+        self.fifo = config.network == FIFO
         # Told what happens inside each step (``Model.step_events`` passes an EventLog); by
         # default NO_OBSERVER, which does nothing.
         self.observer = NO_OBSERVER if observer is None else observer
@@ -97,7 +101,13 @@ class Model:
                 yield Cut(i)
             if len(w.crashed) < b.max_crashed:
                 yield Crash(i)
-        if not self.sync:
+        if self.fifo:
+            heads = set()
+            for m in w.network:
+                if (m.source, m.dest) not in heads:
+                    heads.add((m.source, m.dest))
+                    yield Deliver(m)
+        elif not self.sync:
             previous = None
             for m in w.network:
                 if m == previous:
@@ -139,6 +149,8 @@ class Model:
             if not may_cut(w, a.node, b):
                 return None
             cut = cut | {a.node}
+            if self.fifo:
+                network = _break_links(network, a.node)
         elif isinstance(a, Heal):
             if not may_heal(w, a.node):
                 return None
@@ -147,6 +159,8 @@ class Model:
             if not may_crash(w, a.node, b):
                 return None
             crashed = crashed | {a.node}
+            if self.fifo:
+                network = _break_links(network, a.node)
         elif isinstance(a, Restart):
             if not may_restart(w, a.node):
                 return None
@@ -155,14 +169,14 @@ class Model:
         else:
             m = a.message
             if isinstance(a, Deliver):
-                if not may_deliver(w, m, self.sync):
+                if not may_deliver(w, m, self.sync) or (self.fifo and not first_on_link(network, m)):
                     return None
                 network = _remove_one(network, m)
                 n, replies = self._receive(nodes[m.dest - 1], m)
                 nodes[m.dest - 1] = ghost.observe(n)
                 network = self._send(network, replies, cut, crashed)
-            elif not may_touch(w, m, self.sync):
-                return None
+            elif self.fifo or not may_touch(w, m, self.sync):
+                return None  # A fifo link neither loses nor copies a message.
             elif isinstance(a, Drop):
                 network = _remove_one(network, m)
             else:
@@ -230,7 +244,9 @@ class Model:
         """Messages enter the network; those from or to an unreachable node are lost at once."""
         kept = tuple(m for m in sent if m.source not in cut and m.dest not in cut and m.dest not in crashed)
         self.observer.enter(sent, kept)
-        return self._insert(network, kept) if kept else network
+        if not kept:
+            return network
+        return _append(network, kept) if self.fifo else self._insert(network, kept)
 
 
 class _Ghost:
@@ -258,6 +274,21 @@ class _Ghost:
 
 def _insert(network: tuple[Message, ...], messages: tuple[Message, ...]) -> tuple[Message, ...]:
     return tuple(sorted(network + messages, key=_message_key))
+
+
+def _append(network: tuple[Message, ...], messages: tuple[Message, ...]) -> tuple[Message, ...]:
+    """A fifo network: each message at the back of its link's queue; the links in a fixed order
+    (by source and destination), each link's messages in the order they were sent."""
+    return tuple(sorted(network + messages, key=_link))
+
+
+def _link(m: Message) -> tuple:
+    return (m.source, m.dest)
+
+
+def _break_links(network: tuple[Message, ...], i: int) -> tuple[Message, ...]:
+    """A fifo network when node i's links break: what was queued to or from it is lost."""
+    return tuple(m for m in network if m.source != i and m.dest != i)
 
 
 def _remove_one(network: tuple[Message, ...], m: Message) -> tuple[Message, ...]:

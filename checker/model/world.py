@@ -22,7 +22,9 @@ class World:
     """One global state of the system being checked."""
 
     nodes: tuple[NodeState, ...]  # Node i is nodes[i - 1].
-    network: tuple[Message, ...] = ()  # In flight, a sorted bag (async only). Invariant: sorted by _message_key.
+    # In flight: async, a bag, sorted by _message_key; fifo, each link's queue in the order sent,
+    # the links sorted by (source, dest).
+    network: tuple[Message, ...] = ()
     cut: frozenset[int] = frozenset()
     crashed: frozenset[int] = frozenset()
     requests: int = 0  # Client requests accepted; the next command is requests + 1.

@@ -34,6 +34,7 @@ from checker.model.actions import (
     Restart,
     Tick,
 )
+from checker.model.config import FIFO
 from checker.model.native import Model, _Ghost
 from checker.model.world import World
 from checker.search.layout import (
@@ -130,6 +131,9 @@ class Encoded:
     """
 
     def __init__(self, model: Model) -> None:
+        if model.config.network == FIFO:
+            # Its worlds hold the network as a sorted bag; a fifo network's order is not modelled.
+            raise ValueError("the fast engine does not model the fifo network: search it with the plain engine")
         self.model = model
         self.rules = model.rules
         self.k = len(model.ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from checker.model.actions import (
     Drop,
     Duplicate,
     Heal,
+    Packet,
     Restart,
     Tick,
 )
@@ -108,7 +110,10 @@ _MESSAGE_TYPES = {
 _MESSAGE_NAMES = {cls: name for name, (cls, _) in _MESSAGE_TYPES.items()}
 
 
-def message_to_json(m: Message) -> dict[str, Any]:
+def message_to_json(m: Message | Packet) -> dict[str, Any]:
+    if isinstance(m, Packet):
+        # A message of an implementation behind an adapter: its words, and a digest of its payload.
+        return {"type": "packet", "from": m.source, "to": m.dest, "summary": m.summary, "payload": m.payload}
     out: dict[str, Any] = {"type": _MESSAGE_NAMES[type(m)], "from": m.source, "to": m.dest, "term": m.term}
     for name in _MESSAGE_TYPES[out["type"]][1]:
         value = getattr(m, name)
@@ -143,12 +148,18 @@ def config_to_json(c: Config) -> dict[str, Any]:
 
 
 def impl_to_json(impl: ImplTarget) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "target": impl.target,
         "persistent": list(impl.persistent),
         "call_timeout": impl.call_timeout,
         "election_timeout_range": list(impl.election_timeout_range),
     }
+    if impl.library is not None:
+        # A library from the package index: which release, so that replay fetches it again.
+        out["library"], out["version"] = impl.library, impl.version
+    if impl.settings or impl.library is not None:
+        out["settings"] = dict(impl.settings)
+    return out
 
 
 def outcome_to_json(o: Outcome) -> dict[str, Any]:
@@ -252,11 +263,25 @@ def impl_from_json(doc: Any) -> ImplTarget:
     low_high = _get(doc, "election_timeout_range", list, where)
     if not (len(low_high) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in low_high) and 0 < low_high[0] <= low_high[1]):
         raise _Bad(f"{where}.election_timeout_range must be [low, high], whole milliseconds with 0 < low <= high")
-    return ImplTarget(target, tuple(persistent), float(timeout), (low_high[0], low_high[1]))
+    settings = doc.get("settings", {})
+    if not (isinstance(settings, dict) and all(isinstance(v, str) for v in settings.values())):
+        raise _Bad(f"{where}.settings must be an object of strings (the --impl-conf KEY=VALUE settings)")
+    if ":" not in target:
+        library, _, version = target.partition("==")
+        if not version:
+            raise _Bad(f"{where}.target {target!r} must name a class (path.py:Class) or a library release (NAME==VERSION)")
+        if doc.get("library", library) != library or doc.get("version", version) != version:
+            raise _Bad(f"{where}.library and version must be those of the target {target!r}")
+    return ImplTarget(target, tuple(persistent), float(timeout), (low_high[0], low_high[1]), tuple(sorted(settings.items())))
 
 
-def message_from_json(doc: Any, where: str) -> Message:
+def message_from_json(doc: Any, where: str) -> Message | Packet:
     kind = _get(doc, "type", str, where)
+    if kind == "packet":
+        payload = _get(doc, "payload", str, where)
+        if not re.fullmatch(r"[0-9a-f]{16}", payload):
+            raise _Bad(f"{where}.payload must be 16 hexadecimal digits, not {payload!r}")
+        return Packet(_nonneg(doc, "from", where), _nonneg(doc, "to", where), _get(doc, "summary", str, where), payload)
     if kind not in _MESSAGE_TYPES:
         raise _Bad(f"{where}.type {kind!r} is not a message type")
     cls, fields = _MESSAGE_TYPES[kind]

@@ -1,0 +1,133 @@
+"""The call sandbox: every call into an implementation under test goes through it.
+
+Moved here from ``checker.impl.seed`` (where it was ``ImplModel.call``) so that the seed-API
+adapter and the generic driver (``checker.impl.driver``) share one: a failure of the
+implementation becomes a finding, not a crash of the checker.
+
+- An exception from the call is a finding ("exception"), named with the last frames of the
+  implementation's own code (the library's files, or any file outside raftcheck's).
+- A call that does not return within ``call_timeout`` seconds is a finding ("timeout"): a
+  ``SIGALRM`` interval timer, so only on the main thread (elsewhere calls are not timed).
+- With ``seed`` (a method's name), the module-level ``random`` is seeded from the node's id and
+  that name before the call, so that a call's draws depend only on which node makes which call.
+
+Calls may nest (an adapter's method, timed by the driver, calling the library's methods, timed
+by the adapter): the outermost call arms the timer, and the innermost one running when it
+fires, or raising, names the finding. A finding raised inside passes through the calls around
+it unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+import traceback
+from typing import Any, Callable, Iterable
+
+from checker.impl.canonical import _seed_for
+from checker.model.outcome import Violation
+
+
+class CallFailed(Exception):
+    """Raised inside a step when the implementation fails; the step ends there."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.violation = Violation(kind, message)
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm inside a call that has run too long; a BaseException, so that the
+    implementation's own ``except Exception`` cannot swallow it."""
+
+
+def _raise_timed_out(signum, frame) -> None:
+    raise _TimedOut()
+
+
+class Sandbox:
+    """Calls into one implementation: timed, seeded, and with failures turned into findings."""
+
+    def __init__(self, call_timeout: float, files: Iterable[str] = ()) -> None:
+        self.call_timeout = call_timeout
+        self._timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        self._in_call = False
+        # The implementation's own files, whose frames a finding names first.
+        self._files = {os.path.abspath(f) for f in files if f}
+        self._own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def run(self, action: Callable[[], None]) -> None:
+        """Run ``action`` (one step's calls) with the alarm installed and the module ``random``'s
+        state put back after."""
+        saved = random.getstate()
+        previous = signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
+        try:
+            action()
+        finally:
+            if self._timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+            random.setstate(saved)
+
+    def call(self, node_id: int, what: str, fn: Callable[[], Any], seed: str | None) -> Any:
+        """``fn()``, which calls the implementation; a failure becomes ``CallFailed``. With ``seed``
+        (the method's name), the module ``random`` is seeded first."""
+        if seed is not None:
+            random.seed(_seed_for(node_id, seed))
+        limit = self.call_timeout
+        # Nested inside a timed call: that call's alarm covers this one too.
+        timed = self._timer and limit > 0 and not self._in_call
+        try:
+            if timed:
+                self._in_call = True
+                signal.setitimer(signal.ITIMER_REAL, limit)
+            try:
+                return fn()
+            finally:
+                if timed:
+                    self._in_call = False
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+        except KeyboardInterrupt:
+            raise
+        except CallFailed:
+            raise  # Named already, by the call inside this one that failed.
+        except _TimedOut:
+            # Where the alarm caught it is left out: in a loop that varies from run to run.
+            raise CallFailed("timeout", f"node {node_id}'s {what} did not return within {limit:g} s") from None
+        except BaseException as e:
+            frames = self._user_frames(e.__traceback__)
+            at = "; ".join(f"{_shown_path(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:])
+            raise CallFailed(
+                "exception", f"node {node_id}'s {what} raised {_exception_line(e)}" + (f" (at {at})" if at else "")
+            ) from None
+
+    def _alarm(self, signum, frame) -> None:
+        if self._in_call:
+            raise _TimedOut()
+
+    def _user_frames(self, tb) -> list[traceback.FrameSummary]:
+        """The traceback's frames outside raftcheck's checker package: the implementation's own."""
+        frames = traceback.extract_tb(tb)
+        own = [f for f in frames if not _inside(os.path.abspath(f.filename), self._own)]
+        theirs = [f for f in own if os.path.abspath(f.filename) in self._files]
+        return theirs or own
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder + os.sep)
+
+
+def _exception_line(e: BaseException) -> str:
+    text = str(e).splitlines()[0] if str(e) else ""
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def _shown_path(filename: str) -> str:
+    """A frame's file as the user would name it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if rel.startswith("..") else rel
