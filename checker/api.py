@@ -9,11 +9,12 @@ counterexample as a ``Trace`` that ``replay`` and ``save_trace`` take as they ar
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from attrs import evolve, frozen
 
 from checker.front import explore as _explore
+from checker.impl import targets
 from checker.model.config import REFERENCE, Bounds, Config, ImplTarget
 from checker.model.outcome import Violation
 from checker.model.variants import get_variant
@@ -39,6 +40,8 @@ def configuration(
     *,
     variant: str | None = None,
     impl: ImplTarget | str | None = None,
+    impl_conf: Mapping[str, str] | None = None,
+    network: str | None = None,
     **bounds: int | None,
 ) -> Config:
     """The configuration that the arguments name, resolved the way ``explore`` and ``fuzz`` do.
@@ -47,7 +50,11 @@ def configuration(
     With no ``config`` and no ``bounds``, a ``variant`` starts from its own smallest configuration
     that shows its bug (``Variant.config``); otherwise from ``config`` (default: ``"default"``)
     under the variant's rules. ``bounds`` are ``Bounds`` fields (``max_term=4``, ...), and win.
-    ``impl`` is a user's class, ``"path/to/file.py:ClassName"`` or an ``ImplTarget``."""
+    ``impl`` is what ``--impl`` takes: a library on the package index, ``"pysyncobj"`` or
+    ``"pysyncobj==0.3.11"`` (resolved to the release fetched, so that a trace names it), a
+    user's class or adapter, ``"path/to/file.py:ClassName"``, or an ``ImplTarget``; ``impl_conf``
+    its settings (``--impl-conf``). ``network`` wins; without it, a library or an adapter is
+    checked on the network its adapter names (raises ValueError for a target that cannot be used)."""
     unknown = sorted(set(bounds) - set(_BOUND_NAMES))
     if unknown:
         raise TypeError(f"unknown bound {', '.join(unknown)} (known: {', '.join(_BOUND_NAMES)})")
@@ -62,8 +69,19 @@ def configuration(
         config = evolve(config, variant=get_variant(variant).name)
     if bounds:
         config = evolve(config, bounds=evolve(config.bounds, **bounds))
+    if network is not None:
+        config = evolve(config, network=network)
     if impl is not None:
-        config = evolve(config, impl=ImplTarget(impl) if isinstance(impl, str) else impl)
+        target = ImplTarget(impl) if isinstance(impl, str) else impl
+        if impl_conf:
+            target = evolve(target, settings=tuple(sorted((str(k), str(v)) for k, v in impl_conf.items())))
+        target = targets.resolve(target)
+        default = targets.default_network(target)
+        if network is None and default is not None:
+            config = evolve(config, network=default)
+        config = evolve(config, impl=target)
+    elif impl_conf:
+        raise ValueError("impl_conf applies only with impl")
     return config
 
 
@@ -92,6 +110,8 @@ def explore(
     *,
     variant: str | None = None,
     impl: ImplTarget | str | None = None,
+    impl_conf: Mapping[str, str] | None = None,
+    network: str | None = None,
     workers: int = 1,
     engine: str = "fast",
     symmetry: bool | None = None,
@@ -106,7 +126,7 @@ def explore(
     reference search, one process); ``symmetry`` (fast engine) counts states equal up to node
     names once, by default where that is sound (the asynchronous network). A user's class
     (``impl``) is searched to depth ``IMPL_DEFAULT_DEPTH`` unless a depth is given."""
-    config = configuration(config, variant=variant, impl=impl, **bounds)
+    config = configuration(config, variant=variant, impl=impl, impl_conf=impl_conf, network=network, **bounds)
     if config.impl is not None and config.bounds.max_depth is None:
         # As on the command line: nothing says a class's attributes stay finite.
         config = evolve(config, bounds=evolve(config.bounds, max_depth=IMPL_DEFAULT_DEPTH))
@@ -132,6 +152,8 @@ def fuzz(
     *,
     variant: str | None = None,
     impl: ImplTarget | str | None = None,
+    impl_conf: Mapping[str, str] | None = None,
+    network: str | None = None,
     examples: int = 200,
     steps: int = 60,
     seed: int = 0,
@@ -149,7 +171,7 @@ def fuzz(
     if config is None:
         config = run.fuzz_config_for(variant or "default", seed)
         variant = None
-    config = configuration(config, variant=variant, impl=impl, **bounds)
+    config = configuration(config, variant=variant, impl=impl, impl_conf=impl_conf, network=network, **bounds)
     chosen = run.STEERING if steer is None else frozenset(steer)
     return run.fuzz(config, examples, steps, seed, steer=chosen, shrink=shrink, time_limit=time_limit)
 

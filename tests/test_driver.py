@@ -99,3 +99,106 @@ def test_explore_of_an_adapter_class_on_the_command_line(tmp_path, capsys):
     assert 2 == main(["explore", "--impl", TOY, "--impl-conf", "colour=blue", "--corpus", str(tmp_path)])
     err = capsys.readouterr().err.strip().splitlines()
     assert 1 == len(err) and "bug=none|figure8" in err[0]
+
+
+# --- A library by name: --impl NAME==VERSION, --impl-conf, the trace, replay -----------------
+
+
+@pytest.fixture
+def toylib(monkeypatch):
+    """``toylib`` in the registry of library adapters, as pysyncobj and raftos are."""
+    import recording
+
+    from checker.impl import libraries, targets
+
+    monkeypatch.setitem(libraries.ADAPTERS, "toylib", ("recording", "RecordingToy"))
+    monkeypatch.setattr(targets, "fetch", lambda name, version: ("2.5", Path("/nowhere")))
+    recording.MADE.clear()
+    return recording.MADE
+
+
+def test_a_library_trace_records_release_and_settings_and_every_command_makes_it_again(toylib, tmp_path, capsys):
+    """`explore --impl toylib==1.0 --impl-conf bug=figure8` records the library, its release and
+    its settings in the trace; replay, show and shrink make the adapter again from the trace,
+    with that release and those settings. Without a version, the release the index offers is
+    resolved and recorded."""
+    code = main(["explore", "--impl", "toylib==1.0", "--impl-conf", "bug=figure8", "--network", "sync", "--config",
+                 "tiny", "--max-depth", "6", "--json", "--quiet", "--corpus", str(tmp_path)])
+    last = last_json(capsys.readouterr().out)
+    recorded = json.loads(Path(last["trace"]).read_text())["config"]["impl"]
+    toylib.clear()
+
+    assert 1 == code
+    assert {"target": "toylib==1.0", "library": "toylib", "version": "1.0", "settings": {"bug": "figure8"}}.items() <= recorded.items()
+    assert (1, 1, 1) == (main(["replay", last["trace"]]), main(["show", last["trace"]]), main(["shrink", last["trace"]]))
+    assert {("1.0", (("bug", "figure8"),))} == {(v, tuple(sorted(s.items()))) for v, s in toylib}
+
+    main(["explore", "--impl", "toylib", "--network", "sync", "--config", "tiny", "--max-depth", "2", "--json", "--quiet",
+          "--corpus", str(tmp_path)])
+    assert "toylib==2.5" == last_json(capsys.readouterr().out)["config"]["impl"]["target"]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--impl", "nosuchlib"], "no adapter for a library called nosuchlib"),
+        (["--impl", "toylib==9.9"], "toylib==9.9: cannot fetch it"),
+        (["--impl", "toylib==1.0", "--impl-conf", "bug"], "--impl-conf bug: must be KEY=VALUE"),
+        (["--impl", "toylib==1.0", "--impl-conf", "colour=blue"], "the toy adapter takes bug=none|figure8"),
+        (["--impl", "toylib==1.0", "--persistent", "log"], "--persistent applies to a seed-API class"),
+        (["--impl", "toy lib"], "must be NAME or NAME==VERSION"),
+        (["--impl-conf", "bug=figure8"], "--impl-conf applies only with --impl"),
+    ],
+)
+def test_bad_library_input_is_one_line_and_exit_2(toylib, args, named, tmp_path, capsys):
+    """An unknown library or release, a setting that is not KEY=VALUE or that the adapter does
+    not know: one line on stderr naming it, exit 2, nothing written."""
+    code = main(["explore", *args, "--corpus", str(tmp_path / "corpus")])
+    err = capsys.readouterr().err.strip().splitlines()
+
+    assert 2 == code
+    assert 1 == len(err) and named in err[0], err
+    assert not (tmp_path / "corpus").exists()
+
+
+def test_a_release_the_index_does_not_have_cannot_be_fetched(tmp_path, monkeypatch):
+    """checker.impl.fetch asks the package index for the release: one that does not exist is an
+    AdapterError naming it, and nothing is left in the cache."""
+    from checker.impl.adapter import AdapterError
+    from checker.impl.fetch import fetch
+
+    monkeypatch.setenv("RAFTCHECK_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(AdapterError, match=r"pysyncobj==0\.0\.0\.1: cannot fetch it"):
+        fetch("pysyncobj", "0.0.0.1")
+    assert [] == list((tmp_path / "cache").iterdir())
+
+
+def test_the_library_api_takes_an_adapter_with_its_settings():
+    """checker.explore(impl=..., impl_conf=...) as explore --impl --impl-conf: without a network
+    the adapter's own (async for the toy), and the counterexample's trace keeps the settings."""
+    import checker
+
+    clean = checker.explore("tiny", impl=TOY, max_depth=3)
+    found = checker.explore("tiny", impl=TOY, impl_conf={"bug": "figure8"}, network="sync", max_depth=6)
+
+    assert ("async", None) == (clean.config.network, clean.violation)
+    assert "leader_commits_current_term" == found.invariant
+    assert (("bug", "figure8"),) == found.counterexample.config.impl.settings
+
+
+def test_bench_times_a_library_bug_row_with_explore_and_fuzz():
+    """`bench --only bugs` times each row of checker/measure/library_bugs.py: here the toy Raft's
+    Figure 8 bug as a row, found by the explorer and by the fuzzer, with SandTable's column."""
+    from checker.measure.bench import bench_bugs, bugs_table
+    from checker.measure.library_bugs import LibraryBug
+
+    row = dict(
+        library=TOY, version="-", issue="#0", description="earlier-term commit", invariant="leader_commits_current_term",
+        network="sync", bounds=Bounds(max_term=3, max_requests=2, max_cut=1, max_depth=6), sandtable_seconds=4.0,
+        sandtable_source="none: a test row", settings=(("bug", "figure8"),),
+    )
+    rows = bench_bugs([LibraryBug(**row, engine="explore"), LibraryBug(**row, engine="fuzz")], seeds=1, time_limit=60)
+    table = bugs_table(rows)
+
+    assert [(1, 1), (1, 1)] == [(r["found"], r["runs"]) for r in rows]
+    assert 2 == table.count("| #0 | leader_commits_current_term | sync |") and "| 4 |" in table

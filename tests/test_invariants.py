@@ -159,6 +159,23 @@ BAD_WORLDS = [
         ("node 3", "term 1 at index 2", "after term 2"),
         id="log_well_formed-term-decreases",
     ),
+    pytest.param(
+        "next_index_above_match",
+        world(evolve(leader(1, 2, log_of(1, 2)), next_index=(2, 3), match_index=(2, 0))),
+        ("node 1", "term 2", "nextIndex 2", "node 2", "matchIndex 2"),
+        id="next_index_above_match-next-not-above-match",
+    ),
+    pytest.param(
+        "committed_on_majority",
+        world(
+            node(1, 2, log_of(1), commit_index=1, last_applied=1),
+            node(2, 2, log_of()),
+            node(3, 2, log_of(2)),
+            **committed(entry(1, 1), terms=(1,)),
+        ),
+        ("entry 1:t1i1", "index 1", "held by 1 of 3 nodes", "nodes 1"),
+        id="committed_on_majority-held-by-one-of-three",
+    ),
 ]
 
 # (invariant, good world); each is wholly consistent, so no other invariant fails on it either.
@@ -212,6 +229,21 @@ GOOD_WORLDS = [
         "log_well_formed",
         world(node(2, 3, log_of(1, 1, 3))),
         id="log_well_formed-terms-never-decrease",
+    ),
+    pytest.param(
+        "next_index_above_match",
+        world(evolve(leader(1, 2, log_of(1, 2)), next_index=(3, 1), match_index=(2, 0))),
+        id="next_index_above_match-next-above-match",
+    ),
+    pytest.param(
+        "committed_on_majority",
+        world(
+            node(1, 2, log_of(1), commit_index=1, last_applied=1),
+            node(2, 2, log_of(1)),
+            node(3, 2, log_of(2)),
+            **committed(entry(1, 1), terms=(1,)),
+        ),
+        id="committed_on_majority-held-by-two-of-three",
     ),
 ]
 
@@ -311,6 +343,14 @@ BAD_STEPS = [
         ("node 3", "from 3 to 2"),
         id="terms_monotonic-term-goes-back",
     ),
+    pytest.param(
+        "leader_commits_current_term",
+        world(leader(1, 2, log_of(1))),
+        Tick(1),
+        world(leader(1, 2, log_of(1), commit_index=1, last_applied=1)),
+        ("node 1", "term 2", "from 0 to 1", "entry of term 1"),
+        id="leader_commits_current_term-earlier-term-entry-by-counting",
+    ),
 ]
 
 # (invariant, before, action, after)
@@ -365,6 +405,13 @@ GOOD_STEPS = [
         id="terms_monotonic-term-advances",
     ),
     pytest.param("terms_monotonic", CRASHED, Restart(2), RESTARTED, id="terms_monotonic-restart-keeps-term"),
+    pytest.param(
+        "leader_commits_current_term",
+        world(leader(1, 2, log_of(1, 2))),
+        Tick(1),
+        world(leader(1, 2, log_of(1, 2), commit_index=2, last_applied=2)),
+        id="leader_commits_current_term-own-term-entry-commits-the-earlier-one-too",
+    ),
 ]
 
 

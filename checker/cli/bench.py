@@ -16,7 +16,12 @@ HELP = "performance figures for the reference configurations and the fuzzer"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``bench``."""
-    parser.add_argument("--only", choices=("explore", "fuzz"), help="run one part only")
+    parser.add_argument(
+        "--only",
+        choices=("explore", "fuzz", "bugs"),
+        help="run one part only; bugs: time to the published bugs of real libraries (checker/measure/library_bugs.py), "
+        "never run unless asked for",
+    )
     parser.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
     parser.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
     parser.add_argument("--repeat", type=non_negative, default=3, help="runs per configuration and worker count (default 3)")
@@ -110,6 +115,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
             on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
         )
         print(bench.fuzz_table(rows), file=out, flush=True)
+    bugs = []
+    if args.only == "bugs":
+        from checker.measure.library_bugs import BUGS
+
+        print(
+            f"\nlibrary bugs: seconds to the first counterexample, median over {args.seeds} seeds "
+            f"(the explorer: one run), {args.time_limit} s limit per run, beside SandTable's published time",
+            file=out,
+            flush=True,
+        )
+        bugs = bench.bench_bugs(
+            BUGS,
+            args.seeds,
+            float(args.time_limit),
+            on_row=lambda r: print(f"  {r['library']}=={r['version']} {r['issue']}: done", file=sys.stderr, flush=True),
+        )
+        print(bench.bugs_table(bugs), file=out, flush=True)
     if args.json:
-        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "fuzz": rows}))
+        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "fuzz": rows, "bugs": bugs}))
     return EXIT_CLEAN

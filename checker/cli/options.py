@@ -240,6 +240,17 @@ def with_impl(config: Config, args: argparse.Namespace) -> Config:
     return config
 
 
+def loadable(config: Config, path: str) -> Config:
+    """A trace's configuration, its --impl target loaded to be sure it can be (a library fetched
+    again, the release the trace records); BadInput naming the trace if not."""
+    if config.impl is None:
+        return config
+    try:
+        return targets.check_target(config)
+    except ValueError as e:
+        raise BadInput(f"{path}: {e}") from None
+
+
 def checked(config: Config) -> list[str]:
     """The invariants a run on ``config`` checks."""
     if config.impl is None:

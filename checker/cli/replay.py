@@ -9,9 +9,8 @@ import sys
 
 from attrs import evolve
 
-from checker import impl as impls
 from checker import traces
-from checker.cli.options import EXIT_CLEAN, EXIT_FOUND, BadInput, variant_name
+from checker.cli.options import EXIT_CLEAN, EXIT_FOUND, BadInput, loadable, variant_name
 from checker.model.config import ImplTarget
 from checker.model.outcome import Outcome
 
@@ -45,12 +44,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if args.impl is not None:
             recorded = t.config.impl or ImplTarget(args.impl)
             t = evolve(t, config=evolve(t.config, impl=evolve(recorded, target=args.impl)))
-        if t.config.impl is not None:
-            try:
-                impls.load_class(t.config.impl.target)
-            except impls.ImplLoadError as e:
-                raise BadInput(f"{path}: {e}") from None
-        loaded[k] = (path, t)
+        loaded[k] = (path, evolve(t, config=loadable(t.config, path)))
     for path, t in loaded:
         r = traces.replay(t)
         o = r.outcome

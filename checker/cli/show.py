@@ -12,7 +12,7 @@ from pathlib import Path
 from attrs import evolve
 
 from checker import traces
-from checker.cli.options import variant_name
+from checker.cli.options import loadable, variant_name
 from checker.views.text import render_text
 from checker.views.timeline import timeline, timeline_json
 
@@ -62,6 +62,7 @@ def cmd_show(args) -> int:
             return _bad_input("show", f"--html {args.html}: {problem}")
     if args.variant is not None:
         t = evolve(t, config=evolve(t.config, variant=args.variant))
+    t = evolve(t, config=loadable(t.config, args.trace))
     tl = timeline(t, args.trace)
     out = sys.stderr if args.json else sys.stdout
     colour = out.isatty() and "NO_COLOR" not in os.environ

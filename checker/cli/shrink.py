@@ -8,8 +8,10 @@ import json
 import sys
 from pathlib import Path
 
+from attrs import evolve
+
 from checker import traces
-from checker.cli.options import EXIT_FOUND, decided
+from checker.cli.options import EXIT_FOUND, decided, loadable
 from checker.cli.report import print_unsaved
 from checker.model.world import World
 from checker.traces.shrink import ShrinkError, shrink
@@ -34,6 +36,7 @@ def cmd_shrink(args) -> int:
     saved), or 2 for bad input."""
     try:
         t = traces.load(args.trace)
+        t = evolve(t, config=loadable(t.config, args.trace))
         result = shrink(t)
     except traces.TraceError as e:
         return _bad_input(str(e))

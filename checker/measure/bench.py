@@ -275,3 +275,109 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
             + f" | {'-' if ratio is None else f'{bound}{ratio:g}x'} | {shrunk} | {r['explorer_shortest'] or '-'} |"
         )
     return "\n".join(lines)
+
+
+def _bug_search_in_child(conn, config_json: dict[str, Any], target: tuple[str, ...]) -> None:
+    """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
+    its end (invariant None when it came out clean). With ``target``, the plain search over the
+    model seen through those invariants (``checker.search.target.Targeted``)."""
+    import time
+
+    from checker import traces
+    from checker.front import explore, model_for
+    from checker.search.bfs import search
+    from checker.search.target import Targeted
+
+    config = traces.config_from_json(config_json)
+    start = time.monotonic()
+    if target:
+        model = Targeted(model_for(config), target)
+        result = search(model, model.check_world, model.check_step, model.sometimes, max_depth=config.bounds.max_depth)
+    else:
+        result = explore(config)
+    invariant = result.violation.invariant if result.violation is not None else None
+    conn.send(("found", time.monotonic() - start, invariant))
+
+
+def _timed_explore(config, time_limit: float, target: tuple[str, ...] = ()) -> tuple[float | None, str | None]:
+    from checker import traces
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_bug_search_in_child, args=(child, traces.config_to_json(config), tuple(target)), daemon=True
+    )
+    process.start()
+    child.close()
+    try:
+        if parent.poll(time_limit + 5):
+            _, seconds, invariant = parent.recv()
+            if invariant is not None and seconds <= time_limit:
+                return seconds, invariant
+    except EOFError:
+        pass
+    finally:
+        process.terminate()
+        process.join()
+    return None, None
+
+
+def bench_bugs(
+    bugs: list,
+    seeds: int,
+    time_limit: float,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Per published library bug (``checker.measure.library_bugs``): the median seconds to the first
+    counterexample over ``seeds`` seeds (the explorer, deterministic, runs once), misses counted
+    at the time limit, beside SandTable's published time. Each row's own bounds are used, by
+    the fuzzer too (a bug that needs a crash needs ``max_crashed``)."""
+    rows = []
+    for bug in bugs:
+        times: list[float | None] = []
+        if bug.engine == "explore":
+            found, invariant = _timed_explore(bug.config(), time_limit, bug.target)
+            # Only the bug's own invariant counts: a shallower bug found first is a miss.
+            times.append(found if invariant == bug.invariant else None)
+        else:
+            for seed in range(seeds):
+                found, _ = _timed_attempt("fuzz", bug.config(seed), seed, time_limit, 0.0)
+                times.append(found)
+        row = {
+            "library": bug.library,
+            "version": bug.version,
+            "issue": bug.issue,
+            "invariant": bug.invariant,
+            "network": bug.network,
+            "settings": dict(bug.settings),
+            "engine": bug.engine,
+            "runs": len(times),
+            "found": sum(t is not None for t in times),
+            "median_s": _median(times, time_limit),
+            "seconds": [None if t is None else round(t, 3) for t in times],
+            "time_limit": time_limit,
+            "sandtable_s": bug.sandtable_seconds,
+            "sandtable_source": bug.sandtable_source,
+        }
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
+    return rows
+
+
+def bugs_table(rows: list[dict[str, Any]]) -> str:
+    """One row per published bug: raftcheck's median seconds to it beside SandTable's."""
+    lines = [
+        "| library | release | issue | invariant | network | engine | raftcheck: median s (found) | SandTable s |",
+        "| --- | --- | --- | --- | --- | --- | ---: | ---: |",
+    ]
+    for r in rows:
+        median = "miss" if r["median_s"] is None else f"{r['median_s']:.2f}"
+        sandtable = "-" if r["sandtable_s"] is None else f"{r['sandtable_s']:g}"
+        lines.append(
+            f"| {r['library']} | {r['version']} | {r['issue']} | {r['invariant']} | {r['network']} | {r['engine']} | "
+            f"{median} ({r['found']}/{r['runs']}) | {sandtable} |"
+        )
+    if not rows:
+        lines.append("| (no library bugs recorded yet: checker/measure/library_bugs.py) | | | | | | | |")
+    return "\n".join(lines)

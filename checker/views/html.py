@@ -19,7 +19,7 @@ from pathlib import Path
 
 from attrs import define, field
 
-from checker.model.actions import ClientRequest, Crash, Cut, Heal, Restart, Tick
+from checker.model.actions import ClientRequest, Crash, Cut, Heal, Packet, Restart, Tick
 from checker.model.config import SYNC
 from checker.model.invariants import by_name
 from checker.model.outcome import FINDINGS, is_finding
@@ -69,10 +69,14 @@ def _x(node_id: int) -> float:
 
 
 def _kind(m: Message) -> str:
+    if isinstance(m, Packet):
+        return "packet"
     return "vote" if isinstance(m, (RequestVoteRequest, RequestVoteResponse)) else "append"
 
 
 def _reply(m: Message) -> bool:
+    if isinstance(m, Packet):
+        return False
     return not isinstance(m, (RequestVoteRequest, AppendEntriesRequest))
 
 
@@ -284,7 +288,8 @@ def _classes(m: Message, extra: str = "") -> str:
 
 
 def _data(m: Message) -> str:
-    return f'data-from="{m.source}" data-to="{m.dest}" data-type="{type(m).__name__}" data-term="{m.term}"'
+    term = getattr(m, "term", "")
+    return f'data-from="{m.source}" data-to="{m.dest}" data-type="{type(m).__name__}" data-term="{term}"'
 
 
 def _title(m: Message, how: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from attrs import frozen
 
 from checker import traces
-from checker.model.actions import Action
+from checker.model.actions import Action, Packet
 from checker.model.invariants import by_name
 from checker.model.native import Event
 from checker.model.outcome import FINDINGS, Outcome, Violation, is_finding, outcome_for
@@ -157,6 +157,8 @@ def world_changes(before: World | None, after: World) -> dict[int, set[str]]:
 
 def message_brief(m: Message) -> str:
     """What a message says, in a few words."""
+    if isinstance(m, Packet):
+        return m.summary  # An implementation's message, in its adapter's words.
     if isinstance(m, RequestVoteRequest):
         return f"asks for a vote in term {m.term} (its log ends at index {m.last_log_index}, term {m.last_log_term})"
     if isinstance(m, RequestVoteResponse):
@@ -176,6 +178,8 @@ def message_brief(m: Message) -> str:
 
 def message_short(m: Message) -> str:
     """A message as a label of a few characters, for the diagram."""
+    if isinstance(m, Packet):
+        return m.summary if len(m.summary) <= 24 else m.summary[:23] + "…"
     if isinstance(m, RequestVoteRequest):
         return f"vote? t{m.term}"
     if isinstance(m, RequestVoteResponse):
