@@ -336,7 +336,7 @@ def bench_bugs(
     for bug in bugs:
         times: list[float | None] = []
         if bug.engine == "explore":
-            found, invariant = _timed_explore(bug.config(), time_limit, bug.target)
+            found, invariant = _timed_explore(bug.config(), time_limit, bug.seek)
             # Only the bug's own invariant counts: a shallower bug found first is a miss.
             times.append(found if invariant == bug.invariant else None)
         else:

@@ -32,9 +32,9 @@ class LibraryBug:
     # The outcomes the search looks for; () for all. Where a release has a shallower bug that
     # always shows first (raftos 0.2.6 forgets its vote two steps in), a world that breaks any
     # other invariant is not expanded (checker.search.target.Targeted): the path found breaks
-    # the target first, and its trace replays to it under every invariant. SandTable, too,
+    # one of them first, and its trace replays to it under every invariant. SandTable, too,
     # checked one invariant per bug.
-    target: tuple[str, ...] = ()
+    seek: tuple[str, ...] = ()
     # Where the counterexample trace is kept, relative to the repository (corpus/...).
     trace: str | None = field(default=None)
 
@@ -59,7 +59,7 @@ BUGS: list[LibraryBug] = [
         description="a reordered append response moves a leader's matchIndex backwards",
         invariant="match_index_monotonic", network="async", bounds=Bounds(**_RAFTOS, max_depth=8),
         sandtable_seconds=5.0, sandtable_source=_SANDTABLE + ", RaftOS#1",
-        engine="explore", target=("match_index_monotonic",),
+        engine="explore", seek=("match_index_monotonic",),
         trace="corpus/raftos-0.2.6-async-match_index_monotonic-56afffe6fa.json",
     ),
     LibraryBug(
@@ -67,7 +67,7 @@ BUGS: list[LibraryBug] = [
         description="a delayed append erases a follower's matched log: an entry committed on the leader alone",
         invariant="committed_on_majority", network="async", bounds=Bounds(**_RAFTOS, max_depth=7),
         sandtable_seconds=4.0, sandtable_source=_SANDTABLE + ", RaftOS#2",
-        engine="explore", target=("committed_on_majority",),
+        engine="explore", seek=("committed_on_majority",),
         trace="corpus/raftos-0.2.6-async-committed_on_majority-aa6fddf49e.json",
     ),
     LibraryBug(
@@ -76,7 +76,7 @@ BUGS: list[LibraryBug] = [
         invariant="exception", network="async",
         bounds=Bounds(**{**_RAFTOS, "max_term": 2, "max_requests": 0}, max_depth=6),
         sandtable_seconds=None, sandtable_source=_SANDTABLE + ", RaftOS#3 (found by conformance checking: no time)",
-        engine="explore", target=("exception",),
+        engine="explore", seek=("exception",),
         trace="corpus/raftos-0.2.6-async-exception-e56ee6ab28.json",
     ),
 ]
