@@ -9,6 +9,7 @@ adapter replaces.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -401,7 +402,7 @@ def test_explore_on_raftos_is_the_same_search_under_two_hash_seeds(tmp_path):
             cwd=ROOT, env=env, capture_output=True, text=True,
         )
         assert 0 == done.returncode, done.stderr
-        result = __import__("json").loads(done.stdout.strip().splitlines()[-1])
+        result = json.loads(done.stdout.strip().splitlines()[-1])
         counts.append((result["states"], result["distinct"]))
 
     assert [(2121, 970)] * 2 == counts
