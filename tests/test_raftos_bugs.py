@@ -136,3 +136,32 @@ def test_seeking_one_invariant_disables_steps_into_any_other_outcome():
     once = seeking.step(w, tick)
     assert once is not None and seeking.step(once, tick) is None
     assert plain.step(once, tick) is not None
+
+
+FOUND_HERE = {
+    # A candidate's election timer makes it a follower of the same term, and raftos's
+    # Follower.init_storage clears its vote (docs/raftos.md, "Found here").
+    "vote_safety": "corpus/raftos-0.2.6-async-vote_safety-77f0b13ebc.json",
+    # A leader with one entry crashes and restarts: Log.read cannot unpack its own msgpack lines.
+    "exception": "corpus/raftos-0.2.6-async-exception-4ce33ded36.json",
+}
+
+
+@pytest.mark.parametrize("invariant", sorted(FOUND_HERE))
+def test_the_bugs_found_here_replay_to_their_recorded_outcome(invariant):
+    """The traces of two bugs of raftos 0.2.6 its tracker does not list replay as recorded."""
+    t = traces.load(ROOT / FOUND_HERE[invariant])
+
+    r = traces.replay(t)
+
+    assert r.reproduces(t.outcome)
+    assert invariant == r.outcome.invariant
+
+
+def test_the_msgpack_log_trace_fails_in_restart_with_extra_data():
+    """The restart trace: election, one request, the leader crashes and restarts; raftos's
+    Log.read raises msgpack's ExtraData on the first line of its own log."""
+    t = traces.load(ROOT / FOUND_HERE["exception"])
+
+    assert ["Crash", "Restart"] == [type(a).__name__ for a in t.actions[-2:]]
+    assert "restart raised ExtraData" in t.outcome.message
