@@ -19,7 +19,7 @@ from checker.cli.main import main
 from checker.front import explore, model_for
 from checker.fuzz.run import fuzz, fuzz_config
 from checker.impl.driver import AdapterModel
-from checker.model.actions import ClientRequest, Cut, Deliver, Drop, Duplicate, Heal, Packet, Tick
+from checker.model.actions import Crash, Cut, Heal, Restart, Tick
 from checker.model.config import FIFO, REFERENCE, Bounds, Config, ImplTarget
 from checker.model.outcome import outcome_for
 
@@ -202,3 +202,56 @@ def test_bench_times_a_library_bug_row_with_explore_and_fuzz():
 
     assert [(1, 1), (1, 1)] == [(r["found"], r["runs"]) for r in rows]
     assert 2 == table.count("| #0 | leader_commits_current_term | sync |") and "| 4 |" in table
+
+
+def test_the_tutorial_adapter_is_under_100_lines_and_is_an_adapter():
+    """docs/adapters.md promises a small example: the toy adapter is under 100 lines and has every
+    method of the Adapter protocol."""
+    from checker.impl.adapter import Adapter
+
+    lines = (ROOT / "tests" / "adapters" / "toy_adapter.py").read_text().splitlines()
+
+    assert len(lines) < 100
+    assert isinstance(ToyAdapter(None, {}), Adapter)
+
+
+class Listening(ToyAdapter):
+    """The toy adapter, writing down every link notification the driver gives."""
+
+    heard: list[tuple[int, str, int]] = []
+
+    def connect(self, node, peer):
+        Listening.heard.append((node.raft.id, "connect", peer))
+        return []
+
+    def disconnect(self, node, peer):
+        Listening.heard.append((node.raft.id, "disconnect", peer))
+        return []
+
+
+def test_fifo_links_break_and_come_back_with_notifications_at_both_ends():
+    """On fifo, cutting node 2 off breaks its two links (both ends hear it, the queued vote
+    request to it is lost); healing brings them back; a crash tells the peers; a node restarted
+    while a peer is cut off hears at once that that link is down, and the peer still up hears
+    that the link came back."""
+    config = evolve(REFERENCE["fifo-tiny"], bounds=evolve(REFERENCE["fifo-tiny"].bounds, max_crashed=1))
+    model = AdapterModel(config, Listening(None, {}))
+
+    def heard(w, action):
+        Listening.heard.clear()
+        after = model.step(w, action)
+        assert after is not None, action
+        return after, list(Listening.heard)
+
+    w, told = heard(model.initial(), Tick(1))
+    assert [(1, 2), (1, 3)] == [(m.source, m.dest) for m in w.network] and [] == told
+    w, told = heard(w, Cut(2))
+    assert [(2, "disconnect", 1), (1, "disconnect", 2), (2, "disconnect", 3), (3, "disconnect", 2)] == told
+    assert [(1, 3)] == [(m.source, m.dest) for m in w.network]
+    w, told = heard(w, Heal(2))
+    assert [(2, "connect", 1), (1, "connect", 2), (2, "connect", 3), (3, "connect", 2)] == told
+    w, told = heard(w, Cut(2))
+    w, told = heard(w, Crash(1))
+    assert [(3, "disconnect", 1)] == told and [] == list(w.network)
+    w, told = heard(w, Restart(1))
+    assert [(1, "disconnect", 2), (3, "connect", 1)] == told

@@ -1,9 +1,4 @@
-"""The adapter of docs/adapters.md: tests/adapters/toyraft.py, unchanged, as raftcheck drives it.
-
-    python -m checker explore --impl tests/adapters/toy_adapter.py:ToyAdapter --network async
-"""
-
-from __future__ import annotations
+"""The adapter of docs/adapters.md: tests/adapters/toyraft.py, unchanged, as raftcheck drives it."""
 
 import copy
 import sys
@@ -16,52 +11,45 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from toyraft import ToyRaft  # noqa: E402  (the library under test, as a user would import it)
 
 
-class Outbox:
-    """The transport ToyRaft is given: it keeps what the node sends, for the checker to deliver."""
+class ToyNode:
+    """One node as a value: the library's object and what the adapter simulates around it, a clock
+    (seconds since the node started) and the transport it is given, which keeps what it sends."""
 
     def __init__(self) -> None:
+        self.raft: ToyRaft | None = None
         self.sent: list[tuple[int, dict]] = []
+        self.now = 0.0
 
     def send(self, dest: int, message: dict) -> None:
         self.sent.append((dest, message))
 
 
-class ToyNode:
-    """One node as a value: the library's object and what the adapter simulates around it, a
-    clock (seconds since the node started) and its transport. Its storage dict is its disk."""
-
-    def __init__(self, raft: ToyRaft, outbox: Outbox) -> None:
-        self.raft, self.outbox, self.now = raft, outbox, 0.0
-
-
 class ToyAdapter:
-    """Replaces ToyRaft's transport (an Outbox), its clock (``now``, passed in) and its disk (a dict)."""
+    """Replaces ToyRaft's transport (the ToyNode), its clock (``now``, passed in) and its disk (a dict)."""
 
     name = "toy"
     network = ASYNC  # No retransmission: it assumes nothing of ordering, and survives loss.
     persistent = True  # Term, vote and log are on "disk".
 
     def __init__(self, version: str | None, settings: dict[str, str]) -> None:
-        unknown = sorted(set(settings) - {"bug"})
-        if unknown or settings.get("bug", "none") not in ("none", "figure8"):
+        if set(settings) - {"bug"} or settings.get("bug", "none") not in ("none", "figure8"):
             raise AdapterError(f"--impl-conf: the toy adapter takes bug=none|figure8, not {dict(settings)}")
         self.commit_any_term = settings.get("bug") == "figure8"
 
     def start(self, node_id: int, peers: tuple[int, ...], storage: dict) -> tuple[ToyNode, list[Send]]:
-        outbox = Outbox()
-        timeout = 0.15 + 0.01 * node_id  # Deterministic: the checker decides when timers fire anyway.
-        raft = ToyRaft(node_id, peers, outbox, storage, 0.0, timeout, self.commit_any_term)
-        node = ToyNode(raft, outbox)
+        node = ToyNode()
+        timeout = 0.15 + 0.01 * node_id  # No random draw: the checker decides when timers fire anyway.
+        node.raft = ToyRaft(node_id, peers, node, storage, 0.0, timeout, self.commit_any_term)
         return node, self.drain(node)
 
     def create(self, node_id, peers):
         return self.start(node_id, peers, {})
 
+    def crash(self, node):
+        return node.raft.storage  # What survives; the checker copies it and hands it to restart.
+
     def restart(self, node_id, peers, stable):
         return self.start(node_id, peers, stable)
-
-    def crash(self, node):
-        return node.raft.storage  # The checker copies it.
 
     def copy(self, node):
         return copy.deepcopy(node)
@@ -100,13 +88,12 @@ class ToyAdapter:
         return f"toyraft{' with the Figure 8 bug' if self.commit_any_term else ''}: transport, clock and disk simulated"
 
     def drain(self, node) -> list[Send]:
-        sent, node.outbox.sent = node.outbox.sent, []
+        sent, node.sent = node.sent, []
         return [Send(dest, m, summary(m)) for dest, m in sent]
 
 
 def summary(m: dict) -> str:
-    """A message in a few words, e.g. "append term 2 prev 1/1 entries [2:1] commit 1"."""
+    """A message in a few words, e.g. "append term 2 prev 1 commit 1 entries [2:1]"."""
     words = {"vote?": ("last", "last_term"), "vote": ("ok",), "appended": ("ok", "match"), "append": ("prev", "commit")}
-    fields = " ".join(f"{k} {m[k]}" for k in words[m["type"]])
     entries = " entries [" + ", ".join(f"{t}:{c}" for t, c in m["entries"]) + "]" if m["type"] == "append" else ""
-    return f"{m['type']} term {m['term']} {fields}{entries}"
+    return f"{m['type']} term {m['term']} " + " ".join(f"{k} {m[k]}" for k in words[m["type"]]) + entries
