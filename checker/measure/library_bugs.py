@@ -32,8 +32,8 @@ class LibraryBug:
     # The outcomes the search looks for; () for all. Where a release has a shallower bug that
     # always shows first (raftos 0.2.6 forgets its vote two steps in), a world that breaks any
     # other invariant is not expanded (checker.search.target.Targeted): the path found breaks
-    # one of them first, and its trace replays to it under every invariant. SandTable, too,
-    # checked one invariant per bug.
+    # one of them first, and its trace replays to it under every invariant. (SandTable's models
+    # of raftos check a chosen set of invariants, none about votes.)
     seek: tuple[str, ...] = ()
     # Where the counterexample trace is kept, relative to the repository (corpus/...).
     trace: str | None = field(default=None)

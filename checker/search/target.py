@@ -2,8 +2,7 @@
 breaks first.
 
 A Raft with several bugs shows the shallowest one to every search: raftos 0.2.6 forgets its vote
-two steps from the start, so a plain search never gets to its deeper bugs. SandTable checked
-one invariant per bug for the same reason. ``Targeted`` wraps any model with Stateright's three
+two steps from the start, so a plain search never gets to its deeper bugs. ``Targeted`` wraps any model with Stateright's three
 parts and its checks (``check_world``, ``check_step``): a step into a world where another
 invariant breaks, or the implementation fails, is disabled (that history would replay to the
 other outcome), and only the target is reported. A counterexample it finds therefore replays,
