@@ -1,13 +1,13 @@
-"""A model seen through one invariant: the shortest counterexample to it along which nothing else
-breaks first.
+"""A model seen through some invariants: the shortest counterexample to one of them along which
+nothing else breaks first.
 
 A Raft with several bugs shows the shallowest one to every search: raftos 0.2.6 forgets its vote
-two steps from the start, so a plain search never gets to its deeper bugs. ``Targeted`` wraps any model with Stateright's three
-parts and its checks (``check_world``, ``check_step``): a step into a world where another
-invariant breaks, or the implementation fails, is disabled (that history would replay to the
-other outcome), and only the target is reported. A counterexample it finds therefore replays,
-with every invariant checked, to the target at its last step; the plain search over it is the
-shortest such history.
+two steps from the start, so a plain search never gets to its deeper bugs. ``Targeted`` wraps
+any model with Stateright's three parts and its checks (``check_world``, ``check_step``): a step
+into a world where another invariant breaks, or the implementation fails, is disabled (that
+history would replay to the other outcome), and only the sought outcomes are reported. A
+counterexample it finds therefore replays, with every invariant checked, to a sought one at its
+last step; the plain search over it gives the shortest such history.
 """
 
 from __future__ import annotations
