@@ -16,11 +16,11 @@ from attrs import evolve
 
 from checker import traces
 from checker.cli.main import main
-from checker.front import explore, model_for
+from checker.front import explore
 from checker.fuzz.run import fuzz, fuzz_config
 from checker.impl.driver import AdapterModel
-from checker.model.actions import Crash, Cut, Heal, Restart, Tick
-from checker.model.config import FIFO, REFERENCE, Bounds, Config, ImplTarget
+from checker.model.actions import ClientRequest, Crash, Cut, Heal, Restart, Tick
+from checker.model.config import REFERENCE, Bounds, Config, ImplTarget
 from checker.model.outcome import outcome_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,3 +255,35 @@ def test_fifo_links_break_and_come_back_with_notifications_at_both_ends():
     assert [(3, "disconnect", 1)] == told and [] == list(w.network)
     w, told = heard(w, Restart(1))
     assert [(1, "disconnect", 2), (3, "connect", 1)] == told
+
+
+class Raising(ToyAdapter):
+    """A library whose client path raises, and whose timer, once a leader's, never returns."""
+
+    def request(self, node, command):
+        raise KeyError(command)
+
+    def advance(self, node, seconds=None):
+        while node.raft.role == "leader" and node.raft.storage["term"] >= 2:
+            pass
+        return super().advance(node, seconds)
+
+
+def test_a_library_that_raises_or_hangs_is_a_finding_naming_its_frames():
+    """Through any adapter, an exception in a call is an "exception" finding naming the call and
+    the library's own frames, and a call that does not return is a "timeout" (the sandbox the
+    seed-API classes have)."""
+    config = evolve(REFERENCE["tiny"], network="sync", impl=ImplTarget(TOY, call_timeout=0.2))
+
+    model = AdapterModel(config, Raising(None, {}))
+    w = model.initial()
+    for a in (Tick(1), ClientRequest(1)):
+        w = model.step(w, a)
+    hung = AdapterModel(config, Raising(None, {}))
+    v = hung.initial()
+    for a in (Tick(1), Tick(2), Tick(2)):
+        v = hung.step(v, a)
+
+    assert "exception" == w.finding.invariant
+    assert "node 1's request(1) raised KeyError: 1" in w.finding.message and "test_driver.py" in w.finding.message
+    assert ("timeout", "node 2's advance did not return within 0.2 s") == (v.finding.invariant, v.finding.message)

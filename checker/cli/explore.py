@@ -40,7 +40,7 @@ from checker.cli.report import (
     what,
 )
 from checker.front import ENGINES
-from checker.model.config import NETWORKS, REFERENCE, Config, symmetry_sound
+from checker.model.config import FIFO, NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.variants import get_variant
 
 HELP = "bounded breadth-first search, exhaustive within its bounds"
@@ -54,7 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reference configuration to start from (default: default, or with --variant alone the variant's own)",
     )
     parser.add_argument("--nodes", type=node_count, help="cluster size")
-    parser.add_argument("--network", choices=NETWORKS, help="sync: the seed's inline harness; async: messages in flight")
+    parser.add_argument("--network", choices=NETWORKS, help="sync: the seed's inline harness; async: messages in flight; fifo: ordered links, as TCP gives "
+        "(default with --impl of a library or adapter: the network it assumes)")
     parser.add_argument("--variant", type=variant_name, help="rules the nodes follow (see the variants command)")
     parser.add_argument("--seed", type=integer, help="recorded in the trace (the search itself is deterministic)")
     add_bound_options(parser, {name: "" for name, _ in BOUNDS})
@@ -121,6 +122,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         raise BadInput("--workers: an --impl search runs in one process")
     if config.impl is not None and args.symmetry == "on":
         raise BadInput("--symmetry on: an --impl search has no symmetry reduction (nothing says your nodes are alike)")
+    if args.symmetry == "on" and config.network == FIFO:
+        raise BadInput("--symmetry on: the fifo network is searched by the plain engine, which has no symmetry reduction")
     if args.symmetry == "on" and not symmetry_sound(config):
         raise BadInput(
             "--symmetry on: unsound on the sync network, whose harness handles messages in node order "
@@ -138,6 +141,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if config.impl is not None:
         print("engine: plain search over snapshots of the implementation's nodes, 1 worker, no symmetry reduction", file=out, flush=True)
         result = explore(config, on_progress=None if args.quiet else print_progress)
+    elif config.network == FIFO:
+        # The fast engine's worlds hold the network as a bag: it does not model ordered links.
+        print("engine: plain (the fast engine does not model the fifo network), 1 worker, no symmetry reduction", file=out, flush=True)
+        result = explore(config, on_progress=None if args.quiet else print_progress, engine="plain", symmetry=False)
     else:
         print(
             f"engine: {args.engine}{loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}, "

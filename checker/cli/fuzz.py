@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=integer, default=0, help="makes the run repeatable (default 0)")
     parser.add_argument("--nodes", type=node_count, help="cluster size (default 3, or the variant's own)")
-    parser.add_argument("--network", choices=NETWORKS, help="default sync, or the network the variant's bug needs")
+    parser.add_argument("--network", choices=NETWORKS, help="default sync, the network the variant's bug needs, or with --impl of a library or adapter the network it assumes")
     parser.add_argument("--variant", type=variant_name, default="default", help="rules the nodes follow (see the variants command)")
     add_bound_options(
         parser,

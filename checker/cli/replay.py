@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``replay``."""
     parser.add_argument("traces", nargs="+", metavar="TRACE")
     parser.add_argument("--variant", type=variant_name, help="replay under these rules instead of the recorded ones")
-    parser.add_argument("--impl", metavar="TARGET", help="replay against this class instead of the recorded one (or the native core)")
+    parser.add_argument("--impl", metavar="TARGET", help="replay against this class or library release instead of the recorded one (or the native core)")
     parser.add_argument("--json", action="store_true")
 
 # --- replay --------------------------------------------------------------------------------

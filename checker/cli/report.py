@@ -19,7 +19,8 @@ from checker.search.bfs import Progress, SearchResult
 
 def what(config: Config) -> str:
     if config.impl is not None:
-        return f"implementation {config.impl.describe()}"
+        # The adapter's own words: library, release, settings and what it replaces.
+        return f"implementation {model_for(config).adapter.describe()}"
     return f"variant {config.variant}"
 
 

@@ -52,7 +52,7 @@ from checker.model.actions import (
     Restart,
     Tick,
 )
-from checker.model.config import ASYNC, Bounds, Config
+from checker.model.config import ASYNC, FIFO, Bounds, Config
 from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.model.native import Model
 from checker.model.outcome import Outcome, Violation, outcome_for
@@ -363,7 +363,7 @@ class RaftMachine(_Machine):
 
     # --- steering: several actions for one choice ------------------------------------------------
 
-    @precondition(lambda self: "settle" in self.steer and self.config.network == ASYNC and bool(self._enabled(Deliver)))
+    @precondition(lambda self: "settle" in self.steer and self.config.network in (ASYNC, FIFO) and bool(self._enabled(Deliver)))
     @rule()
     def settle(self) -> None:
         """The network settles: what is in flight, and the replies that come of it, is delivered

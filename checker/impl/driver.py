@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import pickle
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
@@ -82,6 +83,19 @@ from raft.log import SENTINEL, LogEntry
 from raft.state import NodeState, Role
 
 ROLES = {role.value: role for role in Role}
+
+
+def copy_value(value: Any) -> Any:
+    """An independent deep copy of ``value``: through pickle, several times faster than
+    ``copy.deepcopy`` on plain objects, with the same result for them (both rebuild an object
+    from ``__reduce_ex__``); by ``copy.deepcopy`` for a value whose class says how to copy it
+    (``__deepcopy__``) or that cannot be pickled."""
+    if not hasattr(type(value), "__deepcopy__"):
+        try:
+            return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        except Exception:
+            pass
+    return copy.deepcopy(value)
 
 
 class AdapterWorld:
@@ -388,7 +402,7 @@ class _Step:
             if s.dest not in peers:
                 raise CallFailed("malformed_message", f"{where} to {s.dest!r}, not to one of its peers {list(peers)}")
             try:
-                payload = copy.deepcopy(s.payload)
+                payload = copy_value(s.payload)
                 text = canonical(payload)
             except Exception as e:
                 raise CallFailed("malformed_message", f"{where} whose payload cannot be copied: {_exception_line(e)}") from None
@@ -462,7 +476,7 @@ class _Step:
         node = self.node(i)
         stable = self.call(i, "crash", lambda: self.adapter.crash(node))
         try:
-            stable = copy.deepcopy(stable)
+            stable = copy_value(stable)
         except Exception as e:
             raise CallFailed("exception", f"node {i}'s stable storage cannot be copied: {_exception_line(e)}") from None
         made = self.call(i, "restart", lambda: self.adapter.restart(i, self.peers(i), stable))
@@ -478,7 +492,7 @@ class _Step:
     def deliver(self, m: Any) -> None:
         k = next(k for k, (x, _, _) in enumerate(self.network) if x == m)
         _, payload, _ = self.network.pop(k)
-        payload = copy.deepcopy(payload)  # The network's copy belongs to the world before.
+        payload = copy_value(payload)  # The network's copy belongs to the world before.
         self.route(self.receive(m, payload))
 
     def remove(self, m: Any) -> None:

@@ -59,7 +59,7 @@ from typing import Any
 from checker.impl.adapter import METHODS as ADAPTER_METHODS
 from checker.impl.adapter import UNKNOWN, Observed, Send
 from checker.impl.canonical import _seed_for, canonical
-from checker.impl.driver import AdapterModel, AdapterWorld
+from checker.impl.driver import AdapterModel, AdapterWorld, copy_value
 from checker.impl.sandbox import CallFailed, Sandbox, _exception_line, _raise_timed_out, _TimedOut
 from checker.model.config import SYNC, Config, ImplTarget
 from checker.model.invariants import OBSERVED_SAFETY
@@ -104,6 +104,14 @@ SURFACE = (
 NOT_OBSERVABLE = {
     "vote_safety": "the votes a node casts are not part of the API",
     "match_index_monotonic": "a leader's matchIndex is not part of the API",
+}
+
+#: The invariants that only adapters are judged by, and why a seed-API class is not: its
+#: checks stay the surface ones its verdicts have always been judged by (see SURFACE).
+LEFT_OUT = {
+    "next_index_above_match": "a leader's nextIndex is not part of the API",
+    "committed_on_majority": "judged only through adapters; a seed-API class keeps its surface checks",
+    "leader_commits_current_term": "judged only through adapters; a seed-API class keeps its surface checks",
 }
 
 ROLES = {role.value: role for role in Role}
@@ -272,7 +280,8 @@ class SeedAdapter:
         self.persistent = bool(impl.persistent)
         self.unobserved = {
             **NOT_OBSERVABLE,
-            **{i.name: "not judged from the seed API's surface" for i in OBSERVED_SAFETY if i.name not in SURFACE and i.name not in NOT_OBSERVABLE},
+            **{i.name: LEFT_OUT.get(i.name, "not judged for a seed-API class") for i in OBSERVED_SAFETY
+               if i.name not in SURFACE and i.name not in NOT_OBSERVABLE},
         }
 
     def describe(self) -> str:
@@ -289,7 +298,7 @@ class SeedAdapter:
         return self.sandbox.call(i, what, lambda: self.cls(i, peers, low_high), seed="__init__")
 
     def copy(self, node: SeedNode) -> SeedNode:
-        return SeedNode(node.id, copy.deepcopy(node.obj))
+        return SeedNode(node.id, copy_value(node.obj))
 
     def key(self, node: SeedNode) -> str:
         return canonical(node.obj)
@@ -343,7 +352,7 @@ class SeedAdapter:
             what = f"node {j}'s handle_request_vote({shown})"
             term, granted = self.reply_fields(reply, what, (("term", int), ("vote_granted", bool)))
             m = RequestVoteResponse(term, j, source, granted)
-            return [Send(source, {"type": "request_vote_response", "reply": copy.deepcopy(reply)}, "", m)]
+            return [Send(source, {"type": "request_vote_response", "reply": copy_value(reply)}, "", m)]
         if kind == "append_entries":
             entries = self.entries(payload["entries"], f"node {source}'s message with entries")
             args = (
@@ -363,7 +372,7 @@ class SeedAdapter:
             what = f"node {j}'s handle_append_entries({shown})"
             term, success, match = self.reply_fields(reply, what, (("term", int), ("success", bool), ("match_index", int)))
             m = AppendEntriesResponse(term, j, source, success, match)
-            return [Send(source, {"type": "append_entries_response", "reply": copy.deepcopy(reply)}, "", m)]
+            return [Send(source, {"type": "append_entries_response", "reply": copy_value(reply)}, "", m)]
         reply = payload["reply"]
         if kind == "request_vote_response":
             shown = f"from_id={source}, term={reply['term']}, vote_granted={reply['vote_granted']}"
@@ -398,7 +407,7 @@ class SeedAdapter:
         if not isinstance(sent, (list, tuple)):
             raise CallFailed("malformed_message", f"{what} returned {_brief(sent)}, not a list of message dicts")
         try:
-            sent = copy.deepcopy(list(sent))
+            sent = copy_value(list(sent))
         except Exception as e:
             raise CallFailed("malformed_message", f"{what} returned messages that cannot be copied: {_exception_line(e)}") from None
         out = []
