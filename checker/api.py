@@ -117,20 +117,25 @@ def explore(
     symmetry: bool | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     progress_every: float = 1.0,
+    backend: str = "local",
+    address: str | None = None,
     **bounds: int | None,
 ) -> ExploreResult:
     """Search every reachable state of the configuration (see ``configuration``) within its
     bounds, checking every invariant on every state and step; stop at the shallowest violation.
 
-    The result does not depend on ``workers``. ``engine`` is ``"fast"`` or ``"plain"`` (the
-    reference search, one process); ``symmetry`` (fast engine) counts states equal up to node
+    The result does not depend on ``workers``, nor on ``backend``: ``"local"`` processes or
+    ``"ray"`` actors, on the Ray cluster at ``address`` or a local instance (docs/cluster.md).
+    ``engine`` is ``"fast"`` or ``"plain"`` (the reference search, one process); ``symmetry`` (fast engine) counts states equal up to node
     names once, by default where that is sound (the asynchronous network). A user's class
     (``impl``) is searched to depth ``IMPL_DEFAULT_DEPTH`` unless a depth is given."""
     config = configuration(config, variant=variant, impl=impl, impl_conf=impl_conf, network=network, **bounds)
     if config.impl is not None and config.bounds.max_depth is None:
         # As on the command line: nothing says a class's attributes stay finite.
         config = evolve(config, bounds=evolve(config.bounds, max_depth=IMPL_DEFAULT_DEPTH))
-    r = _explore(config, on_progress, progress_every, workers=workers, engine=engine, symmetry=symmetry)
+    r = _explore(
+        config, on_progress, progress_every, workers=workers, engine=engine, symmetry=symmetry, backend=backend, address=address
+    )
     return ExploreResult(
         config=config,
         violation=r.violation,

@@ -16,6 +16,8 @@ from checker.model.variants import get_variant
 from checker.search.bfs import Progress, SearchResult, search
 
 ENGINES = ("fast", "plain")
+#: Where the fast engine's workers run: processes on this machine, or actors on a Ray cluster.
+BACKENDS = ("local", "ray")
 
 
 def model_for(config: Config) -> Model | AdapterModel:
@@ -36,6 +38,8 @@ def explore(
     engine: str = "fast",
     symmetry: bool | None = None,
     native: bool = True,
+    backend: str = "local",
+    address: str | None = None,
 ) -> SearchResult:
     """Search the model of ``config`` against its invariants.
 
@@ -49,11 +53,20 @@ def explore(
     default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
     ``native`` (fast engine only) lets it expand synchronous worlds with its C loop where that
     was built; off, the Python loop makes the same search.
+    ``backend`` (fast engine only) runs the workers as local processes or, with ``"ray"``, as
+    actors on the Ray cluster at ``address`` (None: a local Ray instance); the result is the same.
     A user's class or a library (``config.impl``) is searched by the plain engine, in one
     process. So is the fifo network, which the fast engine does not model: ``fast`` falls back to
-    the plain search there (in one process, whatever ``workers`` says), which finds the same."""
+    the plain search there (in one process, whatever ``workers`` says), which finds the same;
+    the ray backend refuses it."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}")
+    if backend == "local" and address is not None:
+        raise ValueError("an address names a Ray cluster: it needs the ray backend")
+    if backend == "ray" and (engine != "fast" or config.impl is not None):
+        raise ValueError("the ray backend runs the fast engine on the native model only")
     model = model_for(config)
     if config.impl is not None:
         if symmetry or workers != 1:
@@ -65,7 +78,13 @@ def explore(
         if symmetry and not symmetry_sound(config):
             raise ValueError(f"symmetry reduction is not available on the {config.network} network")
         if config.network == FIFO:
+            if backend == "ray":
+                raise ValueError("the ray backend runs the fast engine, which does not model the fifo network")
             engine = "plain"
+    if engine == "fast" and backend == "ray":
+        from checker.search.ray_backend import ray_search  # Ray itself: only when asked.
+
+        return ray_search(model, workers, on_progress, progress_every, symmetry, native=native, address=address)
     if engine == "fast":
         from checker.search.parallel import (
             parallel_search,  # NumPy and worker processes: only when asked.

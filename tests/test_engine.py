@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import random
@@ -18,11 +19,13 @@ from checker.model.config import ASYNC, REFERENCE, Bounds, Config
 from checker.model.invariants import SOMETIMES_CHECKS, check_step, check_world
 from checker.model.native import Model
 from checker.model.outcome import Outcome
+from checker.model.actions import Tick
 from checker.model.variants import bug_variants, get_variant
 from checker.search import parallel
 from checker.search.encoded import Encoded, _relabel, _relabel_message
 from checker.search.parallel import _Packing
 from checker.search.verdicts import Judge
+from raft.state import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -251,6 +254,88 @@ def test_symmetry_would_merge_different_behaviours_on_the_sync_harness():
     assert worlds != explore(config, symmetry=False).distinct
 
 
+def _renamed(w, perm):
+    """World ``w`` with node i renamed perm[i - 1] + 1, everything that names a node included."""
+    nodes = [None] * len(w.nodes)
+    for i, n in enumerate(w.nodes):
+        nodes[perm[i]] = _relabel(n, perm)
+    move = lambda i: perm[i - 1] + 1  # noqa: E731
+    return evolve(
+        w,
+        nodes=tuple(nodes),
+        network=tuple(sorted((_relabel_message(m, perm) for m in w.network), key=repr)),
+        cut=frozenset(map(move, w.cut)),
+        crashed=frozenset(map(move, w.crashed)),
+        elections=frozenset((term, move(leader)) for term, leader in w.elections),
+    )
+
+
+def _first_step_that_renaming_changes(config, nodes_only):
+    """Breadth first through ``config``'s worlds: the first (world, action, renaming) for which renaming
+    the world and then stepping differs from stepping and then renaming (in the node states alone,
+    with ``nodes_only``; else anywhere, the ghost history included), or None if there is none."""
+    model = Model(config, get_variant(config.variant).rules)
+    perms = list(itertools.permutations(range(config.nodes)))[1:]
+    seen, level = {model.initial()}, [model.initial()]
+    while level:
+        following = []
+        for w in level:
+            for a in model.actions(w):
+                after = model.step(w, a)
+                if after is None:
+                    continue
+                for perm in perms:
+                    theirs = model.step(_renamed(w, perm), evolve(a, node=perm[a.node - 1] + 1))
+                    mine = _renamed(after, perm)
+                    if (theirs.nodes != mine.nodes) if nodes_only else (theirs != mine):
+                        return w, a, perm, mine, theirs
+                if after not in seen:
+                    seen.add(after)
+                    following.append(after)
+        level = following
+    return None
+
+
+def test_on_the_sync_harness_a_leaders_state_after_all_replies_depends_on_their_order():
+    """Why symmetry reduction stays off on the sync network (docs/performance.md): the seed's harness
+    delivers a tick's messages, each followed at once by its reply, in the order of the receivers'
+    names, and the sender's state after all the replies depends on that order. The first such
+    world on ``tiny``: leader 1 of term 1 holds an uncommitted entry, node 2 is a candidate of term
+    2, node 3 a follower of term 1. Leader 1's heartbeat meets node 2 first, whose reply of term 2
+    makes it step down before node 3's success arrives: nothing is committed. Rename 2 and 3 and
+    the follower answers first: the leader commits its entry and then steps down. The two worlds
+    differ only in names, their ticks do not: merging them would lose one of the outcomes."""
+    found = _first_step_that_renaming_changes(REFERENCE["tiny"], nodes_only=True)
+
+    assert found is not None
+    w, action, perm, mine, theirs = found
+    leader = w.node(action.node)
+    assert isinstance(action, Tick) and leader.role is Role.LEADER
+    moved = perm[action.node - 1] + 1
+    # The renamed outcomes differ in the (former) leader only, and there in what it has committed.
+    assert [i + 1 for i in range(len(w.nodes)) if mine.nodes[i] != theirs.nodes[i]] == [moved]
+    assert (mine.node(moved).role, theirs.node(moved).role) == (Role.FOLLOWER, Role.FOLLOWER)
+    assert mine.node(moved).current_term == theirs.node(moved).current_term > leader.current_term
+    assert sorted((mine.node(moved).commit_index, theirs.node(moved).commit_index)) == [0, 1]
+    assert evolve(mine.node(moved), commit_index=0, last_applied=0) == evolve(theirs.node(moved), commit_index=0, last_applied=0)
+
+
+def test_on_the_sync_harness_even_a_step_that_ends_alike_can_differ_in_its_history():
+    """Earlier still (depth 4 on ``tiny``), renaming changes what happened inside a tick though not the
+    node states after it: a candidate that asks a follower of term 0 first is elected before the
+    candidate of a higher term makes it step down; asked in the other order, it is never elected.
+    The ghost history (who won which term, which election_safety and leader_completeness read)
+    tells the two apart."""
+    found = _first_step_that_renaming_changes(REFERENCE["tiny"], nodes_only=False)
+
+    assert found is not None
+    w, action, perm, mine, theirs = found
+    assert isinstance(action, Tick) and w.node(action.node).role is Role.FOLLOWER
+    assert mine.nodes == theirs.nodes
+    assert mine.elections != theirs.elections
+    assert {len(mine.elections), len(theirs.elections)} == {0, 1}
+
+
 @pytest.mark.parametrize("name", ["stale-replies", "duplicate-votes", "match-backwards", "truncate-always"])
 def test_symmetry_keeps_verdict_and_depth(name):
     """With and without symmetry reduction, each async variant breaks the same invariant at the same depth,
@@ -321,6 +406,58 @@ def test_the_c_loop_and_the_python_loop_agree(name, workers):
     assert (native.violation is None) == (name in ("tiny", "depth-bounded", "crashes"))
 
 
+ASYNC_BUGS = [v.name for v in bug_variants() if v.config.network == ASYNC]
+ASYNC_CONFIGS = {
+    "async-tiny": REFERENCE["async-tiny"],
+    "small-async": SMALL_ASYNC,
+    # Crashes, cuts and a depth bound: every action kind of the asynchronous model.
+    "async-faults": Config(nodes=3, network=ASYNC, bounds=Bounds(max_term=2, max_requests=1, max_in_flight=2, max_cut=1,
+                                                                  max_crashed=1, max_depth=9)),
+}
+
+
+def _async_config(name):
+    return ASYNC_CONFIGS[name] if name in ASYNC_CONFIGS else get_variant(name).config
+
+
+@pytest.mark.parametrize("symmetry", [True, False], ids=["symmetry", "every-world"])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+@pytest.mark.parametrize("name", list(ASYNC_CONFIGS) + ASYNC_BUGS)
+def test_the_c_loop_and_the_python_loop_agree_on_the_async_network(name, workers, symmetry):
+    """On the asynchronous network, with symmetry reduction and without it, the C loop makes the
+    same search as the Python loop: the same distinct worlds (or classes), transitions, depth,
+    sometimes-depths and verdict, and on a known-bug variant the same counterexample, step for
+    step, on one, two and three workers."""
+    config = _async_config(name)
+    native, python = (explore(config, workers=workers, symmetry=symmetry, native=c) for c in (True, False))
+
+    assert _summary(native) == _summary(python)
+    assert native.trace == python.trace
+    assert native.symmetry == python.symmetry == symmetry
+    assert (native.violation is None) == (name in ASYNC_CONFIGS)
+
+
+def test_the_c_loop_searches_the_async_network_and_symmetry():
+    """The C loop is chosen on the asynchronous network, with and without symmetry reduction (the
+    test above would pass trivially were both runs the Python loop's)."""
+    model = model_for(REFERENCE["async-tiny"])
+
+    assert parallel._Worker(model, 0, 1, symmetry=True).native is not None
+    assert parallel._Worker(model, 0, 1, symmetry=False).native is not None
+    assert parallel._Worker(model, 0, 1, symmetry=True, native=False).native is None
+    many = evolve(REFERENCE["async-tiny"], bounds=evolve(REFERENCE["async-tiny"].bounds, max_in_flight=10_000))
+    assert parallel._Worker(model_for(many), 0, 1).native is None  # More in flight than its worlds hold.
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_c_loop_and_the_python_loop_agree_on_the_async_reference(workers):
+    """The same on ``async``, the benchmark's asynchronous configuration (a long run for the Python loop)."""
+    native, python = (explore(REFERENCE["async"], workers=workers, native=c) for c in (True, False))
+
+    assert _summary(native) == _summary(python)
+
+
 def test_the_c_loop_hashes_integer_tuples_as_python_does():
     """The C loop's fingerprints are Python's ``hash`` of the global form, computed without the tuple:
     the same on every kind of integer a global form holds (fingerprints of either sign, the
@@ -362,7 +499,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
         for name in names:
             method = getattr(owner, name)
             setattr(owner, name, lambda *a, _m=method, _n=name: calls.append(_n) or _m(*a))
-    pupil.native = parallel._native_sync(pupil.enc, pupil.judge, record=False)
+    pupil.native = parallel._native_loop(pupil.enc, pupil.judge, record=False)
     for definitions, lessons, _ in shipped:
         pupil.define(definitions)
         pupil.native.learn(lessons)

@@ -182,6 +182,19 @@ def test_default_reference_configuration_clean_and_pinned():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_async_reference_configuration_clean_and_pinned(workers):
+    """The benchmark's asynchronous job: correct Raft with messages reordered, lost and duplicated,
+    on default's terms and requests, is clean, exhaustively, over more than a million classes of
+    worlds equal up to node names."""
+    result = explore(REFERENCE["async"], workers=workers)
+
+    assert (None, True, True) == (result.violation, result.exhaustive, result.symmetry)
+    assert (4320196, 13405226, 56) == (result.distinct, result.states, result.depth)
+    assert {"leader_elected", "entry_committed", "later_leader_elected"} == set(result.reached)
+
+
+@pytest.mark.slow
 def test_default_core_clean_exhaustively_on_four_terms_bounds():
     """Correct Raft comes out clean on the very bounds where figure8 breaks, searched to exhaustion."""
     result = explore(REFERENCE["four-terms"])

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from checker.cli.options import EXIT_CLEAN, BadInput, non_negative, worker_count
+from checker.cli.options import EXIT_CLEAN, EXIT_INTERRUPTED, BadInput, non_negative, worker_count
 from checker.model.config import REFERENCE
 from checker.model.variants import VARIANTS, UnknownVariant, get_variant
 
@@ -30,6 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--python-loop",
         action="store_true",
         help="also run the fast explorer with its Python loop instead of the C one, for comparison",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="ray: also time the fast explorer on a local Ray instance, beside the local backend, "
+        "with bytes exchanged and compute against exchange per level",
     )
     parser.add_argument("--variants", help="variants to fuzz (comma-separated; default: every known-bug variant)")
     parser.add_argument("--seeds", type=non_negative, default=5, help="seeds per variant and engine (default 5)")
@@ -76,7 +83,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if unknown or not engines:
         raise BadInput(f"--engines: unknown engine {', '.join(unknown) or '(none given)'} (known: {', '.join(bench.ENGINES)})")
     out = sys.stderr if args.json else sys.stdout
+    try:
+        return _bench(args, configs, variants, worker_counts, engines, out)
+    except KeyboardInterrupt:
+        # The runs done so far were printed as each finished (stderr); the children are stopped.
+        print("interrupted: the figures above are the runs finished so far; no table", file=out, flush=True)
+        return EXIT_INTERRUPTED
+
+
+def _bench(args, configs, variants, worker_counts, engines, out) -> int:
+    from pathlib import Path
+
+    from checker.measure import bench
+
     runs, rows, speedup = [], [], None
+    speedups: dict[str, float | None] = {}  # Per configuration run on 1 and 2 workers.
+    if args.backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BadInput("--backend ray: Ray is not installed (pip install 'raftcheck[ray]')") from None
     if args.only in (None, "explore"):
         print(
             f"explorer: exhaustive runs of {', '.join(configs)}, each in a fresh process, "
@@ -90,15 +116,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
             args.repeat,
             args.plain,
             python_loop=args.python_loop,
+            speedups=speedups,
+            backends=("local", args.backend) if args.backend != "local" else ("local",),
             on_run=lambda r: print(
-                f"  {r['config']} {r['engine']} ({r['loop']} loop) x{r['workers']}: {r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                f"  {r['config']} {r['engine']} ({r['loop']} loop, {r['backend']}) x{r['workers']}: "
+                f"{r['distinct']:,} distinct in {r['seconds']:.1f} s",
                 file=sys.stderr,
                 flush=True,
             ),
         )
         print(bench.explore_table(runs), file=out, flush=True)
-        if speedup is not None:
-            print(f"speed-up on 2 workers against 1 ({configs[-1]}): {speedup:.2f}x", file=out, flush=True)
+        for run in runs:
+            if run.get("backend") == "ray":
+                print("\n" + bench.levels_table(run), file=out, flush=True)
+        for name, ratio in speedups.items():
+            if ratio is not None:
+                print(f"speed-up on 2 workers against 1 ({name}): {ratio:.2f}x", file=out, flush=True)
     if args.only in (None, "fuzz"):
         print(
             f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "
@@ -133,5 +166,5 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         print(bench.bugs_table(bugs), file=out, flush=True)
     if args.json:
-        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "fuzz": rows, "bugs": bugs}))
+        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "speedups_2_workers": speedups, "fuzz": rows, "bugs": bugs}))
     return EXIT_CLEAN

@@ -10,15 +10,19 @@ from typing import Any
 
 from attrs import evolve
 
+from checker import traces
 from checker.api import IMPL_DEFAULT_DEPTH, configuration, explore, save_trace
 from checker.cli.options import (
     BOUNDS,
     EXIT_CLEAN,
+    EXIT_FAILED,
     EXIT_FOUND,
     EXIT_INTERRUPTED,
     BadInput,
+    add_backend_options,
     add_bound_options,
     add_impl_options,
+    check_backend,
     check_corpus,
     checked,
     decided,
@@ -40,6 +44,7 @@ from checker.cli.report import (
     what,
 )
 from checker.front import ENGINES
+from checker.search.parallel import WorkerLost
 from checker.model.config import FIFO, NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.variants import get_variant
 
@@ -82,6 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="fast",
         help="fast (default) or plain: the reference search, one process, whole worlds kept",
     )
+    add_backend_options(parser)
 
 # --- explore -------------------------------------------------------------------------------
 
@@ -113,6 +119,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
 def cmd_explore(args: argparse.Namespace) -> int:
     check_corpus(args.corpus)
     config, source = config_from_args(args)
+    check_backend(args)
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
@@ -143,32 +150,35 @@ def cmd_explore(args: argparse.Namespace) -> int:
         result = explore(config, on_progress=None if args.quiet else print_progress)
     elif config.network == FIFO:
         # The fast engine's worlds hold the network as a bag: it does not model ordered links.
+        if args.backend == "ray":
+            raise BadInput("--backend ray: the fifo network is searched by the plain engine, in this process")
         print("engine: plain (the fast engine does not model the fifo network), 1 worker, no symmetry reduction", file=out, flush=True)
         result = explore(config, on_progress=None if args.quiet else print_progress, engine="plain", symmetry=False)
     else:
+        where = ""
+        if args.backend == "ray":
+            where = f" (Ray actors, {'cluster at ' + args.address if args.address else 'a local Ray instance'})"
         print(
-            f"engine: {args.engine}{loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}, "
+            f"engine: {args.engine}{loop(args.engine, config, symmetry)}, {workers} worker{'s' if workers > 1 else ''}{where}, "
             "symmetry reduction " + ("on (worlds that differ only in node names count once)" if symmetry else "off"),
             file=out,
             flush=True,
         )
-        result = explore(
-            config,
-            on_progress=None if args.quiet else print_progress,
-            workers=workers,
-            engine=args.engine,
-            symmetry=symmetry,
-        )
+        result = _explore_on(args, config, workers, symmetry)
+        if result is None:
+            return EXIT_FAILED
     path = unsaved = None
     if result.violation is not None:
-        try:
-            path = save_trace(result.counterexample, args.corpus)
-        except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
-            unsaved = e
         status = EXIT_FOUND
     else:
         status = EXIT_INTERRUPTED if result.interrupted else EXIT_CLEAN
-    with decided(status):
+    # Ctrl-C from here on waits until the trace is saved and its path printed, then cuts the rest short.
+    with decided(status), traces.signals_held():
+        if result.violation is not None:
+            try:
+                path = save_trace(result.counterexample, args.corpus)
+            except OSError as e:  # Checked before the search, but a disk fills up and permissions change.
+                unsaved = e
         if result.violation is not None:
             print_counterexample(config, result, out)
         print_summary(result, path, out, checked(config), unchecked(config))
@@ -179,3 +189,25 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return status
 
 
+
+
+def _explore_on(args: argparse.Namespace, config: Config, workers: int, symmetry: bool):
+    """The search on the chosen backend; None, said in one line, if a Ray cluster failed under it."""
+    progress = None if args.quiet else print_progress
+    if args.backend == "local":
+        try:
+            return explore(config, on_progress=progress, workers=workers, engine=args.engine, symmetry=symmetry)
+        except WorkerLost as e:  # Not bad input, not a verdict: the run could not finish.
+            print(f"python -m checker explore: {e}", file=sys.stderr, flush=True)
+            return None
+    from checker.search.ray_backend import ClusterFailure, RayUnavailable
+
+    try:
+        return explore(
+            config, on_progress=progress, workers=workers, engine=args.engine, symmetry=symmetry, backend="ray", address=args.address
+        )
+    except RayUnavailable as e:
+        raise BadInput(str(e)) from None
+    except ClusterFailure as e:
+        print(f"python -m checker explore: error: {e}", file=sys.stderr)
+        return None

@@ -2,14 +2,17 @@
 
 Exit status, for every command: 0 ran to completion and found nothing; 1 found a violation
 (the trace was saved and its path printed); 2 bad input (one line on stderr, nothing written);
-130 interrupted with Ctrl-C after printing the summary so far.
+130 interrupted with Ctrl-C after printing the summary so far (143 for SIGTERM, which stops a run
+the same way); 3 the checker could not finish (a worker process died under it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 from checker.cli import bench as cli_bench
 from checker.cli import explore as cli_explore
@@ -22,9 +25,12 @@ from checker.cli.options import (
     EXIT_BAD_INPUT,
     EXIT_CLEAN,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     BadInput,
+    Decided,
     OutputClosed,
     Parser,
+    Terminated,
 )
 
 #: The commands, in the order ``--help`` lists them; each module has HELP, add_arguments and its cmd_ function.
@@ -53,6 +59,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    terminated: list[int] = []
+
+    def on_sigterm(signum, frame) -> None:
+        terminated.append(signum)
+        raise Terminated()
+
+    # SIGTERM stops a run as Ctrl-C does (the summary so far, workers stopped), with status 143.
+    # Only the main thread may set a handler (a library caller's thread keeps the default).
+    here = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if here else None
+    try:
+        status = _main(argv)
+    finally:
+        if here:
+            signal.signal(signal.SIGTERM, previous)
+    return EXIT_TERMINATED if terminated and status == EXIT_INTERRUPTED else status
+
+
+def _main(argv: list[str] | None) -> int:
     command, status = None, None
     try:
         try:
@@ -70,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     except OutputClosed as e:
         _quiet_closed_streams()
         return e.status
+    except Decided as e:  # Ctrl-C while printing a result already settled (a trace saved).
+        return e.status
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM where the command has no summary of its own to print (its own
+        # handling, where it has one, returned 130 already): one line, no traceback.
+        try:
+            print(f"python -m checker{' ' + command if command else ''}: interrupted", file=sys.stderr, flush=True)
+        except (OSError, ValueError, KeyboardInterrupt):
+            pass
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader closed stdout (or stderr) early. No traceback: the exit status is the
         # command's own when it had returned one (only the final flush failed); else 0 for a

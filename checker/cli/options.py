@@ -22,6 +22,15 @@ from checker.model.invariants import SAFETY
 from checker.model.variants import UnknownVariant, get_variant
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Stopped by SIGTERM (128 + 15, what a shell reports for a process the signal ends).
+EXIT_TERMINATED = 143
+#: The checker could not finish: a worker process died under it (killed, out of memory).
+EXIT_FAILED = 3
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so that every place that stops a run cleanly on
+    Ctrl-C (the summary so far, workers stopped, no partial file) does so on SIGTERM too."""
 
 
 class BadInput(Exception):
@@ -36,20 +45,40 @@ class OutputClosed(Exception):
         self.status = status
 
 
+class Decided(Exception):
+    """Ctrl-C or SIGTERM came after the command had decided its exit status, ``status`` (a trace
+    saved): the output is cut short, the status stands."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 @contextlib.contextmanager
 def decided(status: int) -> Iterator[None]:
     """Around what a command prints once its exit status is settled (a trace saved, say): a reader
-    that closes stdout early cuts the output short, but not the status (see checker.cli.main)."""
+    that closes stdout early, or a Ctrl-C, cuts the output short, but not the status (see
+    checker.cli.main)."""
     try:
         yield
     except BrokenPipeError:
         raise OutputClosed(status) from None
+    except KeyboardInterrupt:
+        raise Decided(status) from None
 
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One clear line instead of argparse's usage block.
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]):
+        # argparse drops a value of "--" (``--variant=--``) as if it ended the options, and then
+        # stores an empty list for an option that takes one value, past its type check: bad input.
+        value = super()._get_values(action, arg_strings)
+        if action.option_strings and action.nargs is None and isinstance(value, list):
+            raise argparse.ArgumentError(action, 'expected a value ("--" cannot be one)')
+        return value
 
 
 def non_negative(text: str) -> int:
@@ -59,6 +88,13 @@ def non_negative(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def at_least_one(text: str) -> int:
+    value = non_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
 
 
@@ -126,6 +162,45 @@ def add_bound_options(parser: argparse.ArgumentParser, offered: dict[str, str]) 
     for name, what in BOUNDS:
         if name in offered:
             parser.add_argument("--" + name.replace("_", "-"), type=non_negative, help=what + offered[name])
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """``--backend`` and ``--address``: where the workers run (the result never depends on it)."""
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="local (default): worker processes on this machine; ray: actors on a Ray cluster (docs/cluster.md)",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --backend ray: join the running Ray cluster there (host:port, or auto); "
+        "without it a local Ray instance is started with --workers CPUs",
+    )
+
+
+def check_backend(args: argparse.Namespace) -> None:
+    """BadInput unless the backend options fit together and Ray is there when asked for, so that
+    nothing starts that could not finish."""
+    if args.address is not None and args.backend != "ray":
+        raise BadInput(f"--address {args.address}: names a Ray cluster, and needs --backend ray")
+    if args.backend == "ray":
+        if getattr(args, "impl", None) is not None:
+            raise BadInput("--backend ray: an --impl run goes in one process, on this machine")
+        if getattr(args, "engine", "fast") != "fast":
+            raise BadInput("--backend ray: runs the fast engine only")
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BadInput("--backend ray: Ray is not installed (pip install 'raftcheck[ray]')") from None
+        if args.address is not None:
+            from checker.search.ray_backend import RayUnavailable, reachable
+
+            try:
+                reachable(args.address)
+            except RayUnavailable as e:
+                raise BadInput(str(e)) from None
 
 
 def with_bounds(config: Config, args: argparse.Namespace) -> Config:

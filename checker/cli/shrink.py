@@ -11,10 +11,10 @@ from pathlib import Path
 from attrs import evolve
 
 from checker import traces
-from checker.cli.options import EXIT_FOUND, decided, loadable
+from checker.cli.options import EXIT_FOUND, EXIT_INTERRUPTED, decided, loadable
 from checker.cli.report import print_unsaved
 from checker.model.world import World
-from checker.traces.shrink import ShrinkError, shrink
+from checker.traces.shrink import ShrinkError, ShrinkInterrupted, shrink
 
 HELP = "minimise a trace, keeping the invariant it breaks; saved beside it"
 
@@ -42,13 +42,22 @@ def cmd_shrink(args) -> int:
         return _bad_input(str(e))
     except ShrinkError as e:
         return _bad_input(f"{args.trace}: {e}")
+    except ShrinkInterrupted as e:
+        with decided(EXIT_INTERRUPTED):
+            print(
+                f"shrink {args.trace}: interrupted after {e.candidates} candidates replayed ({e.seconds:.1f} s): "
+                f"{e.before} -> {e.after} steps so far; nothing saved",
+                file=sys.stderr if args.json else sys.stdout,
+            )
+        return EXIT_INTERRUPTED
     path = unsaved = None
-    try:
-        path = traces.save(result.trace, Path(args.trace).parent)
-    except OSError as e:
-        # Not bad input: the violation reproduced and was shrunk; the shrunk trace goes to stderr.
-        unsaved = e
-    with decided(EXIT_FOUND):
+    # Ctrl-C from here on waits until the trace is saved and its path printed, then cuts the rest short.
+    with decided(EXIT_FOUND), traces.signals_held():
+        try:
+            path = traces.save(result.trace, Path(args.trace).parent)
+        except OSError as e:
+            # Not bad input: the violation reproduced and was shrunk; the shrunk trace goes to stderr.
+            unsaved = e
         _print_result(args, result, path)
         if unsaved is not None:
             print_unsaved("shrink", result.trace, Path(args.trace).parent, unsaved)

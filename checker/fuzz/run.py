@@ -60,6 +60,7 @@ from checker.model.variants import get_variant
 from checker.model.world import World
 from checker.traces.format import Trace, Verdict
 from checker.traces.replay import replay
+from checker.traces.shrink import ShrinkInterrupted
 from checker.traces.shrink import shrink as shrink_trace
 from raft.state import Role
 
@@ -571,6 +572,7 @@ class FuzzResult(Verdict):
     seconds: float
     found_after: float | None  # Seconds until the violation was first seen, before shrinking.
     reached: dict[str, int]
+    unshrunk: bool = False  # Shrinking was interrupted (Ctrl-C): ``trace`` is as first found.
 
     @property
     def exhaustive(self) -> bool:
@@ -605,7 +607,7 @@ def fuzz(
         # example holds RUNS runs of ``steps`` actions; its two initialize rules count as steps too.
         steps = -(-2 * RUNS * steps // BURST) + 2
     phases = (Phase.explicit, Phase.generate) + ((Phase.target,) if "targets" in steer else ()) + ((Phase.shrink,) if shrink == "full" else ())
-    violation, trail = None, None
+    violation, trail, unshrunk = None, None, False
     try:
         with pinned_generation():
             _run_machine(_machine_class(steer), run, examples, steps, phases)
@@ -623,9 +625,14 @@ def fuzz(
         if shrink != "none":
             # Hypothesis shrinks choices, not actions; delta debugging over the actions does the job,
             # or finishes it, in a fraction of a second.
-            done = shrink_trace(Trace(config, trail, outcome_for(violation, len(trail))))
-            trail = done.trace.actions
-            violation = Violation(done.trace.outcome.invariant, done.trace.outcome.message)
+            try:
+                done = shrink_trace(Trace(config, trail, outcome_for(violation, len(trail))))
+            except ShrinkInterrupted:
+                # Ctrl-C while shrinking: the violation is found, so it is kept, unshrunk, not lost.
+                unshrunk = True
+            else:
+                trail = done.trace.actions
+                violation = Violation(done.trace.outcome.invariant, done.trace.outcome.message)
     return FuzzResult(
         config=config,
         violation=violation,
@@ -638,6 +645,7 @@ def fuzz(
         seconds=time.monotonic() - tally.started,
         found_after=tally.first_failure_at,
         reached=dict(tally.reached),
+        unshrunk=unshrunk,
     )
 
 

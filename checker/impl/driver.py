@@ -193,6 +193,9 @@ class AdapterModel:
             # A finding names the library's frames first: those outside raftcheck's checker package.
             sandbox = Sandbox(timeout)
         self.sandbox = sandbox
+        # Each adapter call is timed as a whole, unless the adapter times its own calls into the
+        # implementation (``times_its_calls``, as the seed-API adapter does, method by method).
+        self.timed = not getattr(adapter, "times_its_calls", False)
 
     @property
     def checked(self) -> list[str]:
@@ -376,7 +379,7 @@ class _Step:
     # --- Calling the adapter ------------------------------------------------------------------
 
     def call(self, i: int, what: str, fn: Callable[[], Any]) -> Any:
-        return self.sandbox.call(i, what, fn, seed=None)
+        return self.sandbox.call(i, what, fn, seed=None, timed=self.model.timed)
 
     def node(self, i: int) -> Any:
         """Node i's value for this step: a copy of the world's, made on first touch."""

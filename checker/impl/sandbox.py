@@ -19,6 +19,7 @@ it unchanged.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
@@ -54,6 +55,7 @@ class Sandbox:
         self.call_timeout = call_timeout
         self._timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self._in_call = False
+        self._left = 0.0  # Of the alarm, while the garbage collector runs.
         # The implementation's own files, whose frames a finding names first.
         self._files = {os.path.abspath(f) for f in files if f}
         self._own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,22 +65,37 @@ class Sandbox:
         state put back after."""
         saved = random.getstate()
         previous = signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
+        if self._timer:
+            gc.callbacks.append(self._collecting)
         try:
             action()
         finally:
             if self._timer:
+                gc.callbacks.remove(self._collecting)
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous)
             random.setstate(saved)
 
-    def call(self, node_id: int, what: str, fn: Callable[[], Any], seed: str | None) -> Any:
+    def _collecting(self, phase: str, info: dict) -> None:
+        """The garbage collector's pauses are not the call's: the alarm stops while it runs (a
+        search that keeps many worlds makes them long), and goes on after with the time left."""
+        if not self._in_call:
+            return
+        if phase == "start":
+            self._left = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+        elif self._left > 0:
+            signal.setitimer(signal.ITIMER_REAL, self._left)
+            self._left = 0.0
+
+    def call(self, node_id: int, what: str, fn: Callable[[], Any], seed: str | None, timed: bool = True) -> Any:
         """``fn()``, which calls the implementation; a failure becomes ``CallFailed``. With ``seed``
-        (the method's name), the module ``random`` is seeded first."""
+        (the method's name), the module ``random`` is seeded first. Untimed (``timed`` false) for
+        a call whose calls into the implementation are timed themselves."""
         if seed is not None:
             random.seed(_seed_for(node_id, seed))
         limit = self.call_timeout
         # Nested inside a timed call: that call's alarm covers this one too.
-        timed = self._timer and limit > 0 and not self._in_call
+        timed = timed and self._timer and limit > 0 and not self._in_call
         try:
             if timed:
                 self._in_call = True

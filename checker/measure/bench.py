@@ -10,8 +10,8 @@ same warm-up for every engine.
 
 from __future__ import annotations
 
-import concurrent.futures
 import multiprocessing
+import signal
 import statistics
 from pathlib import Path
 from typing import Any, Callable
@@ -19,18 +19,30 @@ from typing import Any, Callable
 from checker.model.config import REFERENCE
 
 
-def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True) -> dict[str, Any]:
-    from checker.front import explore
-    from checker.model.config import SYNC
+def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True, backend: str = "local") -> dict[str, Any]:
+    from checker.front import explore, model_for
+    from checker.model.config import symmetry_sound
     from checker.search import parallel
 
-    result = explore(REFERENCE[name], workers=workers, engine=engine, native=c_loop)
+    config = REFERENCE[name]
+    levels: list[dict[str, Any]] = []
+    started = None
+    if backend == "ray":
+        result, started, levels = _explore_on_ray(name, workers, c_loop)
+    else:
+        result = explore(config, workers=workers, engine=engine, native=c_loop)
+    # Which loop expanded the worlds: the fast engine's C loop (where it was built and knows the
+    # network) or Python.
+    symmetry = engine == "fast" and symmetry_sound(config)
+    c = engine == "fast" and c_loop and parallel.native_loop() and parallel._native_fits(model_for(config), symmetry)
     return {
         "config": name,
         "engine": engine,
-        # Which loop expanded the worlds: the fast engine's C loop (synchronous network, where it
-        # was built) or Python.
-        "loop": "C" if engine == "fast" and c_loop and REFERENCE[name].network == SYNC and parallel.native_loop() else "Python",
+        "backend": backend,
+        "loop": "C" if c else "Python",
+        # With symmetry reduction (the default where it is sound), "distinct" counts classes of
+        # worlds equal up to node names.
+        "symmetry": result.symmetry,
         "workers": workers,
         "distinct": result.distinct,
         "transitions": result.states,
@@ -38,7 +50,78 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True)
         "exhaustive": result.exhaustive,
         "verdict": "violation" if result.violation else "clean",
         "peak_rss_bytes": result.peak_rss_bytes,
+        **({"ray_start_s": started, "levels": levels} if backend == "ray" else {}),
     }
+
+
+def _serve_one(conn, function, args) -> None:
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # Stopped by the parent (SIGTERM): the run stops as on Ctrl-C, its own workers with it.
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        conn.send(("done", function(*args)))
+    except (KeyboardInterrupt, OSError):
+        pass  # Stopped, or the parent is gone: nobody to answer.
+    except Exception as e:  # noqa: BLE001 - reported by the parent, with the child's words.
+        conn.send(("failed", f"{type(e).__name__}: {e}"))
+
+
+def _start(process) -> None:
+    """Starts a child with Ctrl-C ignored in it from its first instruction (an ignored signal
+    stays ignored across exec, and Python then leaves it so): the terminal's Ctrl-C goes to the
+    whole process group, and it is the parent's to handle (stop the child, print what it has),
+    not a traceback from a child caught half-way through starting. Held off meanwhile in the
+    parent, so that one that comes is handled when the child has started, not lost."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _in_child(context, function, *args):
+    """``function(*args)`` in a fresh child process, stopped at once if this one is interrupted."""
+    parent, child = context.Pipe(duplex=False)
+    # Not a daemon: the run starts worker processes of its own; the finally below stops it instead.
+    process = context.Process(target=_serve_one, args=(child, function, args))
+    _start(process)
+    child.close()
+    try:
+        try:
+            kind, value = parent.recv()
+        except EOFError:
+            raise RuntimeError(f"bench: the child process running {function.__name__}{args} died (exit {process.exitcode})") from None
+        if kind == "failed":
+            raise RuntimeError(f"bench: {function.__name__}{args} failed in its child process: {value}")
+        return value
+    finally:
+        process.terminate()
+        process.join()
+
+
+def _explore_on_ray(name: str, workers: int, c_loop: bool) -> tuple[Any, float, list[dict[str, Any]]]:
+    """The fast engine on a local Ray instance of ``workers`` CPUs, started first and timed apart
+    (a cluster is started once, not per search): the result, the start-up's seconds, and what
+    each level cost (``ray_backend.ray_search``'s ``on_level``)."""
+    import time
+
+    from checker.front import model_for
+    from checker.model.config import symmetry_sound
+    from checker.search import ray_backend
+
+    config = REFERENCE[name]
+    levels: list[dict[str, Any]] = []
+    begun = time.monotonic()
+    with ray_backend.cluster(None, workers):
+        started = round(time.monotonic() - begun, 3)
+        result = ray_backend.ray_search(
+            model_for(config), workers, symmetry=symmetry_sound(config), native=c_loop, on_level=levels.append
+        )
+    return result, started, levels
 
 
 def bench_explore(
@@ -48,6 +131,8 @@ def bench_explore(
     plain: bool = False,
     on_run: Callable[[dict[str, Any]], None] | None = None,
     python_loop: bool = False,
+    speedups: dict[str, float | None] | None = None,
+    backends: tuple[str, ...] = ("local",),
 ) -> tuple[list[dict[str, Any]], float | None]:
     """Exhaustive explorations of each reference configuration, each run in a fresh process:
     the fast engine on each worker count, and if asked the plain engine and the fast engine
@@ -55,22 +140,25 @@ def bench_explore(
     ``repeat`` times, the runs of one configuration taking turns, so that a busy spell on a
     shared machine falls on all of them alike; a row gives the median time and the largest
     peak memory. The speed-up is the ratio of the median times on 1 and 2 workers, for the last
-    configuration (the largest, by convention) run on both."""
+    configuration (the largest, by convention) run on both; ``speedups``, if given, is filled
+    with that ratio for every configuration run on both. With ``"ray"`` among ``backends``,
+    the fast engine also runs on a local Ray instance for each worker count, taking turns with
+    the local runs, and its rows say how long it took against the local backend's."""
     context = multiprocessing.get_context("spawn")
     runs = []
     speedup = None
     for name in names:
         setups = (
-            ([("plain", 1, False)] if plain else [])
-            + ([("fast", w, False) for w in workers] if python_loop else [])
-            + [("fast", w, True) for w in workers]
+            ([("plain", 1, False, "local")] if plain else [])
+            + ([("fast", w, False, "local") for w in workers] if python_loop else [])
+            + [("fast", w, True, "local") for w in workers]
+            + [("fast", w, True, b) for b in backends if b != "local" for w in workers]
         )
-        results: dict[tuple[str, int, bool], list[dict[str, Any]]] = {setup: [] for setup in setups}
+        results: dict[tuple[str, int, bool, str], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
-            for engine, w, c_loop in setups:
-                with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                    run = pool.submit(_explore_in_child, name, engine, w, c_loop).result()
-                results[(engine, w, c_loop)].append(run)
+            for engine, w, c_loop, backend in setups:
+                run = _in_child(context, _explore_in_child, name, engine, w, c_loop, backend)
+                results[(engine, w, c_loop, backend)].append(run)
                 if on_run is not None:
                     on_run(run)
         for engine in {setup[0] for setup in setups}:
@@ -78,19 +166,29 @@ def bench_explore(
             counts = {(a["distinct"], a["transitions"]) for s, attempts in results.items() if s[0] == engine for a in attempts}
             if len(counts) != 1:
                 raise AssertionError(f"{name}: {engine} runs disagree on the state counts: {sorted(counts)}")
-        for attempts in results.values():
-            run = dict(attempts[0])
+        for setup, attempts in results.items():
+            run = dict(attempts[-1])  # Its per-level figures are the last run's.
             seconds = [a["seconds"] for a in attempts]
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
             run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
             run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+            if setup[3] != "local":
+                local = results.get(setup[:3] + ("local",))
+                if local:
+                    # Within one bench run, taking turns: the ratio is fair even on a busy machine.
+                    base = statistics.median(a["seconds"] for a in local)
+                    run["over_local"] = round(run["seconds"] / base, 2) if base else None
+                run["ray_start_s"] = statistics.median(a["ray_start_s"] for a in attempts)
+                run["last_seconds"] = attempts[-1]["seconds"]  # The run the per-level figures are from.
             runs.append(run)
-        if ("fast", 1, True) in results and ("fast", 2, True) in results:
-            one = statistics.median(a["seconds"] for a in results[("fast", 1, True)])
-            two = statistics.median(a["seconds"] for a in results[("fast", 2, True)])
+        if ("fast", 1, True, "local") in results and ("fast", 2, True, "local") in results:
+            one = statistics.median(a["seconds"] for a in results[("fast", 1, True, "local")])
+            two = statistics.median(a["seconds"] for a in results[("fast", 2, True, "local")])
             speedup = round(one / two, 2) if two else None
+            if speedups is not None:
+                speedups[name] = speedup
     return runs, speedup
 
 
@@ -170,7 +268,7 @@ def _timed_attempt(engine: str, config, seed: int, time_limit: float, shrink_bud
     process = context.Process(
         target=_attempt_in_child, args=(child, engine, traces.config_to_json(config), seed, time_limit), daemon=True
     )
-    process.start()
+    _start(process)
     child.close()
     found, length = None, None
     try:
@@ -235,15 +333,55 @@ def bench_fuzz(
 
 
 def explore_table(runs: list[dict[str, Any]]) -> str:
+    backends = any(r.get("backend", "local") != "local" for r in runs)
     lines = [
-        "| config | engine | loop | workers | distinct | transitions | seconds (median) | distinct/s | peak RSS (MiB) | bytes/state |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| config | engine | loop | "
+        + ("backend | " if backends else "")
+        + "workers | distinct | transitions | seconds (median) | "
+        + ("against local | " if backends else "")
+        + "distinct/s | peak RSS (MiB) | bytes/state |",
+        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: |",
     ]
     for r in runs:
+        ratio = f"{r['over_local']:.2f}x | " if r.get("over_local") is not None else "- | "
         lines.append(
-            f"| {r['config']} | {r['engine']} | {r['loop']} | {r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
-            f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
+            f"| {r['config']} | {r['engine']} | {r['loop']} | "
+            + (f"{r.get('backend', 'local')} | " if backends else "")
+            + f"{r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            + (ratio if backends else "")
+            + f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
         )
+    return "\n".join(lines)
+
+
+def levels_table(run: dict[str, Any]) -> str:
+    """What each level of one Ray run cost: the byte strings exchanged, and the level's time in
+    the driver split into the slowest actor's computing (expansion, then acceptance) and the
+    rest, waiting on Ray (the exchange through the object store and the calls)."""
+    lines = [
+        f"{run['config']} on Ray, {run['workers']} actors (Ray start-up {run['ray_start_s']:.1f} s, not counted above):",
+        "| level | next frontier | bytes exchanged | seconds | expand (slowest actor) | accept (slowest actor) | exchange and calls |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for v in run["levels"]:
+        lines.append(
+            f"| {v['level']} | {v['frontier']:,} | {v['bytes']:,} | {v['seconds']:.3f} | {v['expand_compute']:.3f} | "
+            f"{v['accept_compute']:.3f} | {v['exchange']:.3f} |"
+        )
+    levels = run["levels"]
+    total = sum(v["seconds"] for v in levels)
+    exchange = sum(v["exchange"] for v in levels)
+    sent = sum(v["bytes"] for v in levels)
+    outside = run.get("last_seconds", run["seconds"]) - total
+    lines.append(
+        f"| outside levels (actors' start and seeding, final report) | | | {outside:.2f} | | | |"
+    )
+    lines.append(
+        f"| all | | {sent:,} | {total:.2f} | {sum(v['expand_compute'] for v in levels):.2f} | "
+        f"{sum(v['accept_compute'] for v in levels):.2f} | {exchange:.2f} ({exchange / total:.0%}) |"
+        if total
+        else "| all | | 0 | 0 | 0 | 0 | 0 |"
+    )
     return "\n".join(lines)
 
 
@@ -277,7 +415,11 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+<<<<<<< HEAD
 def _bug_search_in_child(conn, config_json: dict[str, Any], target: tuple[str, ...]) -> None:
+=======
+def _explore_bug_in_child(conn, config_json: dict[str, Any]) -> None:
+>>>>>>> adapters
     """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
     its end (invariant None when it came out clean). With ``target``, the plain search over the
     model seen through those invariants (``checker.search.target.Targeted``)."""
@@ -304,9 +446,13 @@ def _timed_explore(config, time_limit: float, target: tuple[str, ...] = ()) -> t
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
+<<<<<<< HEAD
     process = context.Process(
         target=_bug_search_in_child, args=(child, traces.config_to_json(config), tuple(target)), daemon=True
     )
+=======
+    process = context.Process(target=_explore_bug_in_child, args=(child, traces.config_to_json(config)), daemon=True)
+>>>>>>> adapters
     process.start()
     child.close()
     try:

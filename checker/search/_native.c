@@ -1,4 +1,5 @@
-/* The fast explorer's hot loop for the synchronous network, in C.
+/* The fast explorer's hot loop, in C: the synchronous network, the asynchronous one (a bag of
+ * messages in flight, which may arrive, be lost or be copied), and symmetry reduction.
  *
  * ``checker.search.parallel._Worker.expand`` spends nearly all of a search of the synchronous model in
  * a short loop: take a world of the frontier, make each of its successors out of memoised
@@ -12,8 +13,14 @@
  * lookup that misses calls the very Python method that would have filled it (``_receive``,
  * ``_act``, ``_observe``, ``Judge.step``). Successors are made in ``Encoded.successors``'s order
  * with its positions; fingerprints are Python's ``hash`` of the same global-form tuple; the
- * owner is the same hash of the node states. ``tests/test_engine.py`` holds this loop to the
- * Python one, world for world and record for record.
+ * owner is the same hash of the node states. On the asynchronous network the messages in flight
+ * are kept in the plain model's order (their ``repr``, compared here as the same UTF-8 bytes)
+ * and a step that leaves more than ``max_in_flight`` of them is not taken, as in ``_finish``.
+ * With symmetry reduction a world is filed under ``Encoded.canonical_fingerprint``: the smallest
+ * fingerprint over the renamings of its nodes, each renamed part looked up in a table of its
+ * own and, on a miss, asked of ``Encoded.relabel_node_new`` and its siblings.
+ * ``tests/test_engine.py`` holds this loop to the Python one, world for world and record for
+ * record.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -29,10 +36,19 @@
  * parent's, the action position with the changed parts, the parent's position, then the node
  * states' fingerprints, cut, crashed, requests and the ghost history's fingerprint. */
 #define GLOBAL(k) (24 + 8 * (k) + 12 + 8)
+/* On the asynchronous network a global record goes on with the number of messages in flight
+ * (uint32) and their fingerprints (int64 each), in the world's order. */
+#define NET_COUNT(k) GLOBAL(k)
+/* Messages in flight a world may hold (a larger max_in_flight runs on the Python loop), and the
+ * nodes a search with symmetry reduction may have here (their renamings are tried one by one). */
+#define MAX_NET 64
+#define MAX_SYMMETRY_NODES 6
+/* Room for one world's integers, messages sent by its last step included. */
+#define WORLD_MAX (MAX_NODES + 4 + MAX_NET + 64)
 
 /* The numbers shared with checker/search/layout.py, exposed as ``_native.LAYOUT`` and held to it by
- * tests/test_native_kinds.py. Kinds of action (``Kind``): the loop makes the first six; the
- * network's three belong to the asynchronous model, which it does not search. */
+ * tests/test_native_kinds.py. Kinds of action (``Kind``): the network's three are the
+ * asynchronous model's only. */
 enum { TICK, REQUEST, CUT, HEAL, CRASH, RESTART, DELIVER, DROP, DUPLICATE };
 /* Single-node transitions without a message (``Act``): two bits of the acted table's key. */
 enum { ACT_HEARTBEAT, ACT_TIMEOUT, ACT_REQUEST, ACT_RESTART };
@@ -97,6 +113,49 @@ get(Mirror *m, long i, int64_t *out)
     if ((unsigned long)i >= (unsigned long)m->size && mirror_catch_up(m, i) < 0)
         return -1;
     *out = m->at[i];
+    return 0;
+}
+
+/* The plain model's order of messages in flight (``Encoded.order``, a list of ``repr`` strings that
+ * only grows), as far as it has been read: borrowed UTF-8 buffers of the strings the list keeps
+ * alive. Comparing them byte by byte orders them as Python compares the strings. */
+typedef struct {
+    PyObject *list;
+    const char **at;
+    Py_ssize_t size;
+    size_t capacity;
+} Orders;
+
+static int
+orders_catch_up(Orders *o, long i)
+{
+    Py_ssize_t n = PyList_GET_SIZE(o->list);
+    if (i < 0 || i >= n) {
+        PyErr_Format(PyExc_IndexError, "interned message %ld has no order", i);
+        return -1;
+    }
+    if (reserve((void **)&o->at, &o->capacity, (size_t)n, sizeof(char *), 1024) < 0)
+        return -1;
+    for (Py_ssize_t j = o->size; j < n; j++) {
+        PyObject *text = PyList_GET_ITEM(o->list, j);
+        const char *utf8 = PyUnicode_Check(text) ? PyUnicode_AsUTF8(text) : NULL;
+        if (utf8 == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a message's order must be a str");
+            return -1;
+        }
+        o->at[j] = utf8;
+    }
+    o->size = n;
+    return 0;
+}
+
+static inline int
+order_of(Orders *o, long i, const char **out)
+{
+    if ((unsigned long)i >= (unsigned long)o->size && orders_catch_up(o, i) < 0)
+        return -1;
+    *out = o->at[i];
     return 0;
 }
 
@@ -212,11 +271,19 @@ pool_add(Pool *pool, PyObject *messages, uint64_t *offset)
     return 0;
 }
 
+/* The interned parts renamed: at[part * nperms + q] is the number of part ``part`` under renaming
+ * ``q``, plus one (0: not yet asked). Parts are numbered densely from 0, so an array serves where
+ * a table would hash, and a part's renamings share a cache line. */
+typedef struct {
+    uint32_t *at;
+    size_t capacity;
+} Renamed;
+
 /* ---- Python's hash of a tuple of integers, without the tuple ---- */
 
 /* CPython's tuple hash (Objects/tupleobject.c, xxHash's rounds) over its items' hashes, and its
  * integer hash (reduction modulo 2**61 - 1, sign kept, -1 made -2). The fingerprints must be the
- * ones the Python loop computes with ``hash``: _native_sync checks a sample before trusting it,
+ * ones the Python loop computes with ``hash``: _native_loop checks a sample before trusting it,
  * and the tests check many. */
 #define XXPRIME_1 11400714785074694791ULL
 #define XXPRIME_2 14029467366897019727ULL
@@ -270,6 +337,16 @@ typedef struct {
     size_t lessons_size, lessons_capacity;
     /* What computes an entry the tables miss (checker/search/encoded.py and verdicts.py), and the violations. */
     PyObject *receive, *act, *observe, *node_verdict, *single_verdict, *pair_verdict, *step, *always;
+    /* The asynchronous network: messages in flight at most, and their order. */
+    int network, max_in_flight;
+    Orders order;
+    /* Symmetry reduction: the renamings (perms[q * k + i]: the new position of the node at
+     * position i), the renamed parts, and what computes a miss. */
+    int symmetry, nperms;
+    int *perms;
+    int64_t *scratch; /* (k + 1 + MAX_NET) * nperms fingerprints, for ``canonical``. */
+    Renamed relabelled_node, relabelled_message, relabelled_ghost;
+    PyObject *relabel_node, *relabel_message, *relabel_ghost;
 } Sync;
 
 /* Room for the messages one transition sends. */
@@ -486,6 +563,229 @@ sync_tick(Sync *s, const long *e, int j, long *out)
     return 1;
 }
 
+/* ---- The asynchronous network: a bag of messages in flight, kept in the plain model's order ---- */
+
+/* Message ``m`` enters ``net`` (``*count`` long, in order), after every message that does not
+ * come after it: the order ``sorted(net + kept, key=order)`` gives, since two messages with one
+ * ``repr`` are one interned message. */
+static int
+net_insert(Sync *s, long *net, int *count, long m)
+{
+    if (*count >= MAX_NET + 32) {
+        PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
+        return -1;
+    }
+    const char *key, *other;
+    if (order_of(&s->order, m, &key) < 0)
+        return -1;
+    int at = *count;
+    while (at > 0 && net[at - 1] != m) {
+        if (order_of(&s->order, net[at - 1], &other) < 0)
+            return -1;
+        if (strcmp(other, key) <= 0)
+            break;
+        net[at] = net[at - 1];
+        at--;
+    }
+    net[at] = m;
+    (*count)++;
+    return 0;
+}
+
+/* ``_remove_one``: the first copy of ``m`` leaves ``net``. */
+static void
+net_remove(long *net, int *count, long m)
+{
+    int at = 0;
+    while (at < *count && net[at] != m)
+        at++;
+    if (at == *count)
+        return;
+    memmove(net + at, net + at + 1, sizeof(long) * (size_t)(*count - at - 1));
+    (*count)--;
+}
+
+/* ``Encoded._send``: the messages of ``sent`` ([count, message, ...]) that are neither from nor to an
+ * unreachable node enter ``net``; the others are lost at once. */
+static int
+net_send(Sync *s, long *net, int *count, const uint32_t *sent, long cut, long crashed)
+{
+    for (uint32_t i = 1; i <= sent[0]; i++) {
+        long m = sent[i];
+        int64_t source, dest;
+        if (get(&s->source, m, &source) < 0 || get(&s->dest, m, &dest) < 0)
+            return -1;
+        if ((cut >> (source - 1) & 1) || ((cut | crashed) >> (dest - 1) & 1))
+            continue;
+        if (net_insert(s, net, count, m) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ``Encoded._tick`` on the asynchronous network: what the node sends goes in flight. 1 with the next
+ * world in ``out`` (``*out_length`` long), 0 where the tick is disabled or would leave too many
+ * messages in flight, -1 on error. */
+static int
+async_tick(Sync *s, const long *e, int length, int j, long *out, int *out_length)
+{
+    int k = s->k;
+    memcpy(out, e, sizeof(long) * (size_t)length);
+    long n = e[j];
+    int64_t leads, term;
+    uint32_t sent[ROOM];
+    if (get(&s->leads, n, &leads) < 0)
+        return -1;
+    if (leads) {
+        if (act(s, ACT_HEARTBEAT, n, 0, &n, sent) < 0)
+            return -1;
+    }
+    else {
+        if (get(&s->term, n, &term) < 0)
+            return -1;
+        if (term >= s->max_term)
+            return 0;
+        if (act(s, ACT_TIMEOUT, n, 0, &n, sent) < 0)
+            return -1;
+    }
+    out[j] = n;
+    if (observe(s, e[k + AT_GHOST], n, &out[k + AT_GHOST]) < 0)
+        return -1;
+    int count = length - (k + AT_NET);
+    if (net_send(s, out + k + AT_NET, &count, sent, e[k + AT_CUT], e[k + AT_CRASHED]) < 0)
+        return -1;
+    if (count > s->max_in_flight)
+        return 0;
+    *out_length = k + AT_NET + count;
+    return 1;
+}
+
+/* ``Encoded._deliver``: message ``m`` arrives at its receiver, whose replies go in flight. As
+ * ``async_tick``. */
+static int
+deliver(Sync *s, const long *e, int length, long m, long *out, int *out_length)
+{
+    int k = s->k;
+    long cut = e[k + AT_CUT], crashed = e[k + AT_CRASHED];
+    int64_t source, dest;
+    if (get(&s->source, m, &source) < 0 || get(&s->dest, m, &dest) < 0)
+        return -1;
+    long d = (long)dest - 1;
+    if (((cut | crashed) >> d & 1) || (cut >> (source - 1) & 1))
+        return 0;
+    memcpy(out, e, sizeof(long) * (size_t)length);
+    int count = length - (k + AT_NET);
+    net_remove(out + k + AT_NET, &count, m);
+    long after;
+    uint32_t replies[ROOM];
+    if (receive(s, e[d], m, &after, replies) < 0)
+        return -1;
+    out[d] = after;
+    if (net_send(s, out + k + AT_NET, &count, replies, cut, crashed) < 0)
+        return -1;
+    if (count > s->max_in_flight)
+        return 0;
+    if (observe(s, e[k + AT_GHOST], after, &out[k + AT_GHOST]) < 0)
+        return -1;
+    *out_length = k + AT_NET + count;
+    return 1;
+}
+
+/* ---- Symmetry reduction ---- */
+
+/* The fingerprints of part ``part`` under every renaming, into ``fps``: from ``renamed`` or else
+ * from ``compute(part, q)`` (the Python method that renames it and interns the result),
+ * remembered; ``fp`` gives the renamed part's fingerprint. */
+static int
+renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part, int64_t *fps)
+{
+    int nperms = s->nperms;
+    size_t need = ((size_t)part + 1) * (size_t)nperms;
+    if (need > renamed->capacity) {
+        size_t before = renamed->capacity;
+        if (reserve((void **)&renamed->at, &renamed->capacity, need, sizeof(uint32_t), 4096) < 0)
+            return -1;
+        memset(renamed->at + before, 0, sizeof(uint32_t) * (renamed->capacity - before));
+    }
+    uint32_t *at = renamed->at + (size_t)part * (size_t)nperms;
+    for (int q = 0; q < nperms; q++) {
+        if (at[q] == 0) {
+            PyObject *v = PyObject_CallFunction(compute, "li", part, q);
+            if (v == NULL)
+                return -1;
+            long id = PyLong_AsLong(v);
+            Py_DECREF(v);
+            if (id == -1 && PyErr_Occurred())
+                return -1;
+            if (id < 0 || id >= (long)UINT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "a renamed part's number is out of range");
+                return -1;
+            }
+            at = renamed->at + (size_t)part * (size_t)nperms; /* The call may not move it, but be sure. */
+            at[q] = (uint32_t)id + 1;
+        }
+        if (get(fp, (long)at[q] - 1, &fps[q]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ``Encoded.canonical_fingerprint``: the smallest fingerprint of world ``w`` over every renaming of
+ * its nodes, the messages in flight counted as a bag (their fingerprints in ascending order). */
+static int
+canonical(Sync *s, const long *w, int length, int64_t *out)
+{
+    int k = s->k, count = length - (k + AT_NET), nperms = s->nperms;
+    long cut = w[k + AT_CUT], crashed = w[k + AT_CRASHED];
+    /* Every part's fingerprint under every renaming first, a part at a time; then the renamed
+     * worlds, a renaming at a time. */
+    /* scratch: nperms fingerprints for each node (k), the ghost history, each message in flight. */
+    int64_t *nodes = s->scratch, *ghost = nodes + k * nperms, *net = ghost + nperms;
+    if (count > MAX_NET) {
+        PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
+        return -1;
+    }
+    for (int i = 0; i < k; i++)
+        if (renamed_fps(s, &s->relabelled_node, s->relabel_node, &s->node_fp, w[i], nodes + i * nperms) < 0)
+            return -1;
+    if (renamed_fps(s, &s->relabelled_ghost, s->relabel_ghost, &s->ghost_fp, w[k + AT_GHOST], ghost) < 0)
+        return -1;
+    for (int i = 0; i < count; i++)
+        if (renamed_fps(s, &s->relabelled_message, s->relabel_message, &s->message_fp, w[k + AT_NET + i], net + i * nperms) < 0)
+            return -1;
+    int64_t spelled[WORLD_MAX], best = 0;
+    for (int q = 0; q < nperms; q++) {
+        const int *perm = s->perms + q * k;
+        long moved_cut = 0, moved_crashed = 0;
+        for (int i = 0; i < k; i++) {
+            spelled[perm[i]] = nodes[i * nperms + q];
+            if (cut >> i & 1)
+                moved_cut |= 1L << perm[i];
+            if (crashed >> i & 1)
+                moved_crashed |= 1L << perm[i];
+        }
+        spelled[k + AT_CUT] = moved_cut;
+        spelled[k + AT_CRASHED] = moved_crashed;
+        spelled[k + AT_REQUESTS] = w[k + AT_REQUESTS];
+        spelled[k + AT_GHOST] = ghost[q];
+        int64_t *bag = spelled + k + AT_NET;
+        for (int i = 0; i < count; i++) {
+            int64_t fp = net[i * nperms + q];
+            int at = i;
+            while (at > 0 && bag[at - 1] > fp) {
+                bag[at] = bag[at - 1];
+                at--;
+            }
+            bag[at] = fp;
+        }
+        int64_t h = tuple_hash(spelled, length);
+        if (q == 0 || h < best)
+            best = h;
+    }
+    *out = best;
+    return 0;
+}
+
 static PyObject *
 world_tuple(const long *w, int length)
 {
@@ -541,12 +841,13 @@ violation_of(PyObject *method, PyObject *args)
 /* Judge.step: the changed-parts mask in ``changed``, or a violation in ``*violation`` (a new
  * reference). */
 static int
-judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *changed, PyObject **violation)
+judge_step(Sync *s, const long *e, int length, int kind, long arg, const long *after, int after_length, long *changed,
+           PyObject **violation)
 {
     int k = s->k;
     long mask = after[k + AT_GHOST] == e[k + AT_GHOST] ? 0 : 1L << k;
     *violation = NULL;
-    if (kind == TICK || kind == REQUEST || kind == RESTART) {
+    if (kind == TICK || kind == REQUEST || kind == RESTART || kind == DELIVER) { /* MOVES_NODES */
         long restarted = kind == RESTART ? arg - 1 : -1;
         for (int j = 0; j < k; j++) {
             long b = e[j], a = after[j];
@@ -557,7 +858,7 @@ judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *
             uint64_t known;
             if (table_get(&s->node_ok, key, &known) && known)
                 continue;
-            PyObject *args = Py_BuildValue("(NilNi)", world_tuple(e, k + AT_NET), kind, arg, world_tuple(after, k + AT_NET), j);
+            PyObject *args = Py_BuildValue("(NilNi)", world_tuple(e, length), kind, arg, world_tuple(after, after_length), j);
             int64_t items[5] = {3, b, a, j == restarted, 0};
             int ok = verdict(s, &s->node_ok, key, s->node_verdict, args, "-nn--", items, 5);
             if (ok == 0) {
@@ -580,7 +881,7 @@ judge_step(Sync *s, const long *e, int kind, long arg, const long *after, long *
 /* Judge.always on world ``e`` whose parts outside ``changed`` passed: NULL with no error where it
  * holds, else a new reference to the violation. */
 static PyObject *
-judge_always(Sync *s, const long *e, long changed)
+judge_always(Sync *s, const long *e, int length, long changed)
 {
     int k = s->k;
     long g = e[k + AT_GHOST];
@@ -592,7 +893,7 @@ judge_always(Sync *s, const long *e, long changed)
         uint64_t key = (uint64_t)e[j] << 32 | (uint64_t)g, known;
         if (table_get(&s->single_ok, key, &known) && known)
             continue;
-        if (world == NULL && (world = world_tuple(e, k + AT_NET)) == NULL)
+        if (world == NULL && (world = world_tuple(e, length)) == NULL)
             return NULL;
         PyObject *args = Py_BuildValue("(Oi)", world, j);
         int64_t items[4] = {4, e[j], g, 0};
@@ -606,7 +907,7 @@ judge_always(Sync *s, const long *e, long changed)
             uint64_t key = (uint64_t)e[a] << 32 | (uint64_t)e[b], known;
             if (table_get(&s->pair_ok, key, &known) && known)
                 continue;
-            if (world == NULL && (world = world_tuple(e, k + AT_NET)) == NULL)
+            if (world == NULL && (world = world_tuple(e, length)) == NULL)
                 return NULL;
             PyObject *args = Py_BuildValue("(Oii)", world, a, b);
             int64_t items[4] = {5, e[a], e[b], 0};
@@ -627,6 +928,7 @@ judge_always(Sync *s, const long *e, long changed)
 /* Everything ``emit`` needs about the world being expanded and where successors go. */
 typedef struct {
     const long *e;
+    int length;
     PyObject *from_fp;
     long long from_value;
     Py_ssize_t position;
@@ -636,19 +938,21 @@ typedef struct {
 } Expansion;
 
 static int
-emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
+emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int length)
 {
-    int k = s->k, length = k + AT_NET;
+    int k = s->k, count = length - (k + AT_NET);
     x->transitions++;
-    if (memcmp(after, x->e, sizeof(long) * length) == 0)
+    if (length == x->length && memcmp(after, x->e, sizeof(long) * (size_t)length) == 0)
         return 0; /* A step that changes nothing stays in a world already seen. */
     long changed = 0;
     PyObject *violation = NULL;
-    if (judge_step(s, x->e, kind, arg, after, &changed, &violation) < 0)
+    if (judge_step(s, x->e, x->length, kind, arg, after, length, &changed, &violation) < 0)
         return -1;
     /* The global form: every interned part named by its fingerprint; the world's fingerprint is
-     * Python's hash of it as a tuple, and its owner that of the node states alone (``_owner``). */
-    int64_t form[MAX_NODES + AT_NET];
+     * Python's hash of it as a tuple, and its owner that of the node states alone (``_owner``).
+     * With symmetry reduction, the fingerprint is the smallest over the renamings, and the owner
+     * that modulo the workers. */
+    int64_t form[WORLD_MAX];
     for (int j = 0; j < k; j++)
         if (get(&s->node_fp, after[j], &form[j]) < 0)
             goto fail;
@@ -657,13 +961,23 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
     form[k + AT_REQUESTS] = after[k + AT_REQUESTS];
     if (get(&s->ghost_fp, after[k + AT_GHOST], &form[k + AT_GHOST]) < 0)
         goto fail;
-    int64_t h = tuple_hash(form, length);
+    for (int i = 0; i < count; i++)
+        if (get(&s->message_fp, after[k + AT_NET + i], &form[k + AT_NET + i]) < 0)
+            goto fail;
+    int64_t h;
     long owner = 0;
-    if (x->workers > 1) {
-        owner = (long)(tuple_hash(form, k) % x->workers);
-        if (owner < 0)
-            owner += x->workers;
+    if (s->symmetry) {
+        if (canonical(s, after, length, &h) < 0)
+            goto fail;
+        owner = (long)(h % x->workers);
     }
+    else {
+        h = tuple_hash(form, length);
+        if (x->workers > 1)
+            owner = (long)(tuple_hash(form, k) % x->workers);
+    }
+    if (owner < 0)
+        owner += x->workers;
     if (violation != NULL) {
         PyObject *item = Py_BuildValue("(LOlOn)", (long long)h, x->from_fp, n, violation, x->position);
         Py_CLEAR(violation);
@@ -712,14 +1026,15 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
         }
     }
     else {
-        /* For another owner: a global record (see GLOBAL), once per world. */
+        /* For another owner: a global record (see GLOBAL and NET_COUNT), once per world. */
         PyObject *known = PyList_GET_ITEM(x->sent, owner), *out = PyList_GET_ITEM(x->made, owner);
         int held = PySet_Contains(known, fp);
+        Py_ssize_t size = GLOBAL(k) + (s->network ? 4 + 8 * count : 0);
         if (held < 0 || (held == 0 && PySet_Add(known, fp) < 0))
             r = -1;
         else if (held == 0) {
             Py_ssize_t at = PyByteArray_GET_SIZE(out);
-            if (PyByteArray_Resize(out, at + GLOBAL(k)) < 0)
+            if (PyByteArray_Resize(out, at + size) < 0)
                 r = -1;
             else {
                 char *p = PyByteArray_AS_STRING(out) + at;
@@ -735,6 +1050,11 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after)
                     memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
                 }
                 memcpy(p + 24 + 8 * k + 12, &form[k + AT_GHOST], 8);
+                if (s->network) {
+                    v32 = (uint32_t)count;
+                    memcpy(p + NET_COUNT(k), &v32, 4);
+                    memcpy(p + NET_COUNT(k) + 4, form + k + AT_NET, 8 * (size_t)count);
+                }
             }
         }
     }
@@ -745,14 +1065,16 @@ fail:
     return -1;
 }
 
+/* ``Encoded.successors``: every action the plain model would try in ``x->e``, in its order, the
+ * taken ones emitted with their positions in ``Model.actions``. */
 static int
 expand_world(Sync *s, Expansion *x)
 {
-    int k = s->k, length = k + AT_NET;
+    int k = s->k, length = x->length, after_length;
     const long *e = x->e;
     long cut = e[k + AT_CUT], crashed = e[k + AT_CRASHED], requests = e[k + AT_REQUESTS];
     int ncut = __builtin_popcountl((unsigned long)cut), ncrashed = __builtin_popcountl((unsigned long)crashed);
-    long after[MAX_NODES + AT_NET];
+    long after[WORLD_MAX];
     long n = 0; /* The position in Model.actions of the next action tried. */
     for (int j = 0; j < k; j++) {
         long bit = 1L << j, arg = j + 1;
@@ -761,13 +1083,19 @@ expand_world(Sync *s, Expansion *x)
             if (act(s, ACT_RESTART, e[j], 0, &after[j], NULL) < 0)
                 return -1;
             after[k + AT_CRASHED] = crashed & ~bit;
-            if (emit(s, x, RESTART, arg, n, after) < 0)
+            if (emit(s, x, RESTART, arg, n, after, length) < 0)
                 return -1;
             n++;
             continue;
         }
-        int taken = sync_tick(s, e, j, after);
-        if (taken < 0 || (taken && emit(s, x, TICK, arg, n, after) < 0))
+        int taken;
+        if (s->network)
+            taken = async_tick(s, e, length, j, after, &after_length);
+        else {
+            taken = sync_tick(s, e, j, after);
+            after_length = k + AT_NET;
+        }
+        if (taken < 0 || (taken && emit(s, x, TICK, arg, n, after, after_length) < 0))
             return -1;
         n++;
         int64_t leads;
@@ -780,35 +1108,77 @@ expand_world(Sync *s, Expansion *x)
             after[k + AT_REQUESTS] = requests + 1;
             if (observe(s, e[k + AT_GHOST], after[j], &after[k + AT_GHOST]) < 0)
                 return -1;
-            if (emit(s, x, REQUEST, arg, n, after) < 0)
+            if (emit(s, x, REQUEST, arg, n, after, length) < 0)
                 return -1;
             n++;
         }
         if (cut & bit) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CUT] = cut & ~bit;
-            if (emit(s, x, HEAL, arg, n, after) < 0)
+            if (emit(s, x, HEAL, arg, n, after, length) < 0)
                 return -1;
             n++;
         }
         else if (ncut < s->max_cut) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CUT] = cut | bit;
-            if (emit(s, x, CUT, arg, n, after) < 0)
+            if (emit(s, x, CUT, arg, n, after, length) < 0)
                 return -1;
             n++;
         }
         if (ncrashed < s->max_crashed) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CRASHED] = crashed | bit;
-            if (emit(s, x, CRASH, arg, n, after) < 0)
+            if (emit(s, x, CRASH, arg, n, after, length) < 0)
                 return -1;
             n++;
         }
     }
+    if (!s->network)
+        return 0;
+    /* The network's actions on each message in flight; copies of one lead to the same worlds. */
+    long previous = -1;
+    for (int i = k + AT_NET; i < length; i++) {
+        long m = e[i];
+        if (m == previous)
+            continue;
+        previous = m;
+        int taken = deliver(s, e, length, m, after, &after_length);
+        if (taken < 0 || (taken && emit(s, x, DELIVER, m, n, after, after_length) < 0))
+            return -1;
+        n++;
+        memcpy(after, e, sizeof(long) * length);
+        int count = length - (k + AT_NET);
+        net_remove(after + k + AT_NET, &count, m);
+        if (emit(s, x, DROP, m, n, after, length - 1) < 0)
+            return -1;
+        n++;
+        memcpy(after, e, sizeof(long) * length);
+        count = length - (k + AT_NET);
+        if (net_insert(s, after + k + AT_NET, &count, m) < 0)
+            return -1;
+        if (count <= s->max_in_flight && emit(s, x, DUPLICATE, m, n, after, length + 1) < 0)
+            return -1;
+        n++;
+    }
     return 0;
 }
 
+
+/* The length of the world in a packed record of ``size`` bytes, or -1 where no world of this model
+ * is that long (a synchronous one has exactly k + AT_NET integers; an asynchronous one up to
+ * MAX_NET more, one per message in flight). */
+static int
+record_length(const Sync *s, Py_ssize_t size)
+{
+    int k = s->k;
+    if (size < HEAD || (size - HEAD) % 4 != 0)
+        return -1;
+    Py_ssize_t length = (size - HEAD) / 4;
+    if (length < k + AT_NET || length > k + AT_NET + (s->network ? MAX_NET : 0))
+        return -1;
+    return (int)length;
+}
 
 /* A dictionary entry with its key as a fingerprint, for sorting entries by fingerprint. */
 typedef struct {
@@ -840,7 +1210,7 @@ Sync_accept(Sync *s, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!OO!O!n", &PyDict_Type, &candidates, &PyList_Type, &frontier, &note, &PySet_Type,
                           &noted, &PyDict_Type, &reached, &sometimes))
         return NULL;
-    int k = s->k, length = k + AT_NET, shift = k + 1;
+    int k = s->k, shift = k + 1;
     Py_ssize_t size = PyDict_GET_SIZE(candidates), count = 0, pos = 0;
     Entry *items = PyMem_Malloc(sizeof(Entry) * (size ? size : 1));
     if (items == NULL)
@@ -849,8 +1219,8 @@ Sync_accept(Sync *s, PyObject *args)
     while (PyDict_Next(candidates, &pos, &key, &value)) {
         if (value == Py_None)
             continue;
-        if (!PyBytes_Check(value) || PyBytes_GET_SIZE(value) != HEAD + 4 * length) {
-            PyErr_SetString(PyExc_ValueError, "accept: a candidate is not a packed synchronous world");
+        if (!PyBytes_Check(value) || record_length(s, PyBytes_GET_SIZE(value)) < 0) {
+            PyErr_SetString(PyExc_ValueError, "accept: a candidate is not a packed world of this model");
             goto done;
         }
         items[count].fp = PyLong_AsLongLong(key);
@@ -867,9 +1237,10 @@ Sync_accept(Sync *s, PyObject *args)
     if (fps == NULL || senders == NULL || ups == NULL || vias == NULL)
         goto done;
     Py_ssize_t base = PyList_GET_SIZE(frontier);
-    long e[MAX_NODES + AT_NET];
+    long e[WORLD_MAX];
     for (Py_ssize_t i = 0; i < count; i++) {
         const char *p = PyBytes_AS_STRING(items[i].value);
+        int length = record_length(s, PyBytes_GET_SIZE(items[i].value));
         uint32_t via, up;
         memcpy(&via, p + 8, 4);
         memcpy(&up, p + 12, 4);
@@ -892,7 +1263,7 @@ Sync_accept(Sync *s, PyObject *args)
             memcpy(&w, p + HEAD + 4 * j, 4);
             e[j] = (long)w;
         }
-        PyObject *violation = judge_always(s, e, (long)(via & ((1u << shift) - 1)));
+        PyObject *violation = judge_always(s, e, length, (long)(via & ((1u << shift) - 1)));
         if (violation != NULL) {
             if (broken == NULL) {
                 broken = Py_BuildValue("(nN)", base + i, violation);
@@ -1061,7 +1432,13 @@ local_id(Mirror *fps, Table *index, Py_ssize_t *indexed, int64_t fp, uint64_t *o
 static PyObject *
 localise(Sync *s, const char *p, int sender)
 {
-    int k = s->k, length = k + AT_NET;
+    int k = s->k, count = 0;
+    if (s->network) {
+        uint32_t c;
+        memcpy(&c, p + NET_COUNT(k), 4);
+        count = (int)c;
+    }
+    int length = k + AT_NET + count;
     PyObject *record = PyBytes_FromStringAndSize(NULL, HEAD + 4 * length);
     if (record == NULL)
         return NULL;
@@ -1090,7 +1467,33 @@ localise(Sync *s, const char *p, int sender)
     }
     uint32_t v = (uint32_t)id;
     memcpy(q + 4 * (k + AT_GHOST), &v, 4);
+    for (int i = 0; i < count; i++) {
+        memcpy(&fp, p + NET_COUNT(k) + 4 + 8 * i, 8);
+        if (local_id(MESSAGE(s), fp, &id) < 0) {
+            Py_DECREF(record);
+            return NULL;
+        }
+        v = (uint32_t)id;
+        memcpy(q + 4 * (k + AT_NET + i), &v, 4);
+    }
     return record;
+}
+
+/* The size of the global record at ``p``, of the ``left`` bytes that remain: -1 where it does not fit. */
+static Py_ssize_t
+global_size(const Sync *s, const char *p, Py_ssize_t left)
+{
+    int k = s->k;
+    if (left < GLOBAL(k))
+        return -1;
+    if (!s->network)
+        return GLOBAL(k);
+    if (left < NET_COUNT(k) + 4)
+        return -1;
+    uint32_t count;
+    memcpy(&count, p + NET_COUNT(k), 4);
+    Py_ssize_t size = NET_COUNT(k) + 4 + 8 * (Py_ssize_t)count;
+    return count > MAX_NET || size > left ? -1 : size;
 }
 
 PyDoc_STRVAR(merge_doc,
@@ -1108,7 +1511,7 @@ Sync_merge(Sync *s, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!y*iO", &PyDict_Type, &candidates, &records, &sender, &array))
         return NULL;
     int k = s->k;
-    Py_ssize_t size = GLOBAL(k), count = records.len / size, fresh = 0;
+    Py_ssize_t count = records.len / GLOBAL(k), fresh = 0;
     PyObject *result = NULL;
     Entry *items = NULL;
     Sorted seen;
@@ -1116,8 +1519,8 @@ Sync_merge(Sync *s, PyObject *args)
         PyBuffer_Release(&records);
         return NULL;
     }
-    if (records.len % size != 0 || sender < 0 || sender > 255) {
-        PyErr_SetString(PyExc_ValueError, "merge: not a whole number of global records");
+    if (sender < 0 || sender > 255) {
+        PyErr_SetString(PyExc_ValueError, "merge: no such sender");
         goto done;
     }
     items = PyMem_Malloc(sizeof(Entry) * (count ? count : 1));
@@ -1126,8 +1529,14 @@ Sync_merge(Sync *s, PyObject *args)
         goto done;
     }
     const char *base = records.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        const char *p = base + i * size;
+    for (Py_ssize_t offset = 0; offset < records.len;) {
+        const char *p = base + offset;
+        Py_ssize_t size = global_size(s, p, records.len - offset);
+        if (size < 0) {
+            PyErr_SetString(PyExc_ValueError, "merge: not a whole number of global records");
+            goto done;
+        }
+        offset += size;
         int64_t fp;
         memcpy(&fp, p, 8);
         PyObject *key = PyLong_FromLongLong(fp);
@@ -1212,7 +1621,6 @@ Sync_expand(Sync *s, PyObject *args)
                           &PyDict_Type, &pending, &PyDict_Type, &mine, &PyList_Type, &made, &PyList_Type, &sent,
                           &me, &workers, &PyList_Type, &broken))
         return NULL;
-    int k = s->k, length = k + AT_NET;
     if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 ||
         me < 0 || me >= workers || PyList_GET_SIZE(made) != workers || PyList_GET_SIZE(sent) != workers) {
         PyErr_SetString(PyExc_ValueError, "expand: arguments out of range");
@@ -1225,14 +1633,16 @@ Sync_expand(Sync *s, PyObject *args)
         }
     }
     Expansion x = {.pending = pending, .mine = mine, .made = made, .sent = sent, .broken = broken, .me = me, .workers = workers};
-    long e[MAX_NODES + AT_NET];
+    long e[WORLD_MAX];
     x.e = e;
     for (Py_ssize_t position = start; position < stop; position++) {
         PyObject *packed = PyList_GET_ITEM(frontier, position);
-        if (!PyBytes_Check(packed) || PyBytes_GET_SIZE(packed) != HEAD + 4 * length) {
-            PyErr_SetString(PyExc_ValueError, "expand: a frontier record is not a synchronous world");
+        int length = PyBytes_Check(packed) ? record_length(s, PyBytes_GET_SIZE(packed)) : -1;
+        if (length < 0) {
+            PyErr_SetString(PyExc_ValueError, "expand: a frontier record is not a world of this model");
             return NULL;
         }
+        x.length = length;
         const char *p = PyBytes_AS_STRING(packed);
         for (int i = 0; i < length; i++) {
             uint32_t w;
@@ -1284,15 +1694,82 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     static char *names[] = {"k", "max_term", "max_requests", "max_cut", "max_crashed", "verdict_limit", "record",
                             "leads", "term", "commit", "node_fp", "source", "dest", "committed", "ghost_fp", "message_fp",
                             "receive", "act", "observe", "node_verdict", "single_verdict", "pair_verdict",
-                            "step", "always", NULL};
-    PyObject *lists[9], *calls[8];
+                            "step", "always", "network", "max_in_flight", "order", "perms", "relabel_node",
+                            "relabel_message", "relabel_ghost", NULL};
+    PyObject *lists[9], *calls[8], *order = NULL, *perms = NULL, *relabel[3] = {NULL, NULL, NULL};
     Py_ssize_t verdict_limit;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO", names, &s->k, &s->max_term,
+    s->network = 0;
+    s->max_in_flight = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO|piOOOOO", names, &s->k, &s->max_term,
                                      &s->max_requests, &s->max_cut, &s->max_crashed, &verdict_limit, &s->record,
                                      &lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6],
                                      &lists[7], &lists[8], &calls[0], &calls[1], &calls[2], &calls[3], &calls[4], &calls[5],
-                                     &calls[6], &calls[7]))
+                                     &calls[6], &calls[7], &s->network, &s->max_in_flight, &order, &perms, &relabel[0],
+                                     &relabel[1], &relabel[2]))
         return -1;
+    /* The asynchronous network: its order of messages in flight, and how many there may be. */
+    if (s->network && (order == NULL || !PyList_Check(order) || s->max_in_flight < 0 || s->max_in_flight > MAX_NET)) {
+        PyErr_Format(PyExc_ValueError, "Sync: the asynchronous network needs order (a list) and 0 <= max_in_flight <= %d",
+                     MAX_NET);
+        return -1;
+    }
+    Py_XINCREF(order);
+    Py_XSETREF(s->order.list, order);
+    PyMem_Free(s->order.at);
+    s->order.at = NULL;
+    s->order.size = s->order.capacity = 0;
+    if (s->order.list == NULL) {
+        s->order.list = PyList_New(0);
+        if (s->order.list == NULL)
+            return -1;
+    }
+    /* Symmetry reduction: the renamings, and what renames a part the tables miss. */
+    PyMem_Free(s->perms);
+    s->perms = NULL;
+    s->symmetry = perms != NULL && perms != Py_None;
+    s->nperms = 0;
+    if (s->symmetry) {
+        if (!PyList_Check(perms) || PyList_GET_SIZE(perms) < 1 || s->k > MAX_SYMMETRY_NODES ||
+            relabel[0] == NULL || relabel[1] == NULL || relabel[2] == NULL) {
+            PyErr_Format(PyExc_ValueError, "Sync: symmetry reduction needs perms (a list) and the relabel calls, "
+                         "on at most %d nodes", MAX_SYMMETRY_NODES);
+            return -1;
+        }
+        Py_ssize_t count = PyList_GET_SIZE(perms);
+        s->perms = PyMem_Malloc(sizeof(int) * (size_t)(count * s->k));
+        if (s->perms == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t q = 0; q < count; q++) {
+            PyObject *perm = PyList_GET_ITEM(perms, q);
+            if (!PyTuple_Check(perm) || PyTuple_GET_SIZE(perm) != s->k) {
+                PyErr_SetString(PyExc_ValueError, "Sync: a renaming is a tuple of k positions");
+                return -1;
+            }
+            for (int i = 0; i < s->k; i++) {
+                long v = PyLong_AsLong(PyTuple_GET_ITEM(perm, i));
+                if (v < 0 || v >= s->k) {
+                    if (!PyErr_Occurred())
+                        PyErr_SetString(PyExc_ValueError, "Sync: a renaming names a position out of range");
+                    return -1;
+                }
+                s->perms[q * s->k + i] = (int)v;
+            }
+        }
+        s->nperms = (int)count;
+        PyMem_Free(s->scratch);
+        s->scratch = PyMem_Malloc(sizeof(int64_t) * (size_t)((s->k + 1 + MAX_NET) * count));
+        if (s->scratch == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    PyObject **relabels[3] = {&s->relabel_node, &s->relabel_message, &s->relabel_ghost};
+    for (int i = 0; i < 3; i++) {
+        Py_XINCREF(relabel[i]);
+        Py_XSETREF(*relabels[i], relabel[i]);
+    }
     if (s->k < 1 || s->k > MAX_NODES) {
         PyErr_Format(PyExc_ValueError, "the native loop handles 1 to %d nodes, not %d", MAX_NODES, s->k);
         return -1;
@@ -1322,6 +1799,12 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     table_init(&s->node_index, SIZE_MAX);
     table_init(&s->message_index, SIZE_MAX);
     table_init(&s->ghost_index, SIZE_MAX);
+    Renamed *renamed[3] = {&s->relabelled_node, &s->relabelled_message, &s->relabelled_ghost};
+    for (int i = 0; i < 3; i++) {
+        PyMem_Free(renamed[i]->at);
+        renamed[i]->at = NULL;
+        renamed[i]->capacity = 0;
+    }
     s->nodes_indexed = s->messages_indexed = s->ghosts_indexed = 0;
     PyMem_Free(s->sent.at);
     s->sent.at = NULL;
@@ -1340,6 +1823,7 @@ Sync_traverse(Sync *s, visitproc visit, void *arg)
     Py_VISIT(s->message_fp.list);
     Py_VISIT(s->receive); Py_VISIT(s->act); Py_VISIT(s->observe); Py_VISIT(s->node_verdict);
     Py_VISIT(s->single_verdict); Py_VISIT(s->pair_verdict); Py_VISIT(s->step); Py_VISIT(s->always);
+    Py_VISIT(s->order.list); Py_VISIT(s->relabel_node); Py_VISIT(s->relabel_message); Py_VISIT(s->relabel_ghost);
     return 0;
 }
 
@@ -1351,6 +1835,7 @@ Sync_clear(Sync *s)
     Py_CLEAR(s->message_fp.list);
     Py_CLEAR(s->receive); Py_CLEAR(s->act); Py_CLEAR(s->observe); Py_CLEAR(s->node_verdict);
     Py_CLEAR(s->single_verdict); Py_CLEAR(s->pair_verdict); Py_CLEAR(s->step); Py_CLEAR(s->always);
+    Py_CLEAR(s->order.list); Py_CLEAR(s->relabel_node); Py_CLEAR(s->relabel_message); Py_CLEAR(s->relabel_ghost);
     return 0;
 }
 
@@ -1368,6 +1853,12 @@ Sync_dealloc(Sync *s)
                         &s->node_index, &s->message_index, &s->ghost_index};
     for (int i = 0; i < 9; i++)
         PyMem_Free(tables[i]->slots);
+    PyMem_Free(s->relabelled_node.at);
+    PyMem_Free(s->relabelled_message.at);
+    PyMem_Free(s->relabelled_ghost.at);
+    PyMem_Free(s->order.at);
+    PyMem_Free(s->perms);
+    PyMem_Free(s->scratch);
     PyMem_Free(s->sent.at);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
@@ -1383,12 +1874,12 @@ fingerprint(PyObject *module, PyObject *sequence)
     if (items == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(items);
-    if (n > MAX_NODES + AT_NET) {
+    if (n > WORLD_MAX) {
         Py_DECREF(items);
         PyErr_SetString(PyExc_ValueError, "fingerprint: too many integers");
         return NULL;
     }
-    int64_t values[MAX_NODES + AT_NET];
+    int64_t values[WORLD_MAX];
     for (Py_ssize_t i = 0; i < n; i++) {
         values[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(items, i));
         if (values[i] == -1 && PyErr_Occurred()) {
@@ -1532,7 +2023,7 @@ static PyTypeObject SyncType = {
     .tp_name = "checker.search._native.Sync",
     .tp_basicsize = sizeof(Sync),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "The expansion loop of the synchronous model over an Encoded's tables.",
+    .tp_doc = "The expansion loop of the native model (either network, with or without symmetry reduction) over an Encoded's tables.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Sync_init,
     .tp_traverse = (traverseproc)Sync_traverse,
@@ -1569,12 +2060,12 @@ PyInit__native(void)
     }
     /* This file's numbering, for the test that holds it to checker/search/layout.py's. */
     PyObject *layout = Py_BuildValue(
-        "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
+        "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
         "TICK", TICK, "REQUEST", REQUEST, "CUT", CUT, "HEAL", HEAL, "CRASH", CRASH, "RESTART", RESTART,
         "DELIVER", DELIVER, "DROP", DROP, "DUPLICATE", DUPLICATE,
         "HEARTBEAT", ACT_HEARTBEAT, "TIMEOUT", ACT_TIMEOUT, "ACT_REQUEST", ACT_REQUEST, "ACT_RESTART", ACT_RESTART,
         "AT_CUT", AT_CUT, "AT_CRASHED", AT_CRASHED, "AT_REQUESTS", AT_REQUESTS, "AT_GHOST", AT_GHOST, "AT_NET", AT_NET,
-        "HEAD", HEAD, "MAX_NODES", MAX_NODES);
+        "HEAD", HEAD, "MAX_NODES", MAX_NODES, "MAX_NET", MAX_NET, "MAX_SYMMETRY_NODES", MAX_SYMMETRY_NODES);
     if (layout == NULL || PyModule_AddObject(m, "LAYOUT", layout) < 0) {
         Py_XDECREF(layout);
         Py_DECREF(m);

@@ -290,29 +290,25 @@ class Encoded:
         relabel_node, relabel_message, relabel_ghost = self._relabel_node, self._relabel_message, self._relabel_ghost
         cut, crashed, requests, g = e[self.cut_at], e[self.crashed_at], e[self.requests_at], e[self.ghost_at]
         net = e[self.net_at :]
+        nperms = self.nperms
         best = None
         for q, (perm, masks) in enumerate(zip(self.perms, self.perm_masks)):
             spelled = [0] * k
             for i in range(k):
-                key = e[i] * self.nperms + q
-                r = relabel_node.get(key)
+                r = relabel_node.get(e[i] * nperms + q)
                 if r is None:
-                    r = relabel_node[key] = self.node(_relabel(self.nodes[e[i]], perm))
+                    r = self.relabel_node_new(e[i], q)
                 spelled[perm[i]] = node_fp[r]
-            key = g * self.nperms + q
-            h = relabel_ghost.get(key)
+            h = relabel_ghost.get(g * nperms + q)
             if h is None:
-                elections, committed, commit_terms = self.ghosts[g]
-                moved = frozenset((term, perm[leader - 1] + 1) for term, leader in elections)
-                h = relabel_ghost[key] = self.ghost(moved, committed, commit_terms)
+                h = self.relabel_ghost_new(g, q)
             spelled += (masks[cut], masks[crashed], requests, ghost_fp[h])
             if net:
                 moved_net = []
                 for m in net:
-                    key = m * self.nperms + q
-                    r = relabel_message.get(key)
+                    r = relabel_message.get(m * nperms + q)
                     if r is None:
-                        r = relabel_message[key] = self.message(_relabel_message(self.messages[m], perm))
+                        r = self.relabel_message_new(m, q)
                     moved_net.append(message_fp[r])
                 moved_net.sort()
                 spelled += moved_net
@@ -320,6 +316,27 @@ class Encoded:
             if best is None or fp < best:
                 best = fp
         return best
+
+    # Each relabelling below is computed once per (part, renaming) and remembered; the C loop
+    # keeps tables of its own and calls these for what they miss.
+
+    def relabel_node_new(self, n: int, q: int) -> int:
+        """Node state ``n`` under the renaming ``perms[q]``."""
+        r = self._relabel_node[n * self.nperms + q] = self.node(_relabel(self.nodes[n], self.perms[q]))
+        return r
+
+    def relabel_message_new(self, m: int, q: int) -> int:
+        """Message ``m`` under the renaming ``perms[q]``."""
+        r = self._relabel_message[m * self.nperms + q] = self.message(_relabel_message(self.messages[m], self.perms[q]))
+        return r
+
+    def relabel_ghost_new(self, g: int, q: int) -> int:
+        """Ghost history ``g`` under the renaming ``perms[q]``: the leaders of its elections renamed."""
+        perm = self.perms[q]
+        elections, committed, commit_terms = self.ghosts[g]
+        moved = frozenset((term, perm[leader - 1] + 1) for term, leader in elections)
+        r = self._relabel_ghost[g * self.nperms + q] = self.ghost(moved, committed, commit_terms)
+        return r
 
     def _compile_global_form(self) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
         # The world with every interned part replaced by its fingerprint: the same tuple in

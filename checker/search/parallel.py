@@ -15,8 +15,8 @@ The workers only exchange bytes through the coordinator, one message per worker 
 so the same scheme runs unchanged over any transport that can carry a list of byte strings
 between processes (a cluster's message queue as well as these pipes).
 
-On the synchronous network (without symmetry reduction) both rounds run in C where
-``checker/search/_native.c`` was built: ``_Worker._expand_native`` and ``_accept_native`` hand it the
+On the synchronous and asynchronous networks, with or without symmetry reduction, both rounds
+run in C where ``checker/search/_native.c`` was built: ``_Worker._expand_native`` and ``_accept_native`` hand it the
 same frontier, tables and seen set, and it returns what the Python loop would, asking the same
 Python methods for whatever its own tables miss. With more than one worker, each also ships
 what it computed for those misses ("lessons"), so that the others need not compute it again.
@@ -43,6 +43,7 @@ import traceback
 from array import array
 from typing import Any, Callable
 
+from checker.model.config import ASYNC, SYNC
 from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
@@ -63,8 +64,8 @@ except ImportError:  # Installed without a C compiler: the Python loop does the 
 
 
 def native_loop() -> bool:
-    """Whether the C loop was built, so that searches of the synchronous network asked to use it
-    (``parallel_search(native=True)``, the default) do."""
+    """Whether the C loop was built, so that searches asked to use it (``parallel_search(native=True)``,
+    the default) do, on the networks it knows (``_native_fits``)."""
     return _native is not None
 
 
@@ -92,8 +93,8 @@ class _Worker:
         self.shipped = (0, 0, 0)  # Interned node states, messages and ghosts already sent out.
         self.kept: dict[int, bytes] = {}
         self.packing = _Packing()
-        use_c = native and self.enc.sync and not symmetry and native_loop()
-        self.native = _native_sync(self.enc, self.judge, record=workers > 1) if use_c else None
+        use_c = native and native_loop() and _native_fits(model, symmetry)
+        self.native = _native_loop(self.enc, self.judge, record=workers > 1, symmetry=symmetry) if use_c else None
         # Told, now and then during a long expansion, how many steps it has taken so far.
         self.report: Callable[[int], None] | None = None
 
@@ -323,11 +324,29 @@ class _Worker:
         return senders[position], ups[position], vias[position]
 
 
-def _native_sync(enc: Encoded, judge: Judge, record: bool) -> Any:
+def _native_fits(model: Model, symmetry: bool) -> bool:
+    """Whether the C loop searches ``model``: the synchronous and asynchronous networks (another
+    one runs on the Python loop until the C loop learns it), with no more messages in flight
+    than its worlds have room for, and with symmetry reduction on clusters small enough to try
+    every renaming."""
+    layout = _native.LAYOUT
+    network = model.config.network
+    if network == SYNC:
+        fits = True
+    elif network == ASYNC:
+        fits = model.bounds.max_in_flight <= layout["MAX_NET"]
+    else:
+        return False
+    return fits and len(model.ids) <= layout["MAX_NODES"] and (not symmetry or len(model.ids) <= layout["MAX_SYMMETRY_NODES"])
+
+
+def _native_loop(enc: Encoded, judge: Judge, record: bool, symmetry: bool = False) -> Any:
     """The C loop over ``enc``'s interned parts, with their computations and ``judge``'s verdicts
     for what its own tables miss; with ``record``, it keeps what it computed as lessons for the
     other workers, who would otherwise compute much of it again in later levels (about a third
-    of each worker's misses on ``default`` with two workers)."""
+    of each worker's misses on ``default`` with two workers). On the asynchronous network it
+    keeps the messages in flight in ``enc.order``; with ``symmetry``, it files worlds under
+    ``enc.canonical_fingerprint``, asking ``enc``'s relabel methods for what its tables miss."""
     # Its fingerprints must be Python's, or the two loops would file worlds differently.
     for sample in ((), (0, 1, -1, -2), (1 << 61, (1 << 61) - 1, -(1 << 63), (1 << 63) - 1, 12345678901234567)):
         if _native.fingerprint(sample) != hash(sample):
@@ -340,6 +359,9 @@ def _native_sync(enc: Encoded, judge: Judge, record: bool) -> Any:
         receive=enc.receive_new, act=enc.act_new, observe=enc.observe_new,
         node_verdict=judge.node_verdict, single_verdict=judge.single_verdict, pair_verdict=judge.pair_verdict,
         step=judge.step, always=judge.always,
+        network=not enc.sync, max_in_flight=enc.max_in_flight if not enc.sync else 0, order=enc.order,
+        perms=[tuple(perm) for perm in enc.perms] if symmetry else None,
+        relabel_node=enc.relabel_node_new, relabel_message=enc.relabel_message_new, relabel_ghost=enc.relabel_ghost_new,
     )
 
 
@@ -391,6 +413,9 @@ class _Local:
 
 def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native: bool, partial_every: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
+    # Forked from a coordinator whose SIGTERM raises (checker.cli.main): here it ends the worker
+    # at once, as by default; the coordinator hears the pipe close or stops us itself.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.disable()  # As in parallel_search.
     try:
         worker = _Worker(model, index, workers, symmetry, native)
@@ -410,8 +435,18 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
                 conn.send(peak_rss_bytes())
                 return
             conn.send(getattr(worker, command)(*args))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return  # The coordinator is gone (killed, or stopped without a word): nobody to answer.
     except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.
-        conn.send(_Failure(traceback.format_exc()))
+        try:
+            conn.send(_Failure(traceback.format_exc()))
+        except OSError:
+            pass
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died under the search (killed, out of memory): the search cannot go on,
+    and says which worker, how it died, and where the search was."""
 
 
 class _Failure:
@@ -433,8 +468,8 @@ def _answer(conn, index: int, hear: Callable[[int, int], None] | None = None, pa
     while True:
         try:
             answer = conn.recv()
-        except (EOFError, OSError) as e:
-            raise RuntimeError(f"explorer worker {index} died without a word ({e!r})") from None
+        except (EOFError, OSError):
+            raise WorkerLost(index) from None
         if isinstance(answer, _Failure):
             raise RuntimeError(f"explorer worker {index} failed:\n{answer.text}")
         if not isinstance(answer, _Partial):
@@ -465,13 +500,31 @@ def _answers(pipes: list[Any], hear: Callable[[int, int], None] | None = None) -
 def _send_each(pipes: list[Any], messages: list[Any]) -> None:
     """Send each worker its message at the same time (they are large: a round's successors)."""
     if len(pipes) == 1:
-        pipes[0].send(messages[0])
+        _send(pipes[0], 0, messages[0])
         return
-    threads = [threading.Thread(target=conn.send, args=(message,)) for conn, message in zip(pipes, messages)]
+    lost: list[int] = []
+
+    def send(index: int, conn, message) -> None:
+        try:
+            _send(conn, index, message)
+        except WorkerLost:
+            lost.append(index)
+
+    threads = [threading.Thread(target=send, args=(k, conn, message)) for k, (conn, message) in enumerate(zip(pipes, messages))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if lost:
+        raise WorkerLost(min(lost))
+
+
+def _send(conn, index: int, message: Any) -> None:
+    """Sends a worker a message; WorkerLost if its end of the pipe is gone."""
+    try:
+        conn.send(message)
+    except OSError:  # BrokenPipeError, ConnectionResetError: the worker died.
+        raise WorkerLost(index) from None
 
 
 def parallel_search(
@@ -490,8 +543,8 @@ def parallel_search(
     distinct count is then of such classes); only sound where the model treats every node
     alike, which the synchronous harness does not (it handles messages in node order).
 
-    ``native`` expands synchronous worlds with the C loop (``checker/search/_native.c``) where it
-    was built; off, with the Python loop, which makes the same search (the tests hold the two to
+    ``native`` expands worlds with the C loop (``checker/search/_native.c``) where it was built
+    and knows the network (``_native_fits``); off, with the Python loop, which makes the same search (the tests hold the two to
     each other, and ``bench --python-loop`` times both). Worker processes report on a long
     expansion every ``partial_every`` seconds, so that progress comes within a level."""
     start = time.monotonic()
@@ -528,14 +581,15 @@ def parallel_search(
             processes.append(process)
 
     def everyone(command: str, *args) -> list[Any]:
-        for conn in pipes:
-            conn.send((command, *args))
+        for index, conn in enumerate(pipes):
+            _send(conn, index, (command, *args))
         return _answers(pipes, hear)
 
     reached: dict[str, int] = {}
     violation: Violation | None = None
     trace = None
     exhaustive = interrupted = finished = False
+    lost: WorkerLost | None = None
     bounds = model.bounds
     try:
         answers = everyone("seed")
@@ -583,19 +637,29 @@ def parallel_search(
         finished = True
     except KeyboardInterrupt:
         interrupted = True
+    except WorkerLost as e:
+        lost = e
     finally:
         # Workers that finished report their peak memory and leave; after Ctrl-C or a failure
         # they are stopped where they are.
         peak = 0
         for index, (conn, process) in enumerate(zip(pipes, processes)):
             if finished:
-                conn.send(("stop",))
+                _send(conn, index, ("stop",))
                 peak += _answer(conn, index)
             else:
                 process.terminate()
             process.join()
         if collecting:
             gc.enable()
+    if lost is not None:
+        index = lost.args[0]
+        code = processes[index].exitcode
+        how = f"killed by signal {-code} ({signal.Signals(-code).name})" if code and code < 0 else f"exit status {code}"
+        raise WorkerLost(
+            f"explorer worker {index} died ({how}) while the search was at depth {depth} "
+            f"with {distinct:,} distinct states; the search is incomplete"
+        )
     return SearchResult(
         violation=violation,
         trace=trace,

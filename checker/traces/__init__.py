@@ -16,6 +16,7 @@ from checker.traces.format import (
     loads,
     message_to_json,
     save,
+    signals_held,
 )
 from checker.traces.replay import ReplayResult, ReplayStep, replay, replay_steps
 from checker.traces.shrink import ShrinkError, ShrinkResult, shrink
@@ -39,4 +40,5 @@ __all__ = [
     "replay_steps",
     "save",
     "shrink",
+    "signals_held",
 ]

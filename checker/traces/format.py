@@ -6,13 +6,15 @@ atomically under a name derived from their content, and never replace a differen
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import signal
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from attrs import frozen
 
@@ -234,7 +236,8 @@ def config_from_json(doc: Any) -> Config:
     variant = _get(doc, "variant", str, where)
     if variant not in VARIANTS:
         raise _Bad(f"config.variant {variant!r} is not a known variant")
-    impl = impl_from_json(doc["impl"]) if doc.get("impl") is not None else None
+    raw_impl = _get(doc, "impl", (dict, type(None)), where)
+    impl = impl_from_json(raw_impl) if raw_impl is not None else None
     seed = _get(doc, "seed", int, where)
     b = _get(doc, "bounds", dict, where)
     depth = _get(b, "max_depth", (int, type(None)), "config.bounds")
@@ -340,12 +343,33 @@ def outcome_from_json(doc: Any) -> Outcome:
     return Outcome(result=result, invariant=invariant, step=step, message=message)
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a name given twice: which of the two a reader takes is not fixed
+    (RFC 8259, section 4), so a trace with one says two things and is rejected, not guessed at."""
+    doc = dict(pairs)
+    if len(doc) < len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"the name {twice!r} appears twice in one object")
+    return doc
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's parser takes them); no trace field may be one."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def loads(text: str) -> Trace:
     """Parse a trace; raises ``_Bad`` with what is wrong."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise _Bad(f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        # A hand-edited file nested thousands of levels deep: no trace is, and the parser would overflow.
+        raise _Bad("not a raftcheck trace (JSON nested too deeply)") from None
+    except ValueError as e:  # A number of more than 4,300 digits, which Python will not convert; or _no_duplicates.
+        raise _Bad(f"not a raftcheck trace ({e})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _Bad(f"not a raftcheck trace (no \"format\": \"{FORMAT}\")")
     version = _get(doc, "version", int, "trace")
@@ -391,9 +415,27 @@ def file_name(t: Trace) -> str:
     return f"{who}-{t.config.network}-{what}-{digest}.json"
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Holds off Ctrl-C and SIGTERM for the block: one that comes meanwhile is raised as the block
+    ends (by the unblocking call itself, which runs the handlers of what it unblocks). save() holds
+    them while it writes, so that they land after the file is whole and the temporary one gone,
+    never between; a command holds them from the save until it has said where the trace is."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def save(t: Trace, directory: str | os.PathLike) -> Path:
     """Write ``t`` into ``directory`` atomically and return its path. An identical trace already
     there is reused; a different file is never replaced."""
+    with signals_held():
+        return _save(t, directory)
+
+
+def _save(t: Trace, directory: str | os.PathLike) -> Path:
     text = dumps(t)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,14 @@ class ShrinkError(ValueError):
     """A trace that cannot be shrunk: it records no violation, or no longer reproduces it."""
 
 
+class ShrinkInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) while shrinking: how far it had got."""
+
+    def __init__(self, before: int, after: int, candidates: int, seconds: float) -> None:
+        super().__init__(before, after, candidates, seconds)
+        self.before, self.after, self.candidates, self.seconds = before, after, candidates, seconds
+
+
 @frozen
 class ShrinkResult:
     trace: Trace  # The shrunk trace, its outcome updated, engine "shrink".
@@ -215,18 +223,21 @@ def shrink(t: Trace) -> ShrinkResult:
     actions, outcome = first
     before = len(actions)
     changed = True
-    while changed:
-        changed = False
-        for make in PASSES:
-            progress = True
-            while progress:
-                progress = False
-                for candidate in make(actions):
-                    verdict = reproduces(candidate)
-                    if verdict is not None and _better(verdict[0], actions):
-                        actions, outcome = verdict
-                        progress = changed = True
-                        break
+    try:
+        while changed:
+            changed = False
+            for make in PASSES:
+                progress = True
+                while progress:
+                    progress = False
+                    for candidate in make(actions):
+                        verdict = reproduces(candidate)
+                        if verdict is not None and _better(verdict[0], actions):
+                            actions, outcome = verdict
+                            progress = changed = True
+                            break
+    except KeyboardInterrupt as e:
+        raise ShrinkInterrupted(before, len(actions), len(reproduces.verdicts), time.monotonic() - start) from e
     shrunk = Trace(t.config, actions, outcome, engine="shrink")
     return ShrinkResult(shrunk, before, len(actions), len(reproduces.verdicts), reproduces.steps, time.monotonic() - start)
 
