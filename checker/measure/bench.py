@@ -415,11 +415,7 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-<<<<<<< HEAD
 def _bug_search_in_child(conn, config_json: dict[str, Any], target: tuple[str, ...]) -> None:
-=======
-def _explore_bug_in_child(conn, config_json: dict[str, Any]) -> None:
->>>>>>> adapters
     """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
     its end (invariant None when it came out clean). With ``target``, the plain search over the
     model seen through those invariants (``checker.search.target.Targeted``)."""
@@ -446,13 +442,9 @@ def _timed_explore(config, time_limit: float, target: tuple[str, ...] = ()) -> t
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
-<<<<<<< HEAD
     process = context.Process(
         target=_bug_search_in_child, args=(child, traces.config_to_json(config), tuple(target)), daemon=True
     )
-=======
-    process = context.Process(target=_explore_bug_in_child, args=(child, traces.config_to_json(config)), daemon=True)
->>>>>>> adapters
     process.start()
     child.close()
     try:
