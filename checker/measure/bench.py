@@ -415,27 +415,36 @@ def fuzz_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _explore_bug_in_child(conn, config_json: dict[str, Any]) -> None:
+def _bug_search_in_child(conn, config_json: dict[str, Any], target: tuple[str, ...]) -> None:
     """One timed exhaustive search, in a child process: reports ("found", seconds, invariant) at
-    its end (invariant None when it came out clean)."""
+    its end (invariant None when it came out clean). With ``target``, the plain search over the
+    model seen through those invariants (``checker.search.target.Targeted``)."""
     import time
 
     from checker import traces
-    from checker.front import explore
+    from checker.front import explore, model_for
+    from checker.search.bfs import search
+    from checker.search.target import Targeted
 
     config = traces.config_from_json(config_json)
     start = time.monotonic()
-    result = explore(config)
+    if target:
+        model = Targeted(model_for(config), target)
+        result = search(model, model.check_world, model.check_step, model.sometimes, max_depth=config.bounds.max_depth)
+    else:
+        result = explore(config)
     invariant = result.violation.invariant if result.violation is not None else None
     conn.send(("found", time.monotonic() - start, invariant))
 
 
-def _timed_explore(config, time_limit: float) -> tuple[float | None, str | None]:
+def _timed_explore(config, time_limit: float, target: tuple[str, ...] = ()) -> tuple[float | None, str | None]:
     from checker import traces
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_explore_bug_in_child, args=(child, traces.config_to_json(config)), daemon=True)
+    process = context.Process(
+        target=_bug_search_in_child, args=(child, traces.config_to_json(config), tuple(target)), daemon=True
+    )
     process.start()
     child.close()
     try:
@@ -497,13 +506,14 @@ def bench_bugs(
     rows = []
     for bug in bugs:
         times: list[float | None] = []
-        if bug.only or bug.engine == "walk":
-            # A targeted search (library_bugs.find): explore once, walks once per seed.
-            for seed in range(1 if bug.engine == "explore" else seeds):
+        if bug.engine == "walk":
+            # Seeded random walks through the record's targeted model (library_bugs.find).
+            for seed in range(seeds):
                 times.append(_timed_find(bug, seed, time_limit))
         elif bug.engine == "explore":
-            found, _ = _timed_explore(bug.config(), time_limit)
-            times.append(found)
+            found, invariant = _timed_explore(bug.config(), time_limit, bug.only)
+            # Only the bug's own invariant counts: a shallower bug found first is a miss.
+            times.append(found if invariant == bug.invariant else None)
         else:
             for seed in range(seeds):
                 found, _ = _timed_attempt("fuzz", bug.config(seed), seed, time_limit, 0.0)

@@ -274,8 +274,11 @@ def impl_from_json(doc: Any) -> ImplTarget:
         library, _, version = target.partition("==")
         if not version:
             raise _Bad(f"{where}.target {target!r} must name a class (path.py:Class) or a library release (NAME==VERSION)")
-        if doc.get("library", library) != library or doc.get("version", version) != version:
+        # library, version and settings are written with every library target (impl_to_json),
+        # so they are read as strictly as the rest: a damaged one is refused, not defaulted.
+        if _get(doc, "library", str, where) != library or _get(doc, "version", str, where) != version:
             raise _Bad(f"{where}.library and version must be those of the target {target!r}")
+        _get(doc, "settings", dict, where)
     return ImplTarget(target, tuple(persistent), float(timeout), (low_high[0], low_high[1]), tuple(sorted(settings.items())))
 
 
