@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from attrs import evolve
 
 from checker import traces
 from checker.front import model_for

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import ray
-from attrs import evolve
 
 from checker.api import configuration, save_trace
 from checker.front import model_for

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from attrs import evolve
 
-from checker import traces
 from checker.api import configuration
 from checker.cli.main import main
 from checker.impl import ImplModel
