@@ -44,8 +44,8 @@ STOPS_WITHIN = 15
 #: Each command, with what it prints once interrupted (the summary so far), on stdout or stderr.
 #: Each runs far longer than the window, so that the signal always comes mid-run.
 COMMANDS = {
-    "explore-1-worker": (["explore", "--config", "small", "--workers", "1", "--corpus", "{corpus}"], "result: interrupted"),
-    "explore-2-workers": (["explore", "--config", "small", "--workers", "2", "--corpus", "{corpus}"], "result: interrupted"),
+    "explore-1-worker": (["explore", "--config", "four-terms", "--workers", "1", "--corpus", "{corpus}"], "result: interrupted"),
+    "explore-2-workers": (["explore", "--config", "four-terms", "--workers", "2", "--corpus", "{corpus}"], "result: interrupted"),
     "fuzz": (["fuzz", "--examples", "1000000", "--corpus", "{corpus}"], "interrupted: no violation so far"),
     "shrink": (["shrink", "{trace}"], "interrupted after"),
     "bench": (["bench", "--only", "explore", "--configs", "small", "--workers", "1,2", "--repeat", "5"], "interrupted: the figures above"),

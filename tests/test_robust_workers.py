@@ -51,7 +51,7 @@ def test_a_worker_killed_mid_search_ends_it_in_one_line_with_status_3(victim, tm
         delay = rng.uniform(*WINDOW)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "checker", "explore", "--config", "small", "--workers", "2", "--quiet", "--corpus", str(corpus)],
+            [sys.executable, "-m", "checker", "explore", "--config", "four-terms", "--workers", "2", "--quiet", "--corpus", str(corpus)],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
