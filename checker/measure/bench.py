@@ -66,6 +66,10 @@ def _serve_one(conn, function, args) -> None:
         pass  # Stopped, or the parent is gone: nobody to answer.
     except Exception as e:  # noqa: BLE001 - reported by the parent, with the child's words.
         conn.send(("failed", f"{type(e).__name__}: {e}"))
+    finally:
+        # The run is over: a SIGTERM now (the parent stopping a child that is already on its
+        # way out) ends it quietly, not with a KeyboardInterrupt raised in its exit handlers.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _start(process) -> None:
