@@ -46,7 +46,6 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
-import numbers
 import os
 import random
 import signal
@@ -59,8 +58,8 @@ from typing import Any
 from checker.impl.adapter import METHODS as ADAPTER_METHODS
 from checker.impl.adapter import UNKNOWN, Observed, Send
 from checker.impl.canonical import _seed_for, canonical
-from checker.impl.driver import AdapterModel, AdapterWorld, copy_value
-from checker.impl.sandbox import CallFailed, Sandbox, _exception_line, _raise_timed_out, _TimedOut
+from checker.impl.driver import AdapterModel, AdapterWorld, _brief, _int, copy_value
+from checker.impl.sandbox import CallFailed, Sandbox, _exception_line, _raise_timed_out
 from checker.impl.watch import CallWatch
 from checker.model.config import SYNC, Config, ImplTarget
 from checker.model.invariants import OBSERVED_SAFETY
@@ -522,11 +521,6 @@ def _entries_text(entries: Any) -> str:
         return "<entries>"
 
 
-def _int(value: Any) -> bool:
-    """A whole number, not a bool (the API's terms and indexes)."""
-    if type(value) is int:
-        return value >= 0
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
 
 
 
@@ -535,15 +529,5 @@ def _without_sentinel(entries: tuple[LogEntry, ...]) -> tuple[LogEntry, ...]:
     return entries[1:] if entries and entries[0].index == 0 else entries
 
 
-def _brief(value: Any) -> str:
-    """A short, stable description of a value from the implementation."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        text = repr(value)
-    elif isinstance(value, Mapping):
-        keys = ", ".join(sorted(repr(k) for k in value))
-        text = f"a dict with keys {{{keys}}}"
-    else:
-        text = f"a {type(value).__name__}"
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
