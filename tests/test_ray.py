@@ -158,7 +158,9 @@ def test_an_actor_dying_mid_level_fails_with_one_line_and_no_hang(address):
     _cpus_come_back()
 
 
-def _cpus_come_back(seconds: float = 30.0) -> None:
+def _cpus_come_back(seconds: float = 90.0) -> None:
+    # A force-cancelled task's worker is killed and its CPU handed back when the raylet notices;
+    # on a fresh CI machine, under the whole suite, one CPU was once not back within 30 s.
     end = time.monotonic() + seconds
     while time.monotonic() < end and ray.available_resources().get("CPU", 0) < CPUS:
         time.sleep(0.2)
