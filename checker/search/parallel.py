@@ -611,12 +611,9 @@ def parallel_search(
             frontier = sum(a[0] for a in accepted)
             distinct += frontier
             _merge(reached, [a[2] for a in accepted])
-            stepped = _first([a[1] for a in expanded])
-            arrived = _first([a[1] for a in accepted])
-            if stepped is not None or arrived is not None:
-                # A broken step leaves from this level; a broken world sits in the next one.
-                broken = _first([stepped, arrived])
-                level = depth if broken is stepped else depth + 1
+            found = _level_broken(expanded, accepted, depth)
+            if found is not None:
+                broken, level = found
                 break
             if frontier:
                 depth += 1
@@ -688,6 +685,18 @@ def _owner(fp: int, g: tuple[int, ...] | None, workers: int, k: int) -> int:
 def _first(candidates: list[Broken | None]) -> Broken | None:
     found = [c for c in candidates if c is not None]
     return min(found, key=lambda c: c.key) if found else None
+
+def _level_broken(expanded: list, accepted: list, depth: int):
+    """What a level's answers say broke, as (the broken record, the level it belongs to), or
+    None. A broken step leaves from this level; a broken world sits in the next one. Shared by
+    the local workers and the Ray actors, whose answers have the same shape."""
+    stepped = _first([a[1] for a in expanded])
+    arrived = _first([a[1] for a in accepted])
+    if stepped is None and arrived is None:
+        return None
+    broken = _first([stepped, arrived])
+    return broken, (depth if broken is stepped else depth + 1)
+
 
 
 def _merge(reached: dict[str, int], reports: list[dict[str, int]]) -> None:

@@ -35,7 +35,7 @@ from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
 from checker.search.encoded import _nth_action
-from checker.search.parallel import _first, _merge, _Worker
+from checker.search.parallel import _first, _level_broken, _merge, _Worker
 
 #: Seconds to wait for the actors to be placed and seeded: longer means the cluster lacks room for them.
 START_TIMEOUT = 180.0
@@ -260,11 +260,9 @@ def _search(ray, model, workers, on_progress, progress_every, symmetry, native, 
                         "exchange": round(max(0.0, expanded_at - began - expand_s) + max(0.0, ended - expanded_at - accept_s), 4),
                     }
                 )
-            stepped = _first([a[1] for a in expanded])
-            arrived = _first([a[1] for a in accepted])
-            if stepped is not None or arrived is not None:
-                broken = _first([stepped, arrived])
-                level = depth if broken is stepped else depth + 1
+            found = _level_broken(expanded, accepted, depth)
+            if found is not None:
+                broken, level = found
                 break
             if frontier:
                 depth += 1
