@@ -686,6 +686,7 @@ def _first(candidates: list[Broken | None]) -> Broken | None:
     found = [c for c in candidates if c is not None]
     return min(found, key=lambda c: c.key) if found else None
 
+
 def _level_broken(expanded: list, accepted: list, depth: int):
     """What a level's answers say broke, as (the broken record, the level it belongs to), or
     None. A broken step leaves from this level; a broken world sits in the next one. Shared by
@@ -696,7 +697,6 @@ def _level_broken(expanded: list, accepted: list, depth: int):
         return None
     broken = _first([stepped, arrived])
     return broken, (depth if broken is stepped else depth + 1)
-
 
 
 def _merge(reached: dict[str, int], reports: list[dict[str, int]]) -> None:
