@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _thread
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -77,12 +78,24 @@ def main(argv: list[str] | None = None) -> int:
                     return
                 _thread.interrupt_main(received[0])
 
+    def soon(signum: int) -> None:
+        with deciding:
+            if not done.is_set():
+                _thread.interrupt_main(signum)
+
     def on_signal(signum, frame) -> None:
         if done.is_set():
             return  # A re-raise that came as the command returned: it has stopped already.
         if not received:
             threading.Thread(target=again, daemon=True, name="raftcheck-reinterrupt").start()
         received.append(signum)
+        if _in_gc_callback(frame):
+            # Raised here, Python would print "Exception ignored in ..." and drop it: raise it
+            # instead a moment later, outside the collection.
+            later = threading.Timer(0.05, soon, (signum,))
+            later.daemon = True
+            later.start()
+            return
         raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     # SIGTERM stops a run as Ctrl-C does (the summary so far, workers stopped), with status 143.
@@ -98,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(s, handler)
     terminated = signal.SIGTERM in received[:1]
     return EXIT_TERMINATED if terminated and status == EXIT_INTERRUPTED else status
+
+
+def _in_gc_callback(frame) -> bool:
+    """Whether ``frame`` runs inside a garbage-collector callback (``gc.callbacks``), where
+    Python drops whatever a signal handler raises."""
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    codes.discard(None)
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _main(argv: list[str] | None) -> int:
