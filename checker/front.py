@@ -30,6 +30,12 @@ def model_for(config: Config) -> Model | AdapterModel:
     return Model(config, get_variant(config.variant).rules)
 
 
+def impl_portable(config: Config) -> bool:
+    """Whether the worlds of ``config.impl`` can be frozen as bytes (its nodes snapshot), so that
+    the fast engine can search them on several worker processes (``checker.impl.codec``)."""
+    return model_for(config).codec.portable
+
+
 def explore(
     config: Config,
     on_progress: Callable[[Progress], None] | None = None,
@@ -55,10 +61,12 @@ def explore(
     was built; off, the Python loop makes the same search.
     ``backend`` (fast engine only) runs the workers as local processes or, with ``"ray"``, as
     actors on the Ray cluster at ``address`` (None: a local Ray instance); the result is the same.
-    A user's class or a library (``config.impl``) is searched by the plain engine, in one
-    process. So is the fifo network, which the fast engine does not model: ``fast`` falls back to
-    the plain search there (in one process, whatever ``workers`` says), which finds the same;
-    the ray backend refuses it."""
+    A user's class or a library (``config.impl``) is searched by the fast engine with the worker
+    that keeps worlds frozen by the adapter model's codec (``checker.search.snapshots``), on
+    every network, on ``workers`` processes where its nodes can be snapshotted as bytes (one
+    otherwise), without symmetry reduction and not on Ray. On the native model the fifo network,
+    which the fast engine does not model, falls back to the plain search (in one process,
+    whatever ``workers`` says), which finds the same; the ray backend refuses it."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     if backend not in BACKENDS:
@@ -69,9 +77,14 @@ def explore(
         raise ValueError("the ray backend runs the fast engine on the native model only")
     model = model_for(config)
     if config.impl is not None:
-        if symmetry or workers != 1:
-            raise ValueError("an --impl search runs in one process, without symmetry reduction")
-        engine = "plain"
+        if symmetry:
+            raise ValueError("an --impl search has no symmetry reduction")
+        symmetry = False
+        if engine == "fast" and workers != 1 and not model.codec.portable:
+            raise ValueError(
+                f"--impl {config.impl.target}: its nodes cannot be snapshotted as bytes (checker.impl.codec), "
+                "so it is searched in one process: --workers 1"
+            )
     else:
         if symmetry is None:
             symmetry = engine == "fast" and symmetry_sound(config)

@@ -43,7 +43,7 @@ from checker.cli.report import (
     print_unsaved,
     what,
 )
-from checker.front import ENGINES
+from checker.front import ENGINES, impl_portable
 from checker.search.parallel import WorkerLost
 from checker.model.config import FIFO, NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.variants import get_variant
@@ -125,8 +125,13 @@ def cmd_explore(args: argparse.Namespace) -> int:
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
     if args.symmetry == "on" and args.engine == "plain":
         raise BadInput("--symmetry on: the plain engine has no symmetry reduction")
-    if config.impl is not None and args.workers not in (None, 1):
-        raise BadInput("--workers: an --impl search runs in one process")
+    if config.impl is not None and args.engine == "fast" and workers != 1 and not impl_portable(config):
+        if args.workers is not None:
+            raise BadInput(
+                f"--workers: the nodes of {config.impl.target} cannot be snapshotted as bytes, "
+                "so its search runs in one process (--workers 1)"
+            )
+        workers = 1
     if config.impl is not None and args.symmetry == "on":
         raise BadInput("--symmetry on: an --impl search has no symmetry reduction (nothing says your nodes are alike)")
     if args.symmetry == "on" and config.network == FIFO:
@@ -146,8 +151,19 @@ def cmd_explore(args: argparse.Namespace) -> int:
     )
     print(f"bounds: {config.bounds.describe()}", file=out, flush=True)
     if config.impl is not None:
-        print("engine: plain search over snapshots of the implementation's nodes, 1 worker, no symmetry reduction", file=out, flush=True)
-        result = explore(config, on_progress=None if args.quiet else print_progress)
+        if args.engine == "plain":
+            print("engine: plain search over whole worlds of the implementation's nodes, 1 worker, no symmetry reduction",
+                  file=out, flush=True)
+        else:
+            print(
+                f"engine: fast, worlds frozen as snapshots of the implementation's nodes, {workers} worker"
+                f"{'s' if workers > 1 else ''}, no symmetry reduction",
+                file=out,
+                flush=True,
+            )
+        result = _explore_on(args, config, workers, False)
+        if result is None:
+            return EXIT_FAILED
     elif config.network == FIFO:
         # The fast engine's worlds hold the network as a bag: it does not model ordered links.
         if args.backend == "ray":

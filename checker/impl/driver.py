@@ -118,6 +118,7 @@ class AdapterWorld:
         "finding",
         "fingerprint",
         "_hash",
+        "frozen",
     )
 
     def __init__(
@@ -134,6 +135,7 @@ class AdapterWorld:
         committed: tuple[LogEntry, ...],
         commit_terms: tuple[int, ...],
         finding: Violation | None,
+        frozen: tuple[int | None, ...] | None = None,
     ) -> None:
         self.objects = objects  # Node i is objects[i - 1], the adapter's value.
         self.keys = keys  # Adapter.key of each node.
@@ -149,6 +151,10 @@ class AdapterWorld:
         self.committed = committed
         self.commit_terms = commit_terms
         self.finding = finding  # An implementation failure (or a broken contract) in reaching this world.
+        # Per node, where a world thawed from bytes (``checker.impl.codec``) keeps it: the id of
+        # its snapshot, from which a step restores the node it touches (its objects[i - 1] is then
+        # None); None for a node held as a value. None throughout for a world never frozen.
+        self.frozen = frozen
         parts = [
             "|".join(keys),
             repr(network),
@@ -196,6 +202,16 @@ class AdapterModel:
         # Each adapter call is timed as a whole, unless the adapter times its own calls into the
         # implementation (``times_its_calls``, as the seed-API adapter does, method by method).
         self.timed = not getattr(adapter, "times_its_calls", False)
+        self._codec: Any = None
+
+    @property
+    def codec(self) -> Any:
+        """This process's ``checker.impl.codec.WorldCodec`` for the model's worlds, made on first use."""
+        if self._codec is None:
+            from checker.impl.codec import WorldCodec
+
+            self._codec = WorldCodec(self)
+        return self._codec
 
     @property
     def checked(self) -> list[str]:
@@ -345,6 +361,8 @@ class _Step:
             self.network = [(m, p, t) for m, (p, t) in zip(w.network, w.payloads)]
             self.cut, self.crashed, self.requests = w.cut, w.crashed, w.requests
             self.ghost = _Ghost(w)
+        # Snapshot ids of the nodes not yet touched, for a world thawed from bytes (else None).
+        self.frozen: list[int | None] | None = list(w.frozen) if w is not None and w.frozen is not None else None
         self.touched: set[int] = set()
 
     def peers(self, i: int) -> tuple[int, ...]:
@@ -374,6 +392,7 @@ class _Step:
             committed=self.ghost.committed,
             commit_terms=self.ghost.commit_terms,
             finding=finding,
+            frozen=tuple(self.frozen) if self.frozen is not None else None,
         )
 
     # --- Calling the adapter ------------------------------------------------------------------
@@ -384,9 +403,14 @@ class _Step:
     def node(self, i: int) -> Any:
         """Node i's value for this step: a copy of the world's, made on first touch."""
         if i not in self.touched:
-            original = self.objects[i - 1]
+            snapshot = self.frozen[i - 1] if self.frozen is not None else None
             try:
-                self.objects[i - 1] = self.adapter.copy(original)
+                if snapshot is not None:
+                    # Thawed from bytes: a fresh node from its snapshot is the copy (checker.impl.codec).
+                    self.objects[i - 1] = self.model.codec.restore(snapshot)
+                    self.frozen[i - 1] = None
+                else:
+                    self.objects[i - 1] = self.adapter.copy(self.objects[i - 1])
             except Exception as e:
                 raise CallFailed("exception", f"node {i} cannot be copied ({self.adapter.name} copy): {_exception_line(e)}") from None
             self.touched.add(i)

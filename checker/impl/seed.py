@@ -47,6 +47,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import pickle
 import random
 import signal
 import sys
@@ -306,6 +307,18 @@ class SeedAdapter:
 
     def key(self, node: SeedNode) -> str:
         return canonical(node.obj)
+
+    def snapshot(self, node: SeedNode) -> bytes:
+        """The node as bytes, for a search that keeps worlds frozen (``checker.impl.codec``):
+        ``restore`` of it is the copy ``copy`` would make, a pickle round trip; a class that
+        says how to copy itself (``__deepcopy__``) is not snapshotted."""
+        if hasattr(type(node.obj), "__deepcopy__"):
+            raise TypeError(f"{type(node.obj).__name__} defines __deepcopy__, so it is copied, not pickled")
+        return pickle.dumps((node.id, node.obj), pickle.HIGHEST_PROTOCOL)
+
+    def restore(self, data: bytes) -> SeedNode:
+        node_id, obj = pickle.loads(data)
+        return SeedNode(node_id, obj)
 
     def crash(self, node: SeedNode) -> dict[str, Any]:
         """What survives: the attributes the user named with --persistent."""

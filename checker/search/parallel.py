@@ -398,7 +398,7 @@ class _Local:
     """A worker in this process, behind the same two calls as a pipe to a worker process."""
 
     def __init__(self, model: Model, symmetry: bool, native: bool, hear: Callable[[int, int], None]) -> None:
-        self.worker = _Worker(model, 0, 1, symmetry, native)
+        self.worker = _worker_class(model)(model, 0, 1, symmetry, native)
         self.worker.report = lambda transitions: hear(0, transitions)
         self.answer: Any = None
 
@@ -416,9 +416,11 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
     # Forked from a coordinator whose SIGTERM raises (checker.cli.main): here it ends the worker
     # at once, as by default; the coordinator hears the pipe close or stops us itself.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    gc.disable()  # As in parallel_search.
     try:
-        worker = _Worker(model, index, workers, symmetry, native)
+        cls = _worker_class(model)
+        if not getattr(cls, "collects_garbage", False):
+            gc.disable()  # As in parallel_search.
+        worker = cls(model, index, workers, symmetry, native)
         last = time.monotonic()
 
         def report(transitions: int) -> None:
@@ -551,7 +553,8 @@ def parallel_search(
     # The search makes and keeps millions of tuples and no reference cycles: the cyclic garbage
     # collector would only walk them again and again (17% of a one-worker run of default).
     collecting = gc.isenabled()
-    gc.disable()
+    if not getattr(_worker_class(model), "collects_garbage", False):
+        gc.disable()
     pipes: list[Any] = []
     processes: list[Any] = []
     distinct = states = depth = frontier = 0
@@ -670,6 +673,17 @@ def parallel_search(
         peak_rss_bytes=peak + peak_rss_bytes(),
         symmetry=symmetry,
     )
+
+
+def _worker_class(model: Any) -> type:
+    """The worker for ``model``: the native one for the native model, and for any other model
+    (an implementation behind an adapter) the one that keeps its worlds frozen by the model's
+    own codec (``checker.search.snapshots``)."""
+    if isinstance(model, Model):
+        return _Worker
+    from checker.search.snapshots import SnapshotWorker
+
+    return SnapshotWorker
 
 
 def _owner(fp: int, g: tuple[int, ...] | None, workers: int, k: int) -> int:

@@ -1,0 +1,162 @@
+"""An adapter model's worlds as short byte strings, for a search that keeps one level of them.
+
+The plain search keeps every world it has seen, whole: each holds its nodes as the adapter's
+values, their keys and what they show, about 3 KB for three seed-style nodes. The partitioned
+search (``checker.search.snapshots``) needs far less: fingerprints for the worlds seen, and the
+worlds of the level it is expanding. This codec spells each of those as a few dozen bytes, made
+of the ids of parts it keeps once, however many worlds share them:
+
+- a node: its snapshot (the adapter's ``snapshot(node)``, bytes; by default the node pickled),
+  with its key and what it shows (``NodeState``), under an id that is a digest of the snapshot;
+- the ghost history (elections, entries known committed and their terms);
+- each message in flight (its name, payload and canonical text).
+
+Ids are digests of content, the same in every process, so a world frozen by one worker thaws in
+another that has been sent the parts it lacks (``definitions`` and ``define``).
+
+A thawed world holds no node values: a step restores the node it touches from its snapshot
+(``restore``), which is the copy it would have made of the node anyway (the driver copies a node
+before it changes it), so a successor costs one restore per node touched instead of a copy, and
+a snapshot only when the world is new. Nodes the step does not touch keep their ids.
+
+An adapter whose nodes do not pickle (the libraries' nodes hold locks, event loops, open files)
+and that gives no ``snapshot`` / ``restore`` of its own is not ``portable``: its worlds are kept
+as they are (``freeze`` and ``thaw`` return them unchanged), so only one worker, in the
+coordinator's process, can search it; that still keeps one level of worlds, not all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from checker.impl.driver import AdapterModel, AdapterWorld
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _id(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+class SnapshotError(ValueError):
+    """A node that cannot be snapshotted in the middle of a search that needs it to be."""
+
+
+class WorldCodec:
+    """Freezes and thaws one model's worlds; one per process, holding the parts it has seen."""
+
+    def __init__(self, model: AdapterModel) -> None:
+        from checker.impl.driver import AdapterWorld  # The driver makes the codec: no cycle at import.
+
+        self._world = AdapterWorld
+        self.model = model
+        self.k = len(model.ids)
+        adapter = model.adapter
+        snapshot = getattr(adapter, "snapshot", None)
+        restore = getattr(adapter, "restore", None)
+        self._snapshot: Callable[[Any], bytes] = snapshot if snapshot is not None else _pickled
+        self._restore: Callable[[bytes], Any] = restore if restore is not None else pickle.loads
+        self.parts: dict[int, Any] = {}  # Id -> a node's (snapshot, key, NodeState), or a ghost, or a message.
+        self.defined: list[int] = []  # Ids of parts made here, in order, for the other workers.
+        self._nothing = (None,) * self.k
+        self.portable = self._portable()
+
+    def _portable(self) -> bool:
+        """Whether worlds can be frozen to bytes: the initial world's nodes snapshot and thaw."""
+        w = self.model.initial()
+        if w.finding is not None:
+            return False
+        try:
+            for node in w.objects:
+                self._restore(self._snapshot(node))
+            pickle.dumps((w.network, w.payloads, w.elections, w.committed, w.commit_terms), _PROTOCOL)
+        except Exception:
+            return False
+        return True
+
+    @staticmethod
+    def fingerprint(w: AdapterWorld) -> int:
+        """The world's fingerprint as a signed 64-bit integer, the seen set's."""
+        return int.from_bytes(w.fingerprint, "big", signed=True)
+
+    def freeze(self, w: AdapterWorld) -> Any:
+        """``w`` as bytes (its parts kept here), or ``w`` itself where the codec is not portable."""
+        if not self.portable:
+            return w
+        parts, defined = self.parts, self.defined
+        frozen = w.frozen if w.frozen is not None else self._nothing
+        ids = []
+        for i, snapshot in enumerate(frozen):
+            if snapshot is None:
+                try:
+                    data = self._snapshot(w.objects[i])
+                except Exception as e:
+                    raise SnapshotError(
+                        f"node {i + 1} of {self.model.adapter.name} cannot be snapshotted ({type(e).__name__}: {e}); "
+                        "search it with --engine plain"
+                    ) from None
+                snapshot = _id(data)
+                if snapshot not in parts:
+                    parts[snapshot] = (data, w.keys[i], w.nodes[i])
+                    defined.append(snapshot)
+            ids.append(snapshot)
+        ghost = self._intern((w.elections, w.committed, w.commit_terms))
+        messages = tuple(self._intern((m, p, t)) for m, (p, t) in zip(w.network, w.payloads))
+        cut = tuple(sorted(w.cut))
+        crashed = tuple(sorted(w.crashed))
+        return pickle.dumps((w.fingerprint, tuple(ids), ghost, messages, cut, crashed, w.requests, w.finding), _PROTOCOL)
+
+    def _intern(self, value: Any) -> int:
+        key = _id(pickle.dumps(value, _PROTOCOL))
+        if key not in self.parts:
+            self.parts[key] = value
+            self.defined.append(key)
+        return key
+
+    def thaw(self, data: Any) -> AdapterWorld:
+        """The world ``freeze`` made ``data`` of, its nodes held as snapshot ids."""
+        if not self.portable:
+            return data
+        fingerprint, ids, ghost, messages, cut, crashed, requests, finding = pickle.loads(data)
+        parts = self.parts
+        nodes = [parts[i] for i in ids]
+        w = self._world.__new__(self._world)
+        w.objects = self._nothing
+        w.keys = tuple(n[1] for n in nodes)
+        w.nodes = tuple(n[2] for n in nodes)
+        inflight = [parts[m] for m in messages]
+        w.network = tuple(m for m, _, _ in inflight)
+        w.payloads = tuple((p, t) for _, p, t in inflight)
+        w.cut = frozenset(cut)
+        w.crashed = frozenset(crashed)
+        w.requests = requests
+        w.elections, w.committed, w.commit_terms = parts[ghost]
+        w.finding = finding
+        w.fingerprint = fingerprint
+        w._hash = int.from_bytes(fingerprint, "big")
+        w.frozen = ids
+        return w
+
+    def restore(self, snapshot: int) -> Any:
+        """A fresh, independent node from the snapshot ``snapshot`` names."""
+        return self._restore(self.parts[snapshot][0])
+
+    def definitions(self) -> list[tuple[int, Any]]:
+        """The parts made here since the last call, for the other workers."""
+        out = [(i, self.parts[i]) for i in self.defined]
+        self.defined = []
+        return out
+
+    def define(self, definitions: list[tuple[int, Any]]) -> None:
+        """Parts another worker made."""
+        parts = self.parts
+        for i, value in definitions:
+            if i not in parts:
+                parts[i] = value
+
+
+def _pickled(node: Any) -> bytes:
+    return pickle.dumps(node, _PROTOCOL)
