@@ -72,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=worker_count,
         default=None,
-        help="worker processes (default: one per core; the result does not depend on it)",
+        help="worker processes (default: one per core, one with --impl; the result does not depend on it)",
     )
     parser.add_argument(
         "--symmetry",
@@ -123,6 +123,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
+    if config.impl is not None and args.workers is None:
+        # A user's class runs in this process unless asked otherwise: what it prints, and the
+        # state of the process it runs in, are then the ones the user sees.
+        workers = 1
     if args.symmetry == "on" and args.engine == "plain":
         raise BadInput("--symmetry on: the plain engine has no symmetry reduction")
     if config.impl is not None and args.engine == "fast" and workers != 1 and not impl_portable(config):

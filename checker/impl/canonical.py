@@ -21,48 +21,79 @@ def canonical(value: Any) -> str:
 
 
 _ATOMS = (type(None), bool, int, float, str, bytes)
+_ATOM = frozenset(_ATOMS)
+
+# What each type of value is written as: decided once per type, by the checks in the order they
+# were always made, since each depends on the type alone (``isinstance`` of the value, and the
+# ``inspect`` predicates, which look at its type). Most values of a node are a few types.
+_SEQUENCE, _MAPPING, _SET, _ENUM, _WRAPPED, _RANDOM, _ROUTINE, _OBJECT = range(8)
+_KINDS: dict[type, int] = {list: _SEQUENCE, tuple: _SEQUENCE, dict: _MAPPING, set: _SET, frozenset: _SET}
+
+
+def _kind(v: Any) -> int:
+    t = type(v)
+    if isinstance(v, enum.Enum):
+        kind = _ENUM
+    elif isinstance(v, (int, float, str, bytes)):
+        kind = _WRAPPED
+    elif isinstance(v, random.Random):
+        kind = _RANDOM
+    elif isinstance(v, Mapping):
+        kind = _MAPPING
+    elif isinstance(v, Set):
+        kind = _SET
+    elif isinstance(v, (list, tuple, deque)):
+        kind = _SEQUENCE
+    elif inspect.isroutine(v) or inspect.isclass(v) or inspect.ismodule(v):
+        kind = _ROUTINE
+    else:
+        kind = _OBJECT
+    if v.__class__ is t:  # A value that claims another class is judged each time.
+        _KINDS[t] = kind
+    return kind
 
 
 def _canon(v: Any, out: list[str], active: set[int]) -> None:
     t = type(v)
-    if t in _ATOMS:
+    if t in _ATOM:
         out.append(repr(v))
         return
     if id(v) in active:
         out.append("<cycle>")
         return
+    kind = _KINDS.get(t)
+    if kind is None:
+        kind = _kind(v)
     active.add(id(v))
     try:
-        # Exact types first: the abstract-class checks below are slow, and these are most values.
-        if t is list or t is tuple:
-            _canon_sequence(v, out, active)
-        elif t is dict:
-            _canon_mapping(v, out, active)
-        elif t is set or t is frozenset:
-            _canon_set(v, out, active)
-        elif isinstance(v, enum.Enum):
-            out.append(f"{t.__qualname__}.{v.name}")
-        elif isinstance(v, (int, float, str, bytes)):
-            out.append(f"{t.__qualname__}({v!r})")
-        elif isinstance(v, random.Random):
-            out.append(f"Random({hashlib.blake2b(repr(v.getstate()).encode(), digest_size=8).hexdigest()})")
-        elif isinstance(v, Mapping):
-            _canon_mapping(v, out, active)
-        elif isinstance(v, Set):
-            _canon_set(v, out, active)
-        elif isinstance(v, (list, tuple, deque)):
-            _canon_sequence(v, out, active)
-        elif inspect.isroutine(v) or inspect.isclass(v) or inspect.ismodule(v):
-            out.append(f"<{getattr(v, '__module__', '')}.{getattr(v, '__qualname__', getattr(v, '__name__', '?'))}>")
-        else:
+        if kind is _OBJECT:
             out.append(t.__qualname__)
             out.append("(")
-            for name, x in _attributes(v):
+            d = getattr(v, "__dict__", None)
+            # Without slots, its attributes are its __dict__'s (as _attributes finds them).
+            for name, x in sorted(d.items()) if d is not None and not _slot_names(t) else _attributes(v):
                 out.append(name)
                 out.append("=")
-                _canon(x, out, active)
+                if type(x) in _ATOM:
+                    out.append(repr(x))
+                else:
+                    _canon(x, out, active)
                 out.append(",")
             out.append(")")
+        elif kind is _SEQUENCE:
+            _canon_sequence(v, out, active)
+        elif kind is _MAPPING:
+            _canon_mapping(v, out, active)
+        elif kind is _SET:
+            _canon_set(v, out, active)
+        elif kind is _ENUM:
+            out.append(f"{t.__qualname__}.{v.name}")
+        elif kind is _WRAPPED:
+            out.append(f"{t.__qualname__}({v!r})")
+        elif kind is _RANDOM:
+            out.append(f"Random({hashlib.blake2b(repr(v.getstate()).encode(), digest_size=8).hexdigest()})")
+        else:
+            out.append(f"<{getattr(v, '__module__', '')}.{getattr(v, '__qualname__', getattr(v, '__name__', '?'))}>")
     finally:
         active.discard(id(v))
 
@@ -70,19 +101,30 @@ def _canon(v: Any, out: list[str], active: set[int]) -> None:
 def _canon_sequence(v: Any, out: list[str], active: set[int]) -> None:
     out.append("(")
     for x in v:
-        _canon(x, out, active)
+        if type(x) in _ATOM:
+            out.append(repr(x))
+        else:
+            _canon(x, out, active)
         out.append(",")
     out.append(")")
 
 
 def _canon_mapping(v: Any, out: list[str], active: set[int]) -> None:
     out.append("{")
-    for text, k in sorted(((canonical_key(k, active), k) for k in v), key=lambda pair: pair[0]):
+    for text, k in sorted(((canonical_key(k, active), k) for k in v), key=_first):
         out.append(text)
         out.append(":")
-        _canon(v[k], out, active)
+        x = v[k]
+        if type(x) in _ATOM:
+            out.append(repr(x))
+        else:
+            _canon(x, out, active)
         out.append(",")
     out.append("}")
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
 
 
 def _canon_set(v: Any, out: list[str], active: set[int]) -> None:
@@ -92,6 +134,8 @@ def _canon_set(v: Any, out: list[str], active: set[int]) -> None:
 
 
 def canonical_key(v: Any, active: set[int]) -> str:
+    if type(v) in _ATOM:
+        return repr(v)
     out: list[str] = []
     _canon(v, out, active)
     return "".join(out)

@@ -422,17 +422,20 @@ class _Step:
             raise CallFailed("malformed_message", f"node {i}'s {what} returned {_brief(sent)}, not a list of Send")
         peers = self.peers(i)
         out = []
+        # On the sync network a message the adapter names itself is handled at once and never
+        # held in flight, so nothing reads its canonical text (a world's fingerprint holds only
+        # what is in flight): it is not written.
+        inline = self.model.sync
         for k, s in enumerate(sent):
-            where = f"node {i}'s {what} returned a message (#{k + 1})"
             if not isinstance(s, Send):
-                raise CallFailed("malformed_message", f"{where} that is {_brief(s)}, not a Send")
+                raise CallFailed("malformed_message", f"{_where(i, what, k)} that is {_brief(s)}, not a Send")
             if s.dest not in peers:
-                raise CallFailed("malformed_message", f"{where} to {s.dest!r}, not to one of its peers {list(peers)}")
+                raise CallFailed("malformed_message", f"{_where(i, what, k)} to {s.dest!r}, not to one of its peers {list(peers)}")
             try:
                 payload = copy_value(s.payload)
-                text = canonical(payload)
+                text = "" if inline and s.message is not None else canonical(payload)
             except Exception as e:
-                raise CallFailed("malformed_message", f"{where} that cannot be copied: {_exception_line(e)}") from None
+                raise CallFailed("malformed_message", f"{_where(i, what, k)} that cannot be copied: {_exception_line(e)}") from None
             name = s.message
             if name is None:
                 name = Packet(i, s.dest, str(s.summary), digest(text).hex())
@@ -572,6 +575,10 @@ class _Step:
         out = self.sends(i, sent, what)
         self.observe(i)
         self.route(out)
+
+
+def _where(i: int, what: str, k: int) -> str:
+    return f"node {i}'s {what} returned a message (#{k + 1})"
 
 
 def up_now_link(s: _Step, m: Any) -> bool:

@@ -72,8 +72,15 @@ class Sandbox:
         previous = signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
         if self._timer:
             gc.callbacks.append(self._collecting)
+        watch = self.watch
         try:
-            action()
+            if watch is not None:
+                watch.hold()  # Armed once for the step's calls (CallWatch.hold).
+            try:
+                action()
+            finally:
+                if watch is not None:
+                    watch.release()
         finally:
             if self._timer:
                 gc.callbacks.remove(self._collecting)

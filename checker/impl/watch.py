@@ -70,6 +70,7 @@ class CallWatch:
         self._real = {name: getattr(time, name) for name in CLOCKS}
         self._real_exit, self._real_abort, self._real_seed = os._exit, os.abort, random.Random.seed
         self._stdout = None
+        self._held = 0  # How many holds are open (see ``hold``).
         self._patches = [(time, name, self._clock(name)) for name in CLOCKS] + [
             (os, "_exit", _exit),
             (os, "abort", _abort),
@@ -127,14 +128,38 @@ class CallWatch:
 
     def enter(self) -> None:
         """Memory capped, exits turned into Exited, stdout to stderr, clock and unseeded
-        generators watched (what was read is left in ``unrepeatable``)."""
+        generators watched (what was read is left in ``unrepeatable``). Inside ``hold``, all
+        of that is in place already: only what the call reads is watched afresh."""
         self.unrepeatable = None
+        if not self._held:
+            self._arm()
+
+    def leave(self) -> None:
+        if not self._held:
+            self._disarm()
+
+    def hold(self) -> None:
+        """Keep the watch armed from here to ``release``, around the calls of one step: the
+        patches, the redirection and the memory cap are put in place once per step rather than
+        once per call (a step makes a dozen calls; the checker's own code between them neither
+        prints, reads the clock from the user's files, nor allocates anything near the cap,
+        which is what the process held when the step began plus ``MEMORY_PER_CALL``)."""
+        if not self._held:
+            self._arm()
+        self._held += 1
+
+    def release(self) -> None:
+        self._held -= 1
+        if not self._held:
+            self._disarm()
+
+    def _arm(self) -> None:
         for owner, name, patched in self._patches:
             setattr(owner, name, patched)
         self._stdout, sys.stdout = sys.stdout, sys.stderr
         self._limit.enter()
 
-    def leave(self) -> None:
+    def _disarm(self) -> None:
         self._limit.leave()
         sys.stdout = self._stdout
         for name, real in self._real.items():
