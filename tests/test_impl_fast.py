@@ -77,8 +77,9 @@ BROKEN = {
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_a_broken_implementation_gives_one_counterexample_whatever_the_workers_and_it_replays(name):
     """A broken run: the fast engine stops at the plain search's (shortest) depth, with the same
-    kind of outcome; on 1, 2 and 3 workers it reports the same violation with the same trace,
-    and that trace replays, every invariant checked, to that violation at its last step."""
+    kind of outcome; on 1, 2 and 3 workers it reports the same violation with the same trace and
+    the same counts, and that trace replays, every invariant checked, to that violation at its
+    last step."""
     config, invariant, depth = BROKEN[name]
     plain = explore(config, engine="plain")
     fast = [api_explore(config, workers=w) for w in (1, 2, 3)]
@@ -89,6 +90,8 @@ def test_a_broken_implementation_gives_one_counterexample_whatever_the_workers_a
         assert (invariant, depth) == (plain.violation.invariant, plain.depth)
     assert plain.depth == one.depth == len(one.trace)
     assert [(one.violation, one.trace)] * 3 == [(r.violation, r.trace) for r in fast]
+    # Counted up to the step reported, however far each worker got past it.
+    assert [(one.distinct, one.states, one.reached)] * 3 == [(r.distinct, r.states, r.reached) for r in fast]
     replayed = traces.replay(one.counterexample)
     assert (one.violation.invariant, len(one.trace)) == (replayed.outcome.invariant, replayed.outcome.step)
 

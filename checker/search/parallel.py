@@ -606,6 +606,7 @@ def parallel_search(
                 break
             if bounds.max_depth is not None and depth >= bounds.max_depth:
                 break
+            before = (states, distinct, dict(reached))
             expanded = everyone("expand")
             states += sum(a[0] for a in expanded)
             partial[:] = [0] * workers
@@ -617,6 +618,12 @@ def parallel_search(
             found = _level_broken(expanded, accepted, depth)
             if found is not None:
                 broken, level = found
+                if hasattr(_worker_class(model), "cut"):
+                    # Workers that stop at their first broken step: the counts up to the first of all.
+                    cuts = everyone("cut", broken.parent, broken.action, broken.worker)
+                    states, distinct = before[0] + sum(c[0] for c in cuts), before[1] + sum(c[1] for c in cuts)
+                    reached = before[2]
+                    _merge(reached, [c[2] for c in cuts])
                 break
             if frontier:
                 depth += 1
