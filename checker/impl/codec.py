@@ -91,14 +91,7 @@ class WorldCodec:
         ids = []
         for i, snapshot in enumerate(frozen):
             if snapshot is None:
-                try:
-                    data = self._snapshot(w.objects[i])
-                except Exception as e:
-                    raise SnapshotError(
-                        f"node {i + 1} of {self.model.adapter.name} cannot be snapshotted ({type(e).__name__}: {e}); "
-                        "search it with --engine plain"
-                    ) from None
-                snapshot = _id(data)
+                snapshot, data = self.identify(i + 1, w.objects[i])
                 if snapshot not in parts:
                     parts[snapshot] = (data, w.keys[i], w.nodes[i])
                     defined.append(snapshot)
@@ -108,6 +101,27 @@ class WorldCodec:
         cut = tuple(sorted(w.cut))
         crashed = tuple(sorted(w.crashed))
         return pickle.dumps((w.fingerprint, tuple(ids), ghost, messages, cut, crashed, w.requests, w.finding), _PROTOCOL)
+
+    def identify(self, node_id: int, node: Any) -> tuple[int, bytes]:
+        """Node ``node_id``'s snapshot and its id."""
+        try:
+            data = self._snapshot(node)
+        except Exception as e:
+            raise SnapshotError(
+                f"node {node_id} of {self.model.adapter.name} cannot be snapshotted ({type(e).__name__}: {e}); "
+                "search it with --engine plain"
+            ) from None
+        return _id(data), data
+
+    def learn(self, snapshot: int, data: bytes, key: str, shown: Any) -> None:
+        """A node state met for the first time: its snapshot, key and what it shows.
+
+        Its key is then taken for any node whose snapshot is the same bytes: the adapter's key
+        is a function of the node's state (its contract: deterministic), and a world's node is,
+        to this search, its snapshot, from which every later step restores it."""
+        if snapshot not in self.parts:
+            self.parts[snapshot] = (data, key, shown)
+            self.defined.append(snapshot)
 
     def _intern(self, value: Any) -> int:
         key = _id(pickle.dumps(value, _PROTOCOL))

@@ -369,10 +369,24 @@ class _Step:
         return tuple(p for p in self.model.ids if p != i)
 
     def settle(self) -> None:
-        """The key of every node the step touched (inside the sandbox, like every call)."""
+        """The key of every node the step touched (inside the sandbox, like every call). In a
+        world thawed from bytes, a node is snapshotted first: one the codec holds already (most
+        are: a search meets each node state many times) has its key there, and either way the
+        successor keeps the snapshot's id, so that freezing it snapshots nothing again."""
+        codec = self.model._codec if self.frozen is not None else None
         for i in sorted(self.touched):
             obj = self.objects[i - 1]
-            self.keys[i - 1] = self.call(i, "key", lambda: self.adapter.key(obj))
+            if codec is None:
+                self.keys[i - 1] = self.call(i, "key", lambda: self.adapter.key(obj))
+                continue
+            snapshot, data = codec.identify(i, obj)
+            known = codec.parts.get(snapshot)
+            if known is not None:
+                self.keys[i - 1] = known[1]
+            else:
+                key = self.keys[i - 1] = self.call(i, "key", lambda: self.adapter.key(obj))
+                codec.learn(snapshot, data, key, self.nodes[i - 1])
+            self.frozen[i - 1] = snapshot
 
     def finish(self, finding: Violation | None = None) -> AdapterWorld:
         if self.model.fifo:

@@ -19,6 +19,7 @@ it unchanged.
 
 from __future__ import annotations
 
+import _signal
 import gc
 import os
 import random
@@ -69,7 +70,8 @@ class Sandbox:
         """Run ``action`` (one step's calls) with the alarm installed and the module ``random``'s
         state put back after."""
         saved = random.getstate()
-        previous = signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
+        # The C module's own call: signal.signal would turn the handler it returns into an enum.
+        previous = _signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
         if self._timer:
             gc.callbacks.append(self._collecting)
         watch = self.watch
@@ -85,7 +87,7 @@ class Sandbox:
             if self._timer:
                 gc.callbacks.remove(self._collecting)
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
+                _signal.signal(signal.SIGALRM, previous)
             random.setstate(saved)
 
     def _collecting(self, phase: str, info: dict) -> None:
