@@ -18,9 +18,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``bench``."""
     parser.add_argument(
         "--only",
-        choices=("explore", "fuzz", "bugs"),
-        help="run one part only; bugs: time to the published bugs of real libraries (checker/measure/library_bugs.py), "
-        "never run unless asked for",
+        choices=("explore", "fuzz", "bugs", "impl"),
+        help="run one part only; bugs: time to the published bugs of real libraries (checker/measure/library_bugs.py); "
+        "impl: implementation searches (a seed-style class's Figure 8 bug, PySyncObj, raftos) beside the native "
+        "model's on the same bounds (checker/measure/bench.py IMPL_RUNS); neither runs unless asked for",
+    )
+    parser.add_argument(
+        "--impl-runs",
+        help="with --only impl: which runs of IMPL_RUNS (comma-separated names; default: all)",
     )
     parser.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
     parser.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
@@ -147,6 +152,32 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             on_row=lambda r: print(f"  {r['variant']}: done", file=sys.stderr, flush=True),
         )
         print(bench.fuzz_table(rows), file=out, flush=True)
+    impl_rows: list = []
+    if args.only == "impl":
+        names = [n for n in (args.impl_runs.split(",") if args.impl_runs else [r[0] for r in bench.IMPL_RUNS]) if n]
+        known = [r[0] for r in bench.IMPL_RUNS]
+        for name in names:
+            if name not in known:
+                raise BadInput(f"--impl-runs: unknown run {name!r} (known: {', '.join(known)})")
+        print(
+            f"\nimplementation search: {', '.join(names)}, each in a fresh process, {args.repeat} of each taking turns, "
+            "beside the native model on the same bounds",
+            file=out,
+            flush=True,
+        )
+        impl_rows = bench.bench_impl(
+            names,
+            worker_counts,
+            args.repeat,
+            args.plain,
+            on_run=lambda r: print(
+                f"  {r['run']} {r['model']} {r['engine']} x{r['workers']}: {r['verdict']} at depth {r['depth']}, "
+                f"{r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            ),
+        )
+        print(bench.impl_table(impl_rows), file=out, flush=True)
     bugs = []
     if args.only == "bugs":
         from checker.measure.library_bugs import BUGS
@@ -165,5 +196,6 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
         )
         print(bench.bugs_table(bugs), file=out, flush=True)
     if args.json:
-        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "speedups_2_workers": speedups, "fuzz": rows, "bugs": bugs}))
+        print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "speedups_2_workers": speedups, "fuzz": rows, "bugs": bugs,
+                          "impl": impl_rows}))
     return EXIT_CLEAN

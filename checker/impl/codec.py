@@ -6,8 +6,8 @@ search (``checker.search.snapshots``) needs far less: fingerprints for the world
 worlds of the level it is expanding. This codec spells each of those as a few dozen bytes, made
 of the ids of parts it keeps once, however many worlds share them:
 
-- a node: its snapshot (the adapter's ``snapshot(node)``, bytes; by default the node pickled),
-  with its key and what it shows (``NodeState``), under an id that is a digest of the snapshot;
+- a node: its snapshot (the adapter's ``snapshot(node)``, bytes), with its key and what it shows
+  (``NodeState``), under an id that is a digest of the snapshot;
 - the ghost history (elections, entries known committed and their terms);
 - each message in flight (its name, payload and canonical text).
 
@@ -19,10 +19,11 @@ A thawed world holds no node values: a step restores the node it touches from it
 before it changes it), so a successor costs one restore per node touched instead of a copy, and
 a snapshot only when the world is new. Nodes the step does not touch keep their ids.
 
-An adapter whose nodes do not pickle (the libraries' nodes hold locks, event loops, open files)
-and that gives no ``snapshot`` / ``restore`` of its own is not ``portable``: its worlds are kept
-as they are (``freeze`` and ``thaw`` return them unchanged), so only one worker, in the
-coordinator's process, can search it; that still keeps one level of worlds, not all of them.
+An adapter that gives no ``snapshot`` / ``restore`` (optional methods of the adapter interface;
+the seed-API adapter gives them, the libraries' adapters do not: their nodes hold locks, event
+loops, futures and open files) is not ``portable``: its worlds are kept as they are (``freeze``
+and ``thaw`` return them unchanged), so only one worker, in the coordinator's process, can
+search it; that still keeps one level of worlds, not all of them.
 """
 
 from __future__ import annotations
@@ -57,15 +58,22 @@ class WorldCodec:
         adapter = model.adapter
         snapshot = getattr(adapter, "snapshot", None)
         restore = getattr(adapter, "restore", None)
-        self._snapshot: Callable[[Any], bytes] = snapshot if snapshot is not None else _pickled
-        self._restore: Callable[[bytes], Any] = restore if restore is not None else pickle.loads
+        # Only an adapter that says how offers it: a node that pickles at the start may hold
+        # something that does not later (raftos's futures), and a pickle round trip is the
+        # adapter's copy only where the adapter says so.
+        self._given = callable(snapshot) and callable(restore)
+        self._snapshot: Callable[[Any], bytes] = snapshot if self._given else _pickled
+        self._restore: Callable[[bytes], Any] = restore if self._given else pickle.loads
         self.parts: dict[int, Any] = {}  # Id -> a node's (snapshot, key, NodeState), or a ghost, or a message.
         self.defined: list[int] = []  # Ids of parts made here, in order, for the other workers.
         self._nothing = (None,) * self.k
         self.portable = self._portable()
 
     def _portable(self) -> bool:
-        """Whether worlds can be frozen to bytes: the initial world's nodes snapshot and thaw."""
+        """Whether worlds can be frozen to bytes: the adapter gives ``snapshot`` and ``restore``,
+        and the initial world's nodes snapshot and thaw."""
+        if not self._given:
+            return False
         w = self.model.initial()
         if w.finding is not None:
             return False

@@ -196,6 +196,122 @@ def bench_explore(
     return runs, speedup
 
 
+# --- The implementation search (#15, point 9) --------------------------------------------------
+
+#: Explorations of implementations behind their adapters, each beside the native model on the same
+#: bounds: (name, --impl target, network, bounds, the native variant with the same bug or "default").
+#: The seed-style class with the Figure 8 bug is searched on the bounds where the native figure8
+#: variant shows it (``four-terms``, depth 10); the libraries on small bounded explorations.
+IMPL_RUNS: list[tuple[str, str, str, dict[str, int], str]] = [
+    ("seed-style figure8", "tests/impls/seed_style.py:EarlierTermCommit", "sync",
+     dict(max_term=4, max_requests=2, max_in_flight=3, max_cut=1, max_crashed=0, max_depth=10), "figure8"),
+    ("pysyncobj 0.3.17", "pysyncobj==0.3.17", "fifo",
+     dict(max_term=2, max_requests=1, max_in_flight=6, max_cut=0, max_crashed=0, max_depth=7), "default"),
+    ("raftos 0.2.6", "raftos==0.2.6", "async",
+     dict(max_term=1, max_requests=1, max_in_flight=5, max_cut=0, max_crashed=0, max_depth=6), "default"),
+]
+
+
+def impl_config(name: str, native: bool = False):
+    """The configuration of the run ``name`` of IMPL_RUNS; with ``native``, the native model's on
+    the same bounds and network (under the variant with the same bug)."""
+    from checker.model.config import Bounds, Config, ImplTarget
+
+    _, target, network, bounds, variant = next(r for r in IMPL_RUNS if r[0] == name)
+    if native:
+        return Config(nodes=3, network=network, bounds=Bounds(**bounds), variant=variant)
+    if target.startswith("tests/"):
+        target = str(Path(__file__).resolve().parents[2] / target)  # The repository's own example class.
+    return Config(nodes=3, network=network, bounds=Bounds(**bounds), impl=ImplTarget(target))
+
+
+def _impl_in_child(name: str, engine: str, workers: int, native: bool) -> dict[str, Any]:
+    from checker.front import explore
+
+    config = impl_config(name, native)
+    result = explore(config, workers=workers, engine=engine)
+    return {
+        "run": name,
+        "model": "native" if native else "impl",
+        "target": config.variant if native else config.impl.target,
+        "network": config.network,
+        "engine": engine,
+        "workers": workers,
+        "verdict": "violation" if result.violation else "clean",
+        "invariant": result.violation.invariant if result.violation else None,
+        "depth": result.depth,
+        "distinct": result.distinct,
+        "transitions": result.states,
+        "seconds": round(result.seconds, 3),
+        "peak_rss_bytes": result.peak_rss_bytes,
+    }
+
+
+def bench_impl(
+    names: list[str],
+    workers: list[int],
+    repeat: int = 1,
+    plain: bool = False,
+    on_run: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Each implementation exploration of IMPL_RUNS, in a fresh process: the fast engine on each
+    worker count (one only where the nodes do not snapshot as bytes: the libraries), the plain
+    engine if asked, and the native model on the same bounds (its fast engine on one worker, or
+    the plain search where the fast one does not model the network). Runs of one setup are
+    repeated ``repeat`` times, taking turns; a row gives the median time (for a violation, the
+    time to the counterexample) and the largest peak memory. The fast runs of one target must
+    agree on every count, whatever the workers: otherwise this raises."""
+    from checker.front import impl_portable
+
+    context = multiprocessing.get_context("spawn")
+    rows = []
+    for name in names:
+        counts = workers if impl_portable(impl_config(name)) else [1]
+        setups = (
+            [("fast", w, False) for w in counts]
+            + ([("plain", 1, False)] if plain else [])
+            + [("fast", 1, True)]
+        )
+        results: dict[tuple[str, int, bool], list[dict[str, Any]]] = {setup: [] for setup in setups}
+        for _ in range(repeat):
+            for engine, w, native in setups:
+                run = _in_child(context, _impl_in_child, name, engine, w, native)
+                results[(engine, w, native)].append(run)
+                if on_run is not None:
+                    on_run(run)
+        fast = {(a["distinct"], a["transitions"], a["depth"], a["invariant"]) for s, runs in results.items()
+                if s[0] == "fast" and not s[2] for a in runs}
+        if len(fast) != 1:
+            raise AssertionError(f"{name}: the fast implementation search disagrees with itself: {sorted(fast, key=str)}")
+        for setup, attempts in results.items():
+            run = dict(attempts[-1])
+            seconds = [a["seconds"] for a in attempts]
+            run["seconds"] = round(statistics.median(seconds), 3)
+            run["seconds_each"] = seconds
+            run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
+            run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
+            run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+            rows.append(run)
+    return rows
+
+
+def impl_table(rows: list[dict[str, Any]]) -> str:
+    """One row per run: the implementation's searches, then the native model's on the same bounds."""
+    lines = [
+        "| run | model | engine | workers | verdict | depth | distinct | transitions | seconds (median) | distinct/s | "
+        "peak RSS (MiB) | bytes/state |",
+        "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        verdict = f"{r['verdict']} ({r['invariant']})" if r["invariant"] else r["verdict"]
+        lines.append(
+            f"| {r['run']} | {r['model']}: {r['target']} | {r['engine']} | {r['workers']} | {verdict} | {r['depth']} | "
+            f"{r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | {r['distinct_per_s']:,} | "
+            f"{r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
+        )
+    return "\n".join(lines)
+
+
 def _median(values: list[float | None], limit: float) -> float | None:
     """Median time, counting a miss as the time limit; None when most seeds missed."""
     found = sorted(limit if v is None else v for v in values)
