@@ -67,6 +67,9 @@ class WorldCodec:
         self.parts: dict[int, Any] = {}  # Id -> a node's (snapshot, key, NodeState), or a ghost, or a message.
         self.defined: list[int] = []  # Ids of parts made here, in order, for the other workers.
         self._nothing = (None,) * self.k
+        # The driver's call memo (``_Step.invoke``): (node id, snapshot id before, the call and
+        # its arguments) -> (snapshot id after, what the node shows after, what it sent).
+        self.calls: dict[tuple, tuple] = {}
         self.portable = self._portable()
 
     def _portable(self) -> bool:

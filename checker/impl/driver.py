@@ -39,6 +39,7 @@ survives, then ``Adapter.restart`` with that.
 from __future__ import annotations
 
 import copy
+import hashlib
 import numbers
 import pickle
 from collections.abc import Mapping
@@ -96,6 +97,18 @@ def copy_value(value: Any) -> Any:
         except Exception:
             pass
     return copy.deepcopy(value)
+
+
+def _copy_with_bytes(value: Any) -> tuple[Any, bytes | None]:
+    """``copy_value(value)``, and the pickled bytes the copy was made from (None where it was
+    made by ``copy.deepcopy``), which name the value's content for the call memo."""
+    if not hasattr(type(value), "__deepcopy__"):
+        try:
+            data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            return pickle.loads(data), data
+        except Exception:
+            pass
+    return copy.deepcopy(value), None
 
 
 class AdapterWorld:
@@ -361,9 +374,17 @@ class _Step:
             self.network = [(m, p, t) for m, (p, t) in zip(w.network, w.payloads)]
             self.cut, self.crashed, self.requests = w.cut, w.crashed, w.requests
             self.ghost = _Ghost(w)
-        # Snapshot ids of the nodes not yet touched, for a world thawed from bytes (else None).
+        # For a world thawed from bytes (else None): per node, the id of the snapshot of its state
+        # now, or None once a call changed it in a way no snapshot names yet.
         self.frozen: list[int | None] | None = list(w.frozen) if w is not None and w.frozen is not None else None
         self.touched: set[int] = set()
+        # Nodes whose value in ``objects`` is this step's own (a copy, restored or made anew).
+        self.owned: set[int] = set()
+        # The call memo of the codec (checker.impl.codec.WorldCodec.calls), for a thawed world.
+        self.memo: dict | None = model._codec.calls if self.frozen is not None else None
+        # Payloads of this step by id(), with the digest of their bytes and the bytes (the
+        # payload is held here too, so that no other object takes its id during the step).
+        self.pids: dict[int, tuple[Any, int, bytes]] = {}
 
     def peers(self, i: int) -> tuple[int, ...]:
         return tuple(p for p in self.model.ids if p != i)
@@ -379,14 +400,73 @@ class _Step:
             if codec is None:
                 self.keys[i - 1] = self.call(i, "key", lambda: self.adapter.key(obj))
                 continue
-            snapshot, data = codec.identify(i, obj)
-            known = codec.parts.get(snapshot)
-            if known is not None:
-                self.keys[i - 1] = known[1]
-            else:
-                key = self.keys[i - 1] = self.call(i, "key", lambda: self.adapter.key(obj))
-                codec.learn(snapshot, data, key, self.nodes[i - 1])
-            self.frozen[i - 1] = snapshot
+            snapshot = self.frozen[i - 1]
+            if snapshot is not None:  # Named by a snapshot already (a memo hit, or learned).
+                self.keys[i - 1] = codec.parts[snapshot][1]
+                continue
+            self.keys[i - 1] = self.learn(i)
+
+    def learn(self, i: int) -> str:
+        """Node i's live value snapshotted, named, and its key: from the codec where it holds
+        that snapshot already, else from the adapter, and learned."""
+        codec = self.model._codec
+        obj = self.objects[i - 1]
+        snapshot, data = codec.identify(i, obj)
+        known = codec.parts.get(snapshot)
+        if known is not None:
+            key = known[1]
+        else:
+            key = self.call(i, "key", lambda: self.adapter.key(obj))
+            codec.learn(snapshot, data, key, self.nodes[i - 1])
+        self.frozen[i - 1] = snapshot
+        return key
+
+    def invoke(self, i: int, descriptor: tuple | None, what: str, fn: Callable[[Any], Any]) -> list[tuple[Any, Any, str]]:
+        """``fn(node)``, a call into node i (``what``, in a finding), then what it sent and what
+        it shows now. In a thawed world, memoized by node i's snapshot and ``descriptor`` (the
+        call and its arguments; None: not memoized): a call the search has made before on the
+        same node state with the same arguments is not made again, since the adapter's contract
+        says it would do the same (deterministic), and only its outcome is replayed, what the
+        ghost saw included. A call that fails is never memoized."""
+        memo = self.memo
+        before = self.frozen[i - 1] if memo is not None and descriptor is not None else None
+        if before is not None:
+            done = memo.get((i, before, descriptor))
+            if done is not None:
+                after, shown, sent = done
+                self.frozen[i - 1] = after
+                self.objects[i - 1] = None  # Restored from ``after`` if a later call needs it.
+                self.owned.discard(i)
+                self.touched.add(i)
+                self.nodes[i - 1] = self.ghost.observe(shown)
+                out = []
+                for name, data, text, pid in sent:
+                    payload = pickle.loads(data)
+                    self.pids[id(payload)] = (payload, pid, data)
+                    out.append((name, payload, text))
+                return out
+        node = self.node(i)
+        made = self.call(i, what, lambda: fn(node))
+        out = self.sends(i, made, what)
+        self.observe(i)
+        if memo is None:
+            return out
+        self.frozen[i - 1] = None
+        if before is None:
+            return out
+        sent = []
+        for name, payload, text in out:
+            known = self.pids.get(id(payload))
+            if known is None:
+                return out  # A payload copied by deepcopy: no bytes name it.
+            sent.append((name, known[2], text, known[1]))
+        self.learn(i)
+        memo[(i, before, descriptor)] = (self.frozen[i - 1], self.nodes[i - 1], tuple(sent))
+        return out
+
+    def payload_id(self, payload: Any) -> int | None:
+        known = self.pids.get(id(payload))
+        return known[1] if known is not None else None
 
     def finish(self, finding: Violation | None = None) -> AdapterWorld:
         if self.model.fifo:
@@ -416,18 +496,18 @@ class _Step:
 
     def node(self, i: int) -> Any:
         """Node i's value for this step: a copy of the world's, made on first touch."""
-        if i not in self.touched:
+        if i not in self.owned:
             snapshot = self.frozen[i - 1] if self.frozen is not None else None
             try:
                 if snapshot is not None:
                     # Thawed from bytes: a fresh node from its snapshot is the copy (checker.impl.codec).
                     self.objects[i - 1] = self.model.codec.restore(snapshot)
-                    self.frozen[i - 1] = None
                 else:
                     self.objects[i - 1] = self.adapter.copy(self.objects[i - 1])
             except Exception as e:
                 raise CallFailed("exception", f"node {i} cannot be copied ({self.adapter.name} copy): {_exception_line(e)}") from None
             self.touched.add(i)
+            self.owned.add(i)
         return self.objects[i - 1]
 
     def sends(self, i: int, sent: Any, what: str) -> list[tuple[Any, Any, str]]:
@@ -446,7 +526,12 @@ class _Step:
             if s.dest not in peers:
                 raise CallFailed("malformed_message", f"{_where(i, what, k)} to {s.dest!r}, not to one of its peers {list(peers)}")
             try:
-                payload = copy_value(s.payload)
+                if self.memo is None:
+                    payload = copy_value(s.payload)
+                else:
+                    payload, data = _copy_with_bytes(s.payload)
+                    if data is not None:
+                        self.pids[id(payload)] = (payload, _pid(data), data)
                 text = "" if inline and s.message is not None else canonical(payload)
             except Exception as e:
                 raise CallFailed("malformed_message", f"{_where(i, what, k)} that cannot be copied: {_exception_line(e)}") from None
@@ -477,12 +562,10 @@ class _Step:
     def receive(self, m: Any, payload: Any) -> list[tuple[Any, Any, str]]:
         """Message ``m`` arrives at its destination; what that node sent back."""
         j = m.dest
-        node = self.node(j)
         what = f"deliver({m.summary if isinstance(m, Packet) else _summary(m)} from {m.source})"
-        sent = self.call(j, what, lambda: self.adapter.deliver(node, m.source, payload))
-        out = self.sends(j, sent, what)
-        self.observe(j)
-        return out
+        pid = self.payload_id(payload) if self.memo is not None else None
+        descriptor = ("deliver", m.source, pid) if pid is not None else None
+        return self.invoke(j, descriptor, what, lambda node: self.adapter.deliver(node, m.source, payload))
 
     # --- The actions -----------------------------------------------------------------------
 
@@ -493,27 +576,20 @@ class _Step:
             node, out = _made(i, made, "create")
             self.objects[i - 1] = node
             self.touched.add(i)
+            self.owned.add(i)
             sent.append(self.sends(i, out, "create"))
             self.observe(i)
         for out in sent:
             self.route(out)
 
     def tick(self, i: int) -> None:
-        node = self.node(i)
-        sent = self.call(i, "advance", lambda: self.adapter.advance(node))
-        out = self.sends(i, sent, "advance")
-        self.observe(i)
-        self.route(out)
+        self.route(self.invoke(i, ("advance",), "advance", lambda node: self.adapter.advance(node)))
 
     def client_request(self, i: int) -> None:
         self.requests += 1
         command = self.requests
-        node = self.node(i)
         what = f"request({command})"
-        sent = self.call(i, what, lambda: self.adapter.request(node, command))
-        out = self.sends(i, sent, what)
-        self.observe(i)
-        self.route(out)
+        self.route(self.invoke(i, ("request", command), what, lambda node: self.adapter.request(node, command)))
 
     def restart(self, w: AdapterWorld, i: int) -> None:
         """A crashed node starts again from what its stable storage kept."""
@@ -527,6 +603,9 @@ class _Step:
         node, out = _made(i, made, "restart")
         self.objects[i - 1] = node
         self.touched.add(i)
+        self.owned.add(i)
+        if self.frozen is not None:
+            self.frozen[i - 1] = None  # A new node: no snapshot names it yet.
         sent = self.sends(i, out, "restart")
         self.observe(i)
         self.route(sent)
@@ -536,7 +615,13 @@ class _Step:
     def deliver(self, m: Any) -> None:
         k = next(k for k, (x, _, _) in enumerate(self.network) if x == m)
         _, payload, _ = self.network.pop(k)
-        payload = copy_value(payload)  # The network's copy belongs to the world before.
+        # The network's copy belongs to the world before.
+        if self.memo is None:
+            payload = copy_value(payload)
+        else:
+            payload, data = _copy_with_bytes(payload)
+            if data is not None:
+                self.pids[id(payload)] = (payload, _pid(data), data)
         self.route(self.receive(m, payload))
 
     def remove(self, m: Any) -> None:
@@ -582,13 +667,14 @@ class _Step:
         """Node i (if it is up) hears that its link to ``peer`` came up or broke."""
         if i in self.crashed:
             return
-        node = self.node(i)
         what = f"{'connect' if connected else 'disconnect'}({peer})"
         method = self.adapter.connect if connected else self.adapter.disconnect
-        sent = self.call(i, what, lambda: method(node, peer))
-        out = self.sends(i, sent, what)
-        self.observe(i)
-        self.route(out)
+        self.route(self.invoke(i, (what,), what, lambda node: method(node, peer)))
+
+
+def _pid(data: bytes) -> int:
+    """A payload's content, named by the digest of its pickled bytes."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
 def _where(i: int, what: str, k: int) -> str:
