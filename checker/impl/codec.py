@@ -30,12 +30,26 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import struct
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from checker.impl.driver import AdapterModel, AdapterWorld
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+#: A frozen world: its fingerprint, client requests made, the nodes cut off and crashed (bit
+#: masks), how many messages are in flight, whether it holds a finding; then the ids of its k node
+#: snapshots, its ghost and its messages (8 bytes each), then the finding, pickled, if any.
+_HEAD = struct.Struct("<8sHHHHB")
+
+
+def _mask(nodes: frozenset[int]) -> int:
+    mask = 0
+    for i in nodes:
+        mask |= 1 << (i - 1)
+    return mask
 
 
 def _id(data: bytes) -> int:
@@ -67,6 +81,8 @@ class WorldCodec:
         self.parts: dict[int, Any] = {}  # Id -> a node's (snapshot, key, NodeState), or a ghost, or a message.
         self.defined: list[int] = []  # Ids of parts made here, in order, for the other workers.
         self._nothing = (None,) * self.k
+        # Sets of node ids by their bit masks (bit i - 1: node i).
+        self._members = [frozenset(i + 1 for i in range(self.k) if mask >> i & 1) for mask in range(1 << self.k)]
         # The driver's call memo (``_Step.invoke``): (node id, snapshot id before, the call and
         # its arguments) -> (snapshot id after, what the node shows after, what it sent).
         self.calls: dict[tuple, tuple] = {}
@@ -108,10 +124,12 @@ class WorldCodec:
                     defined.append(snapshot)
             ids.append(snapshot)
         ghost = self._intern((w.elections, w.committed, w.commit_terms))
-        messages = tuple(self._intern((m, p, t)) for m, (p, t) in zip(w.network, w.payloads))
-        cut = tuple(sorted(w.cut))
-        crashed = tuple(sorted(w.crashed))
-        return pickle.dumps((w.fingerprint, tuple(ids), ghost, messages, cut, crashed, w.requests, w.finding), _PROTOCOL)
+        messages = [self._intern((m, p, t)) for m, (p, t) in zip(w.network, w.payloads)]
+        head = _HEAD.pack(
+            w.fingerprint, w.requests, _mask(w.cut), _mask(w.crashed), len(messages), w.finding is not None
+        )
+        body = struct.pack(f"<{self.k + 1 + len(messages)}q", *ids, ghost, *messages)
+        return head + body + (pickle.dumps(w.finding, _PROTOCOL) if w.finding is not None else b"")
 
     def identify(self, node_id: int, node: Any) -> tuple[int, bytes]:
         """Node ``node_id``'s snapshot and its id."""
@@ -145,7 +163,11 @@ class WorldCodec:
         """The world ``freeze`` made ``data`` of, its nodes held as snapshot ids."""
         if not self.portable:
             return data
-        fingerprint, ids, ghost, messages, cut, crashed, requests, finding = pickle.loads(data)
+        fingerprint, requests, cut, crashed, count, failed = _HEAD.unpack_from(data)
+        k = self.k
+        numbers = struct.unpack_from(f"<{k + 1 + count}q", data, _HEAD.size)
+        ids, ghost, messages = numbers[:k], numbers[k], numbers[k + 1 :]
+        finding = pickle.loads(data[_HEAD.size + 8 * (k + 1 + count) :]) if failed else None
         parts = self.parts
         nodes = [parts[i] for i in ids]
         w = self._world.__new__(self._world)
@@ -155,8 +177,8 @@ class WorldCodec:
         inflight = [parts[m] for m in messages]
         w.network = tuple(m for m, _, _ in inflight)
         w.payloads = tuple((p, t) for _, p, t in inflight)
-        w.cut = frozenset(cut)
-        w.crashed = frozenset(crashed)
+        w.cut = self._members[cut]
+        w.crashed = self._members[crashed]
         w.requests = requests
         w.elections, w.committed, w.commit_terms = parts[ghost]
         w.finding = finding

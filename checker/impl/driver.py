@@ -461,7 +461,9 @@ class _Step:
                 return out  # A payload copied by deepcopy: no bytes name it.
             sent.append((name, known[2], text, known[1]))
         self.learn(i)
-        memo[(i, before, descriptor)] = (self.frozen[i - 1], self.nodes[i - 1], tuple(sent))
+        after = self.frozen[i - 1]
+        # What it shows, as the codec keeps it with the snapshot (equal, and shared, not copied).
+        memo[(i, before, descriptor)] = (after, self.model._codec.parts[after][2], tuple(sent))
         return out
 
     def payload_id(self, payload: Any) -> int | None:

@@ -55,8 +55,12 @@ def _record(from_fp: int, n: int, position: int, maker: int, frozen: bytes) -> b
     return _HEAD.pack(from_fp, n, position, maker) + frozen
 
 
-def _split(record: bytes) -> tuple[tuple[int, int, int, int], bytes]:
-    return _HEAD.unpack_from(record), record[_HEAD.size :]
+def _split(record: bytes) -> tuple[tuple[int, int, int, int], memoryview]:
+    return _HEAD.unpack_from(record), _body(record)
+
+
+def _body(record: bytes) -> memoryview:
+    return memoryview(record)[_HEAD.size :]
 
 
 # Where the codec keeps worlds whole (one worker, nothing shipped), a record is a tuple.
@@ -70,6 +74,10 @@ def _whole_key(record: tuple) -> tuple:
 
 def _whole_split(record: tuple) -> tuple[tuple, Any]:
     return record[:4], record[4]
+
+
+def _whole_body(record: tuple) -> Any:
+    return record[4]
 
 
 class SnapshotWorker:
@@ -89,8 +97,11 @@ class SnapshotWorker:
         self.index = index
         self.workers = workers
         self.seen = Seen()
-        self.frontier: list[Any] = []  # Frozen worlds of this worker's part of the level, by fingerprint.
-        self.frontier_fps: list[int] = []
+        # This worker's part of the level, by fingerprint: each world's record as it arrived
+        # (the frozen world after the head that says where it came from, not copied out).
+        self.frontier: list[Any] = []
+        self.body = _body if self.codec.portable else _whole_body
+        self.frontier_fps: Any = array("q")
         self.levels: list[tuple[array, array, array]] = []
         # Own successors of the last expansion, new to the seen set: fingerprint -> (parent's
         # fingerprint, action position, parent position, maker, frozen world).
@@ -117,7 +128,8 @@ class SnapshotWorker:
         level = (array("B"), array("I"), array("H"))
         broken = None
         if fp % self.workers == self.index:
-            self.frontier, self.frontier_fps = [codec.freeze(w)], [fp]
+            record = _record if codec.portable else _whole
+            self.frontier, self.frontier_fps = [record(0, 0, 0, 0, codec.freeze(w))], array("q", [fp])
             self.seen.add_level([fp])
             level[0].append(0), level[1].append(0), level[2].append(0)
             violation = model.check_world(w)
@@ -141,14 +153,14 @@ class SnapshotWorker:
         old: set[int] = set()  # Own successors found in the seen set, not to be looked up again.
         transitions = 0
         broken = None
-        frontier, fps = self.frontier, self.frontier_fps
+        frontier, fps, body = self.frontier, self.frontier_fps, self.body
         # Steps taken once each parent is expanded, for ``cut``.
         self.taken = taken = array("Q")
         record = _record if codec.portable else _whole
         for position in range(len(frontier)):
             if report is not None and position & 63 == 63:
                 report(transitions)
-            w = thaw(frontier[position])
+            w = thaw(body(frontier[position]))
             frontier[position] = None  # Expanded worlds go as we go.
             from_fp = fps[position]
             for n, action in enumerate(actions(w)):
@@ -218,15 +230,16 @@ class SnapshotWorker:
         self.accepted_from = parents = array("q")
         split = _split if codec.portable else _whole_split
         for fp in new_fps:
-            (from_fp, n, position, sender), frozen = split(candidates.pop(fp))
+            record = candidates.pop(fp)
+            (from_fp, n, position, sender), frozen = split(record)
             parents.append(from_fp)
             level[0].append(sender), level[1].append(position), level[2].append(n)
-            frontier.append(frozen)
+            frontier.append(record)
             self._note_sometimes(codec.thaw(frozen), depth)
         candidates.clear()
         self.seen.add_level(new_fps)
         self.levels.append(level)
-        self.frontier, self.frontier_fps = frontier, new_fps
+        self.frontier, self.frontier_fps = frontier, array("q", new_fps)
         return len(frontier), None, dict(self.reached)
 
     def cut(self, parent: int, action: int, worker: int) -> tuple[int, int, dict[str, int]]:
@@ -245,10 +258,10 @@ class SnapshotWorker:
             distinct = 0
         self.reached = dict(self.reached_before)
         vias = self.levels[-1][2]
-        for position, frozen in enumerate(self.frontier):
+        for position, record in enumerate(self.frontier):
             if (self.accepted_from[position], vias[position]) < (parent, action):
                 distinct += 1
-                self._note_sometimes(self.codec.thaw(frozen), self.depth)
+                self._note_sometimes(self.codec.thaw(self.body(record)), self.depth)
         return transitions, distinct, dict(self.reached)
 
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
