@@ -233,7 +233,7 @@ def _impl_in_child(name: str, engine: str, workers: int, native: bool) -> dict[s
     return {
         "run": name,
         "model": "native" if native else "impl",
-        "target": config.variant if native else config.impl.target,
+        "target": config.variant if native else next(r[1] for r in IMPL_RUNS if r[0] == name),
         "network": config.network,
         "engine": engine,
         "workers": workers,
