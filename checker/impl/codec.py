@@ -31,10 +31,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import struct
-from typing import TYPE_CHECKING, Any, Callable
-
-if TYPE_CHECKING:
-    from checker.impl.driver import AdapterModel, AdapterWorld
+from typing import Any, Callable
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -63,10 +60,8 @@ class SnapshotError(ValueError):
 class WorldCodec:
     """Freezes and thaws one model's worlds; one per process, holding the parts it has seen."""
 
-    def __init__(self, model: AdapterModel) -> None:
-        from checker.impl.driver import AdapterWorld  # The driver makes the codec: no cycle at import.
-
-        self._world = AdapterWorld
+    def __init__(self, model: Any, world: type) -> None:
+        self._world = world  # The driver's AdapterWorld (the driver makes the codec; no import back).
         self.model = model
         self.k = len(model.ids)
         adapter = model.adapter
@@ -105,11 +100,11 @@ class WorldCodec:
         return True
 
     @staticmethod
-    def fingerprint(w: AdapterWorld) -> int:
+    def fingerprint(w: Any) -> int:
         """The world's fingerprint as a signed 64-bit integer, the seen set's."""
         return int.from_bytes(w.fingerprint, "big", signed=True)
 
-    def freeze(self, w: AdapterWorld) -> Any:
+    def freeze(self, w: Any) -> Any:
         """``w`` as bytes (its parts kept here), or ``w`` itself where the codec is not portable."""
         if not self.portable:
             return w
@@ -159,7 +154,7 @@ class WorldCodec:
             self.defined.append(key)
         return key
 
-    def thaw(self, data: Any) -> AdapterWorld:
+    def thaw(self, data: Any) -> Any:
         """The world ``freeze`` made ``data`` of, its nodes held as snapshot ids."""
         if not self.portable:
             return data

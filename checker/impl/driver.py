@@ -223,7 +223,7 @@ class AdapterModel:
         if self._codec is None:
             from checker.impl.codec import WorldCodec
 
-            self._codec = WorldCodec(self)
+            self._codec = WorldCodec(self, AdapterWorld)
         return self._codec
 
     @property
