@@ -46,7 +46,7 @@ from typing import Any, Callable, Iterator
 
 from attrs import evolve
 
-from checker.impl.adapter import UNKNOWN, Adapter, Observed, Send
+from checker.impl.adapter import UNKNOWN, Adapter, AdapterError, Observed, Send
 from checker.impl.canonical import canonical, digest
 from checker.impl.sandbox import CallFailed, Sandbox, _exception_line
 from checker.model.actions import (
@@ -184,8 +184,13 @@ class AdapterModel:
         self.ids = config.node_ids
         self.sync = config.network == SYNC
         self.fifo = config.network == FIFO
-        unobserved = getattr(adapter, "unobserved", {}) or {}
-        self.unobserved: Mapping[str, str] = dict(unobserved)
+        unobserved = dict(getattr(adapter, "unobserved", {}) or {})
+        # --impl-skip: invariants the user sets aside, said as unchecked like the adapter's own.
+        for name in config.impl.skip if config.impl is not None else ():
+            if name in unobserved or name not in {i.name for i in OBSERVED_ALWAYS + OBSERVED_TRANSITION}:
+                raise AdapterError(f"--impl-skip {name}: not an invariant checked on {config.impl.target}")
+            unobserved[name] = "set aside by --impl-skip"
+        self.unobserved: Mapping[str, str] = unobserved
         self.always = [i for i in OBSERVED_ALWAYS if i.name not in unobserved]
         self.transition = [i for i in OBSERVED_TRANSITION if i.name not in unobserved]
         if sandbox is None:
