@@ -380,12 +380,8 @@ def test_skip_is_recorded_in_the_trace_and_read_back_strictly(tmp_path):
     for bad in (["terms_monotonic", "leader_completeness"], ["no_such"], "terms_monotonic", ["terms_monotonic"] * 2):
         doc["config"]["impl"]["skip"] = bad
         with pytest.raises(traces.TraceError, match="config.impl.skip must be a sorted list of known invariants"):
-            traces.load(_write(tmp_path / "bad.json", json.dumps(doc)))
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
+            (tmp_path / "bad.json").write_text(json.dumps(doc))
+            traces.load(tmp_path / "bad.json")
 
 
 def test_replay_of_an_impl_trace_whose_class_is_gone_exits_2(tmp_path, capsys):

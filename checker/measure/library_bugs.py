@@ -142,7 +142,7 @@ BUGS: list[LibraryBug] = [
         settings=(("appendEntriesBatchSizeBytes", "64"), ("commandPadding", "40")),
         bounds=Bounds(max_term=1, max_requests=1, max_cut=0, max_in_flight=10, max_depth=12),
         sandtable_seconds=None, sandtable_source="not in SandTable (new)",
-        trace="corpus/pysyncobj/pysyncobj-0.3.17-fifo-exception-c0cdd86a27.json",
+        trace="corpus/pysyncobj/pysyncobj-0.3.17-fifo-exception-6e8b385b0c.json",
     ),
     LibraryBug(
         library="raftos", version="0.2.6", issue="#25",
@@ -167,7 +167,7 @@ BUGS: list[LibraryBug] = [
         bounds=Bounds(**{**_RAFTOS, "max_term": 2, "max_requests": 0}, max_depth=6),
         sandtable_seconds=None, sandtable_source=_SANDTABLE + ", RaftOS#3 (found by conformance checking: no time)",
         engine="explore", only=("exception",),
-        trace="corpus/raftos-0.2.6-async-exception-e56ee6ab28.json",
+        trace="corpus/raftos-0.2.6-async-exception-c5dfbbd77c.json",
     ),
 ]
 
