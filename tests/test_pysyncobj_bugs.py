@@ -166,3 +166,37 @@ def test_the_two_leaders_search_is_clean_on_0_3_17():
     done = subprocess.run([sys.executable, "-c", _SAME_SEARCH_ON, "0.3.17", "8"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) is None
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checker", "bench", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize(
+    "invariant",
+    ["terms_monotonic", pytest.param("election_safety", marks=pytest.mark.slow)],  # The second: about 15 s.
+)
+def test_bench_times_a_chosen_0_3_15_row(invariant):
+    """``bench --only bugs --bugs pysyncobj==0.3.15:INVARIANT`` runs that record alone and finds
+    its counterexample within the limit: the two-leaders row is timed to election_safety itself."""
+    done = _bench("--only", "bugs", "--bugs", f"pysyncobj==0.3.15:{invariant}", "--time-limit", "120", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout.strip().splitlines()[-1])["bugs"]
+    assert [(r["version"], r["invariant"], r["found"], r["runs"]) for r in rows] == [("0.3.15", invariant, 1, 1)]
+    assert rows[0]["median_s"] is not None and rows[0]["median_s"] <= 120
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["--only", "bugs", "--bugs", "pysyncobj==0.3.15:no_such"], "--bugs: no record 'pysyncobj==0.3.15:no_such'"),
+        (["--only", "explore", "--bugs", "pysyncobj==0.3.15:terms_monotonic"], "--bugs applies only with --only bugs"),
+        (["--only", "bugs", "--bugs", ","], "--bugs: no record ','"),
+    ],
+)
+def test_bench_bugs_bad_input_is_one_line(args, named):
+    """A record that does not exist, or --bugs without --only bugs: exit 2, one line, nothing run."""
+    done = _bench(*args)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and named in done.stderr
+    assert done.stdout == ""
