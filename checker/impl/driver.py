@@ -56,6 +56,7 @@ from checker.model.actions import (
     Cut,
     Deliver,
     Drop,
+    Duplicate,
     Heal,
     Packet,
     Restart,
@@ -76,7 +77,7 @@ from checker.model.enabling import (
     terms_within,
 )
 from checker.model.invariants import OBSERVED_ALWAYS, OBSERVED_TRANSITION, SOMETIMES_CHECKS
-from checker.model.native import Model, _Ghost
+from checker.model.native import Event, Model, _Ghost
 from checker.model.outcome import Violation
 from checker.model.world import _message_key
 from raft.log import SENTINEL, LogEntry
@@ -293,9 +294,30 @@ class AdapterModel:
             return None
         return s.finish()
 
-    def step_events(self, w: AdapterWorld, a: Action) -> tuple[AdapterWorld | None, tuple]:
-        """``step``; what happens inside a step is not recorded for an implementation."""
-        return self.step(w, a), ()
+    # --- What happens inside a step, for showing a trace ----------------------------------
+
+    #: While ``step_events`` runs, the list its step writes its events into; None otherwise, so
+    #: that ``step``, which the searches call, records nothing.
+    _recording: list | None = None
+
+    def step_events(self, w: AdapterWorld, a: Action) -> tuple[AdapterWorld | None, tuple[Event, ...]]:
+        """``step``, plus what happened inside it, as ``checker.model.native.Model.step_events``
+        reports it: the acting node after its own call ("act"), each message sent, delivered
+        (with its receiver after), dropped or duplicated, and lost (sent to or from a node that
+        is unreachable, or queued on a fifo link that broke)."""
+        self._recording = events = []
+        try:
+            after = self.step(w, a)
+        finally:
+            self._recording = None
+        if after is None:
+            return None, ()
+        if isinstance(a, (Drop, Duplicate)):
+            events.insert(0, Event("drop" if isinstance(a, Drop) else "duplicate", a.message))
+        elif isinstance(a, Deliver) and not any(e.kind == "deliver" and e.message == a.message for e in events):
+            # Its handler failed (a finding): it was delivered all the same.
+            events.insert(0, Event("deliver", a.message, after.node(a.message.dest)))
+        return after, tuple(events)
 
     # --- The checks ------------------------------------------------------------------------
 
@@ -351,6 +373,12 @@ class _Step:
             self.cut, self.crashed, self.requests = w.cut, w.crashed, w.requests
             self.ghost = _Ghost(w)
         self.touched: set[int] = set()
+        self.events: list[Event] | None = model._recording  # Only for AdapterModel.step_events.
+
+    def note(self, kind: str, m: Any = None, node: int | None = None) -> None:
+        """One event of the step, when they are recorded; ``node``: the one whose state after it goes with it."""
+        if self.events is not None:
+            self.events.append(Event(kind, m, None if node is None else self.nodes[node - 1]))
 
     def peers(self, i: int) -> tuple[int, ...]:
         return tuple(p for p in self.model.ids if p != i)
@@ -434,6 +462,10 @@ class _Step:
             self.exchange(sent)
         else:
             self.network.extend(x for x in sent if self.reachable(x[0]))
+            for m, _, _ in sent:
+                self.note("send", m)
+                if not self.reachable(m):
+                    self.note("lose", m)
 
     def reachable(self, m: Any) -> bool:
         return m.source not in self.cut and m.dest not in self.cut and m.dest not in self.crashed
@@ -446,6 +478,7 @@ class _Step:
         sent = self.call(j, what, lambda: self.adapter.deliver(node, m.source, payload))
         out = self.sends(j, sent, what)
         self.observe(j)
+        self.note("deliver", m, j)
         return out
 
     # --- The actions -----------------------------------------------------------------------
@@ -467,6 +500,7 @@ class _Step:
         sent = self.call(i, "advance", lambda: self.adapter.advance(node))
         out = self.sends(i, sent, "advance")
         self.observe(i)
+        self.note("act", node=i)
         self.route(out)
 
     def client_request(self, i: int) -> None:
@@ -477,6 +511,7 @@ class _Step:
         sent = self.call(i, what, lambda: self.adapter.request(node, command))
         out = self.sends(i, sent, what)
         self.observe(i)
+        self.note("act", node=i)
         self.route(out)
 
     def restart(self, w: AdapterWorld, i: int) -> None:
@@ -493,6 +528,7 @@ class _Step:
         self.touched.add(i)
         sent = self.sends(i, out, "restart")
         self.observe(i)
+        self.note("act", node=i)
         self.route(sent)
         if self.model.fifo:
             self.links_changed(w, i, restarted=True)
@@ -512,11 +548,16 @@ class _Step:
         once; anything from or to a node cut off or crashed is lost, and what a node sends on
         handling a reply is not delivered."""
         for m, payload, _ in sent:
+            self.note("send", m)
             if not self.reachable(m):
+                self.note("lose", m)
                 continue
             for r, reply, _ in self.receive(m, payload):
+                self.note("send", r)
                 if self.reachable(r):
                     self.receive(r, reply)
+                else:
+                    self.note("lose", r)
 
     def links_changed(self, w: AdapterWorld, i: int, restarted: bool = False) -> None:
         """Fifo: node i was cut off, healed, crashed or restarted. A link that broke loses what was
@@ -524,7 +565,12 @@ class _Step:
         both ends. A restarted node takes every link to be up, so it hears of those that are not."""
         up_before = lambda p: w.reachable(i) and w.reachable(p)
         up_now = lambda p: self.up(i) and self.up(p)
-        self.network = [x for x in self.network if up_now_link(self, x[0])]
+        kept = [x for x in self.network if up_now_link(self, x[0])]
+        if self.events is not None and len(kept) < len(self.network):
+            for m, _, _ in self.network:
+                if not up_now_link(self, m):
+                    self.note("lose", m)  # Queued on a link that broke.
+        self.network = kept
         for p in self.peers(i):
             before, now = up_before(p), up_now(p)
             if restarted:
