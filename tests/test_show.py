@@ -22,7 +22,9 @@ from attrs import evolve
 
 from checker import traces
 from checker.cli.main import main
-from checker.model.actions import Crash, Cut, Deliver, Heal
+from checker.front import model_for
+from checker.model.actions import Crash, Cut, Deliver, Heal, Tick
+from checker.model.outcome import Outcome
 from checker.model.config import REFERENCE
 from checker.model.native import Model
 from checker.model.variants import get_variant
@@ -396,3 +398,17 @@ def test_step_events_leads_to_the_same_worlds_as_step(config, limit):
                     seen.add(after)
                     following.append(after)
         frontier = following
+
+
+def test_native_fifo_messages_lost_when_a_link_breaks_are_drawn_lost():
+    """On the native fifo network, a Cut or Crash loses what was queued on the node's links:
+    show reports each such message lost at that step (not still in flight at the end)."""
+    config = REFERENCE["fifo-tiny"]
+    model = model_for(config)
+    w = model.step(model.initial(), Tick(1))  # Node 1 asks 2 and 3 for their votes: two messages queued.
+    after, events = model.step_events(w, Cut(1))
+    page = _parse(render_html(timeline(traces.Trace(config, (Tick(1), Cut(1)), Outcome("clean")), "t")))
+
+    assert 2 == len(w.network) and () == after.network
+    assert sorted(w.network, key=repr) == sorted((e.message for e in events if e.kind == "lose"), key=repr)
+    assert (2, 0) == (len(page.having("arrow", status="lost")), len(page.having("arrow", status="in-flight")))
