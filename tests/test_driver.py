@@ -287,3 +287,75 @@ def test_a_library_that_raises_or_hangs_is_a_finding_naming_its_frames():
     assert "exception" == w.finding.invariant
     assert "node 1's request(1) raised KeyError: 1" in w.finding.message and "test_driver.py" in w.finding.message
     assert ("timeout", "node 2's advance did not return within 0.2 s") == (v.finding.invariant, v.finding.message)
+
+
+# --- What happens inside a step, for show --------------------------------------------------
+
+
+def _walk(model, steps: int, seed: int):
+    """A seeded random walk: (world before, action) for each step taken."""
+    import random
+
+    rng = random.Random(seed)
+    w, taken = model.initial(), []
+    for _ in range(steps):
+        choices = list(model.actions(w))
+        rng.shuffle(choices)
+        a = next((a for a in choices if model.step(w, a) is not None), None)
+        if a is None:
+            break
+        taken.append((w, a))
+        w = model.step(w, a)
+    return taken
+
+
+@pytest.mark.parametrize("name", ["tiny", "async-tiny", "fifo-tiny"])
+def test_step_events_is_step_plus_what_happened_inside_it(name):
+    """``step_events`` gives the very world ``step`` gives (same fingerprint), and its events
+    account for the network: on the async and fifo networks, what a step added to the network is
+    what it sent and did not lose, and what it took out is what it delivered, dropped or lost
+    on a link that broke; every delivery is followed by the receiver's state as observed. The
+    searches' ``step`` records nothing."""
+    from collections import Counter
+
+    model = AdapterModel(toy(name), ToyAdapter(None, {}))
+    kinds = Counter()
+    for seed in range(4):
+        for w, a in _walk(model, 25, seed):
+            after, events = model.step_events(w, a)
+            assert after.fingerprint == model.step(w, a).fingerprint
+            assert model._recording is None
+            kinds.update(e.kind for e in events)
+            for e in events:
+                if e.kind in ("deliver", "act"):
+                    assert e.node is not None
+            if model.sync:
+                continue
+            sent = Counter(e.message for e in events if e.kind == "send")
+            lost = Counter(e.message for e in events if e.kind == "lose")
+            gone = Counter(e.message for e in events if e.kind in ("deliver", "drop"))
+            added = Counter(e.message for e in events if e.kind == "duplicate")
+            assert Counter(after.network) == Counter(w.network) - gone - (lost - sent) + (sent - lost) + added
+    assert kinds["send"] and kinds["deliver"] and kinds["act"]
+    if name == "fifo-tiny":
+        assert kinds["lose"]
+
+
+def test_a_delivery_whose_handler_fails_is_still_shown_delivered():
+    """A Deliver step that ends in a finding (the handler raised) reports the delivery, so that
+    show draws the message arriving where it broke the library."""
+    from checker.model.actions import Deliver
+
+    config = evolve(REFERENCE["async-tiny"], impl=ImplTarget(TOY, call_timeout=0.2))
+    model = AdapterModel(config, RaisingOnDeliver(None, {}))
+    w = model.step(model.initial(), Tick(1))
+    a = next(a for a in model.actions(w) if isinstance(a, Deliver))
+    after, events = model.step_events(w, a)
+
+    assert "exception" == after.finding.invariant
+    assert [("deliver", a.message)] == [(e.kind, e.message) for e in events]
+
+
+class RaisingOnDeliver(ToyAdapter):
+    def deliver(self, node, source, payload):
+        raise ValueError("no")

@@ -337,6 +337,10 @@ def test_an_impl_that_cannot_be_loaded_exits_2_with_one_line(make, named, tmp_pa
         (["explore", "--persistent", "current_term"], "--persistent applies only with --impl"),
         (["fuzz", "--impl", f"{SEED_STYLE}:Nope"], "has no class Nope"),
         (["explore", "--impl", f"{SEED_STYLE}:SeedRaft", "--call-timeout", "0"], "--call-timeout"),
+        (["explore", "--impl-skip", "terms_monotonic"], "--impl-skip applies only with --impl"),
+        (["explore", "--impl", f"{SEED_STYLE}:SeedRaft", "--impl-skip", "no_such"], "--impl-skip no_such"),
+        # Not judged on a seed-API class in the first place: nothing to set aside.
+        (["fuzz", "--impl", f"{SEED_STYLE}:SeedRaft", "--impl-skip", "vote_safety"], "--impl-skip vote_safety"),
     ],
 )
 def test_bad_impl_options_exit_2_with_one_line(args, named, tmp_path):
@@ -347,6 +351,37 @@ def test_bad_impl_options_exit_2_with_one_line(args, named, tmp_path):
     assert 1 == len(proc.stderr.strip().splitlines()), proc.stderr
     assert named in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "corpus").exists()
+
+
+def test_a_skipped_invariant_is_not_checked_and_the_report_says_so(tmp_path, capsys):
+    """--impl-skip leader_completeness on the class that breaks it at depth 6 (§5.4.1): the same
+    search is clean to depth 6, leader_completeness is not in the checked list, and the summary
+    names it as set aside."""
+    args = ["explore", "--impl", target("NoUpToDateCheck"), "--config", "tiny", "--max-depth", "6",
+            "--call-timeout", TIMEOUT, "--corpus", str(tmp_path)]
+    assert 1 == main([*args, "--json", "--quiet"])
+    assert "leader_completeness" == last_json(capsys.readouterr().out)["invariant"]
+
+    assert 0 == main([*args, "--impl-skip", "leader_completeness"])
+    out = capsys.readouterr().out
+    checked = next(line for line in out.splitlines() if line.startswith("invariants checked: "))
+    assert "leader_completeness" not in checked and "election_safety" in checked
+    assert "leader_completeness (set aside by --impl-skip)" in out
+
+
+def test_skip_is_recorded_in_the_trace_and_read_back_strictly(tmp_path):
+    """A trace records what it set aside (only when something was: older traces read as
+    before), reads it back as written, and refuses an unknown or unsorted list in one line."""
+    plain = traces.Trace(impl_config("NoUpToDateCheck"), (), Outcome("clean"))
+    skipping = evolve(plain, config=evolve(plain.config, impl=evolve(plain.config.impl, skip=("leader_completeness", "terms_monotonic"))))
+    assert "skip" not in traces.dumps(plain)
+    assert skipping == traces.loads(traces.dumps(skipping))
+    doc = json.loads(traces.dumps(skipping))
+    for bad in (["terms_monotonic", "leader_completeness"], ["no_such"], "terms_monotonic", ["terms_monotonic"] * 2):
+        doc["config"]["impl"]["skip"] = bad
+        with pytest.raises(traces.TraceError, match="config.impl.skip must be a sorted list of known invariants"):
+            (tmp_path / "bad.json").write_text(json.dumps(doc))
+            traces.load(tmp_path / "bad.json")
 
 
 def test_replay_of_an_impl_trace_whose_class_is_gone_exits_2(tmp_path, capsys):

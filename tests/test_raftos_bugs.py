@@ -142,7 +142,7 @@ FOUND_HERE = {
     # Follower.init_storage clears its vote (docs/raftos.md, "Found here").
     "vote_safety": "corpus/raftos-0.2.6-async-vote_safety-77f0b13ebc.json",
     # A leader with one entry crashes and restarts: Log.read cannot unpack its own msgpack lines.
-    "exception": "corpus/raftos-0.2.6-async-exception-4ce33ded36.json",
+    "exception": "corpus/raftos-0.2.6-async-exception-ac49dc1aa9.json",
 }
 
 

@@ -22,7 +22,9 @@ from attrs import evolve
 
 from checker import traces
 from checker.cli.main import main
-from checker.model.actions import Deliver, Heal
+from checker.front import model_for
+from checker.model.actions import Crash, Cut, Deliver, Heal, Tick
+from checker.model.outcome import Outcome
 from checker.model.config import REFERENCE
 from checker.model.native import Model
 from checker.model.variants import get_variant
@@ -238,6 +240,76 @@ def test_html_arrow_counts_for_the_pinned_traces():
     assert 1 == len(a.having("duplicate"))
 
 
+def _counts_from_the_worlds(tl) -> tuple[int, int, int]:
+    """What the arrows must show, read off the actions and the worlds alone (not the events):
+    messages delivered (one per Deliver action), lost on a link that broke (what a Cut or Crash
+    took out of the network), and still in flight after the last step."""
+    delivered = lost = 0
+    for s in tl.steps[1:]:
+        if s.world is None:
+            continue
+        delivered += isinstance(s.action, Deliver)
+        if isinstance(s.action, (Cut, Crash)) and tl.trace.config.network == "fifo":
+            lost += len(s.before.network) - len(s.world.network)
+    return delivered, lost, len(tl.worlds[-1].network)
+
+
+IMPL_TRACES = [p for p in CORPUS if traces.load(p).config.impl is not None]
+
+
+@pytest.mark.parametrize("path", IMPL_TRACES, ids=[p.name for p in IMPL_TRACES])
+def test_html_draws_an_implementations_messages(path):
+    """An implementation's trace (raftos, through its adapter, on the async network) is drawn
+    with its messages: one delivered arrow per Deliver action, and one still-in-flight arrow per
+    message left in the network after the last step, as for the native model."""
+    tl = timeline(traces.load(path), "t")
+    page = _parse(render_html(tl))
+    delivered, _, in_flight = _counts_from_the_worlds(tl)
+
+    assert delivered == len(page.having("arrow", status="delivered")) == delivered_count(tl)
+    assert in_flight == len(page.having("arrow", status="in-flight"))
+    assert delivered + in_flight > 0
+
+
+_PYSYNCOBJ_ARROWS = """
+import json, sys
+sys.path.insert(0, "tests")
+from test_show import _counts_from_the_worlds, _parse
+from checker import traces
+from checker.views.html import render_html
+from checker.views.timeline import timeline
+tl = timeline(traces.load(sys.argv[1]), "t")
+page = _parse(render_html(tl))
+drawn = [len(page.having("arrow", status=s)) for s in ("delivered", "lost", "in-flight")]
+print(json.dumps([drawn, list(_counts_from_the_worlds(tl)), [] == page.errors and [] == page.stack]))
+"""
+PYSYNCOBJ = sorted((ROOT / "corpus" / "pysyncobj").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", PYSYNCOBJ, ids=[p.name for p in PYSYNCOBJ])
+def test_html_draws_pysyncobj_messages_on_fifo_links(path):
+    """A PySyncObj trace (one release per process, so in a fresh one): the page is well formed and
+    draws every message of the fifo network: one arrow per delivery, one per message lost when
+    its link broke (cut off or crashed), one per message still queued at the end."""
+    done = subprocess.run([sys.executable, "-c", _PYSYNCOBJ_ARROWS, str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    drawn, expected, well_formed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert drawn == expected and well_formed
+    assert sum(drawn) > 0
+
+
+def test_html_pysyncobj_two_leaders_arrows_counted_by_hand():
+    """The #201/#202 trace, counted by hand: 4 deliveries (two vote requests and their votes),
+    1 lost (node 1's first append to node 2, queued when node 2 crashes), and 5
+    in flight at the end (node 1's request and append to node 3, node 2's request to node 1 and
+    its two appends)."""
+    path = ROOT / "corpus" / "pysyncobj" / "pysyncobj-0.3.15-fifo-election_safety-29d9fc8eb0.json"
+    done = subprocess.run([sys.executable, "-c", _PYSYNCOBJ_ARROWS, str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    drawn, _, _ = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [4, 1, 5] == drawn
+
+
 @pytest.mark.parametrize("path", CORPUS + [ASYNC], ids=[p.name for p in CORPUS + [ASYNC]])
 def test_html_client_request_labels_fit_inside_the_picture(path):
     """A client request's label ("client: command 1") runs from its lane toward the other lanes,
@@ -326,3 +398,17 @@ def test_step_events_leads_to_the_same_worlds_as_step(config, limit):
                     seen.add(after)
                     following.append(after)
         frontier = following
+
+
+def test_native_fifo_messages_lost_when_a_link_breaks_are_drawn_lost():
+    """On the native fifo network, a Cut or Crash loses what was queued on the node's links:
+    show reports each such message lost at that step (not still in flight at the end)."""
+    config = REFERENCE["fifo-tiny"]
+    model = model_for(config)
+    w = model.step(model.initial(), Tick(1))  # Node 1 asks 2 and 3 for their votes: two messages queued.
+    after, events = model.step_events(w, Cut(1))
+    page = _parse(render_html(timeline(traces.Trace(config, (Tick(1), Cut(1)), Outcome("clean")), "t")))
+
+    assert 2 == len(w.network) and () == after.network
+    assert sorted(w.network, key=repr) == sorted((e.message for e in events if e.kind == "lose"), key=repr)
+    assert (2, 0) == (len(page.having("arrow", status="lost")), len(page.having("arrow", status="in-flight")))

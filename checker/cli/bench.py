@@ -27,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--impl-runs",
         help="with --only impl: which runs of IMPL_RUNS (comma-separated names; default: all)",
     )
+    parser.add_argument(
+        "--bugs",
+        metavar="BUGS",
+        help="with --only bugs: these records only, LIBRARY==VERSION:INVARIANT, comma-separated (default: every one)",
+    )
     parser.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
     parser.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
     parser.add_argument("--repeat", type=non_negative, default=3, help="runs per configuration and worker count (default 3)")
@@ -57,10 +62,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # --- bench ---------------------------------------------------------------------------------
 
 
+def _bug_records(args: argparse.Namespace) -> list:
+    """The library-bug records --bugs names (LIBRARY==VERSION:INVARIANT), by default every one."""
+    from checker.measure.library_bugs import BUGS
+
+    if args.bugs is None:
+        return BUGS
+    if args.only != "bugs":
+        raise BadInput("--bugs applies only with --only bugs")
+    named = {f"{b.target}:{b.invariant}" for b in BUGS}
+    wanted = [n for n in args.bugs.split(",") if n]
+    unknown = [n for n in wanted if n not in named] or ([] if wanted else [args.bugs])
+    if unknown:
+        raise BadInput(f"--bugs: no record {unknown[0]!r} (known: {', '.join(sorted(named))})")
+    return [b for b in BUGS if f"{b.target}:{b.invariant}" in wanted]
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
 
     from checker.measure import bench
 
+    _bug_records(args)  # Bad input is refused before anything runs.
     configs = [n for n in args.configs.split(",") if n]
     for name in configs:
         if name not in REFERENCE:
@@ -189,7 +211,7 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             flush=True,
         )
         bugs = bench.bench_bugs(
-            BUGS,
+            _bug_records(args),
             args.seeds,
             float(args.time_limit),
             on_row=lambda r: print(f"  {r['library']}=={r['version']} {r['issue']}: done", file=sys.stderr, flush=True),

@@ -244,6 +244,14 @@ def add_impl_options(parser: argparse.ArgumentParser) -> None:
         help="with --impl: a setting of the library or adapter (repeatable)",
     )
     parser.add_argument(
+        "--impl-skip",
+        metavar="INVARIANT",
+        action="append",
+        default=[],
+        help="with --impl: do not check this invariant (repeatable; recorded in the trace), to reach what "
+        "follows a bug further along than the first invariant it breaks",
+    )
+    parser.add_argument(
         "--persistent",
         type=attribute_names,
         help="with --impl of a seed-API class: attributes kept across a crash, comma-separated "
@@ -286,11 +294,14 @@ def with_impl(config: Config, args: argparse.Namespace) -> Config:
     version made explicit); BadInput if not. Without --network, a library or an adapter is
     checked on the network its adapter says the implementation assumes."""
     conf = getattr(args, "impl_conf", None) or []
+    skip = tuple(sorted(set(getattr(args, "impl_skip", None) or [])))
     if args.impl is None:
         if args.persistent is not None:
             raise BadInput("--persistent applies only with --impl")
         if conf:
             raise BadInput("--impl-conf applies only with --impl")
+        if skip:
+            raise BadInput("--impl-skip applies only with --impl")
         return config
     if getattr(args, "variant", None) not in (None, "default"):
         raise BadInput("--variant and --impl exclude each other: a variant is a rule set of the native core")
@@ -300,9 +311,9 @@ def with_impl(config: Config, args: argparse.Namespace) -> Config:
             name, version = split_target(args.impl)
             if args.persistent is not None:
                 raise BadInput(f"--persistent applies to a seed-API class, not to the library {name}")
-            impl = ImplTarget(name if version is None else f"{name}=={version}", (), args.call_timeout, settings=settings)
+            impl = ImplTarget(name if version is None else f"{name}=={version}", (), args.call_timeout, settings=settings, skip=skip)
         else:
-            impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout, settings=settings)
+            impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout, settings=settings, skip=skip)
         network = targets.default_network(impl)
         if network is not None and getattr(args, "network", None) is None:
             config = evolve(config, network=network)

@@ -100,7 +100,7 @@ def print_summary(result: SearchResult, path, out, checked: list[str], unchecked
     print(f"invariants checked: {', '.join(checked)}", file=out)
     if unchecked:
         left = [f"{name} ({why})" for name, why in unchecked.items()]
-        print(f"not checked, not judged from what the implementation shows: {', '.join(left)}", file=out)
+        print(f"not checked: {', '.join(left)}", file=out)
     reached = [f"{p.name} (depth {result.reached[p.name]})" for p in SOMETIMES_CHECKS if p.name in result.reached]
     missed = [p.name for p in SOMETIMES_CHECKS if p.name not in result.reached]
     print(f"sometimes reached: {', '.join(reached) or 'none'}", file=out)

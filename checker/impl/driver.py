@@ -47,7 +47,7 @@ from typing import Any, Callable, Iterator
 
 from attrs import evolve
 
-from checker.impl.adapter import UNKNOWN, Adapter, Observed, Send
+from checker.impl.adapter import UNKNOWN, Adapter, AdapterError, Observed, Send
 from checker.impl.canonical import canonical, digest
 from checker.impl.sandbox import CallFailed, Sandbox, _exception_line
 from checker.model.actions import (
@@ -57,6 +57,7 @@ from checker.model.actions import (
     Cut,
     Deliver,
     Drop,
+    Duplicate,
     Heal,
     Packet,
     Restart,
@@ -77,7 +78,7 @@ from checker.model.enabling import (
     terms_within,
 )
 from checker.model.invariants import OBSERVED_ALWAYS, OBSERVED_TRANSITION, SOMETIMES_CHECKS
-from checker.model.native import Model, _Ghost
+from checker.model.native import Event, Model, _Ghost
 from checker.model.outcome import Violation
 from checker.model.world import _message_key
 from raft.log import SENTINEL, LogEntry
@@ -203,8 +204,13 @@ class AdapterModel:
         self.ids = config.node_ids
         self.sync = config.network == SYNC
         self.fifo = config.network == FIFO
-        unobserved = getattr(adapter, "unobserved", {}) or {}
-        self.unobserved: Mapping[str, str] = dict(unobserved)
+        unobserved = dict(getattr(adapter, "unobserved", {}) or {})
+        # --impl-skip: invariants the user sets aside, said as unchecked like the adapter's own.
+        for name in config.impl.skip if config.impl is not None else ():
+            if name in unobserved or name not in {i.name for i in OBSERVED_ALWAYS + OBSERVED_TRANSITION}:
+                raise AdapterError(f"--impl-skip {name}: not an invariant checked on {config.impl.target}")
+            unobserved[name] = "set aside by --impl-skip"
+        self.unobserved: Mapping[str, str] = unobserved
         self.always = [i for i in OBSERVED_ALWAYS if i.name not in unobserved]
         self.transition = [i for i in OBSERVED_TRANSITION if i.name not in unobserved]
         if sandbox is None:
@@ -317,9 +323,30 @@ class AdapterModel:
             return None
         return s.finish()
 
-    def step_events(self, w: AdapterWorld, a: Action) -> tuple[AdapterWorld | None, tuple]:
-        """``step``; what happens inside a step is not recorded for an implementation."""
-        return self.step(w, a), ()
+    # --- What happens inside a step, for showing a trace ----------------------------------
+
+    #: While ``step_events`` runs, the list its step writes its events into; None otherwise, so
+    #: that ``step``, which the searches call, records nothing.
+    _recording: list | None = None
+
+    def step_events(self, w: AdapterWorld, a: Action) -> tuple[AdapterWorld | None, tuple[Event, ...]]:
+        """``step``, plus what happened inside it, as ``checker.model.native.Model.step_events``
+        reports it: the acting node after its own call ("act"), each message sent, delivered
+        (with its receiver after), dropped or duplicated, and lost (sent to or from a node that
+        is unreachable, or queued on a fifo link that broke)."""
+        self._recording = events = []
+        try:
+            after = self.step(w, a)
+        finally:
+            self._recording = None
+        if after is None:
+            return None, ()
+        if isinstance(a, (Drop, Duplicate)):
+            events.insert(0, Event("drop" if isinstance(a, Drop) else "duplicate", a.message))
+        elif isinstance(a, Deliver) and not any(e.kind == "deliver" and e.message == a.message for e in events):
+            # Its handler failed (a finding): it was delivered all the same.
+            events.insert(0, Event("deliver", a.message, after.node(a.message.dest)))
+        return after, tuple(events)
 
     # --- The checks ------------------------------------------------------------------------
 
@@ -385,6 +412,12 @@ class _Step:
         # Payloads of this step by id(), with the digest of their bytes and the bytes (the
         # payload is held here too, so that no other object takes its id during the step).
         self.pids: dict[int, tuple[Any, int, bytes]] = {}
+        self.events: list[Event] | None = model._recording  # Only for AdapterModel.step_events.
+
+    def note(self, kind: str, m: Any = None, node: int | None = None) -> None:
+        """One event of the step, when they are recorded; ``node``: the one whose state after it goes with it."""
+        if self.events is not None:
+            self.events.append(Event(kind, m, None if node is None else self.nodes[node - 1]))
 
     def peers(self, i: int) -> tuple[int, ...]:
         return tuple(p for p in self.model.ids if p != i)
@@ -557,6 +590,10 @@ class _Step:
             self.exchange(sent)
         else:
             self.network.extend(x for x in sent if self.reachable(x[0]))
+            for m, _, _ in sent:
+                self.note("send", m)
+                if not self.reachable(m):
+                    self.note("lose", m)
 
     def reachable(self, m: Any) -> bool:
         return m.source not in self.cut and m.dest not in self.cut and m.dest not in self.crashed
@@ -567,7 +604,9 @@ class _Step:
         what = f"deliver({m.summary if isinstance(m, Packet) else _summary(m)} from {m.source})"
         pid = self.payload_id(payload) if self.memo is not None else None
         descriptor = ("deliver", m.source, pid) if pid is not None else None
-        return self.invoke(j, descriptor, what, lambda node: self.adapter.deliver(node, m.source, payload))
+        out = self.invoke(j, descriptor, what, lambda node: self.adapter.deliver(node, m.source, payload))
+        self.note("deliver", m, j)
+        return out
 
     # --- The actions -----------------------------------------------------------------------
 
@@ -585,13 +624,17 @@ class _Step:
             self.route(out)
 
     def tick(self, i: int) -> None:
-        self.route(self.invoke(i, ("advance",), "advance", lambda node: self.adapter.advance(node)))
+        out = self.invoke(i, ("advance",), "advance", lambda node: self.adapter.advance(node))
+        self.note("act", node=i)
+        self.route(out)
 
     def client_request(self, i: int) -> None:
         self.requests += 1
         command = self.requests
         what = f"request({command})"
-        self.route(self.invoke(i, ("request", command), what, lambda node: self.adapter.request(node, command)))
+        out = self.invoke(i, ("request", command), what, lambda node: self.adapter.request(node, command))
+        self.note("act", node=i)
+        self.route(out)
 
     def restart(self, w: AdapterWorld, i: int) -> None:
         """A crashed node starts again from what its stable storage kept."""
@@ -610,6 +653,7 @@ class _Step:
             self.frozen[i - 1] = None  # A new node: no snapshot names it yet.
         sent = self.sends(i, out, "restart")
         self.observe(i)
+        self.note("act", node=i)
         self.route(sent)
         if self.model.fifo:
             self.links_changed(w, i, restarted=True)
@@ -635,11 +679,16 @@ class _Step:
         once; anything from or to a node cut off or crashed is lost, and what a node sends on
         handling a reply is not delivered."""
         for m, payload, _ in sent:
+            self.note("send", m)
             if not self.reachable(m):
+                self.note("lose", m)
                 continue
             for r, reply, _ in self.receive(m, payload):
+                self.note("send", r)
                 if self.reachable(r):
                     self.receive(r, reply)
+                else:
+                    self.note("lose", r)
 
     def links_changed(self, w: AdapterWorld, i: int, restarted: bool = False) -> None:
         """Fifo: node i was cut off, healed, crashed or restarted. A link that broke loses what was
@@ -647,7 +696,12 @@ class _Step:
         both ends. A restarted node takes every link to be up, so it hears of those that are not."""
         up_before = lambda p: w.reachable(i) and w.reachable(p)
         up_now = lambda p: self.up(i) and self.up(p)
-        self.network = [x for x in self.network if up_now_link(self, x[0])]
+        kept = [x for x in self.network if up_now_link(self, x[0])]
+        if self.events is not None and len(kept) < len(self.network):
+            for m, _, _ in self.network:
+                if not up_now_link(self, m):
+                    self.note("lose", m)  # Queued on a link that broke.
+        self.network = kept
         for p in self.peers(i):
             before, now = up_before(p), up_now(p)
             if restarted:

@@ -140,7 +140,7 @@ class Sandbox:
             raise CallFailed("memory", f"node {node_id}'s {what} allocated more than {MEMORY_PER_CALL / 2**20:,.0f} MiB") from None
         except BaseException as e:
             frames = self._user_frames(e.__traceback__)
-            at = "; ".join(f"{_shown_path(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames[-3:])
+            at = "; ".join(f"{_shown_path(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames)
             raise CallFailed(
                 "exception", f"node {node_id}'s {what} raised {_exception_line(e)}" + (f" (at {at})" if at else "")
             ) from None
@@ -165,11 +165,17 @@ class Sandbox:
             raise _TimedOut()
 
     def _user_frames(self, tb) -> list[traceback.FrameSummary]:
-        """The traceback's frames outside raftcheck's checker package: the implementation's own."""
+        """The frames a finding names, of those outside raftcheck's checker package: the last
+        three of the implementation's own (its files, or a fetched library's) where there are
+        any, else of them all; then the frame that raised, when it is not one of those (in the
+        standard library or a dependency the implementation called)."""
         frames = traceback.extract_tb(tb)
         own = [f for f in frames if not _inside(os.path.abspath(f.filename), self._own)]
-        theirs = [f for f in own if os.path.abspath(f.filename) in self._files]
-        return theirs or own
+        theirs = [f for f in own if os.path.abspath(f.filename) in self._files or _fetched(os.path.abspath(f.filename))]
+        shown = (theirs or own)[-3:]
+        if own and own[-1] is not shown[-1]:
+            shown.append(own[-1])
+        return shown
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -182,9 +188,47 @@ def _exception_line(e: BaseException) -> str:
 
 
 def _shown_path(filename: str) -> str:
-    """A frame's file as the user would name it: relative to the working directory when inside it."""
+    """A frame's file named the same on every machine, so that a finding's message (kept in its
+    trace) does not carry this machine's folders: a fetched library's file as the release and
+    its path inside it ("pysyncobj 0.3.11: pysyncobj/syncobj.py"), an installed package's or the
+    standard library's from their folder ("msgpack/fallback.py", "python3.11/pickle.py"), any
+    other relative to the working directory when inside it."""
+    path = os.path.abspath(filename)
+    release = _fetched(path)
+    if release is not None:
+        return release
+    for folder, prefix in _installed_folders():
+        if _inside(path, folder):
+            return prefix + os.path.relpath(path, folder).replace(os.sep, "/")
     try:
         rel = os.path.relpath(filename)
     except ValueError:
         return filename
     return filename if rel.startswith("..") else rel
+
+
+def _fetched(path: str) -> str | None:
+    """``path`` named as "NAME VERSION: path/in/release" when it is inside a release fetched into
+    the library cache (checker.impl.fetch: one folder NAME-VERSION per release), else None."""
+    from checker.impl.fetch import cache_root
+
+    root = os.path.abspath(cache_root())
+    if not _inside(path, root):
+        return None
+    release, _, rest = os.path.relpath(path, root).partition(os.sep)
+    name, _, version = release.rpartition("-")
+    if not (name and version and rest):
+        return None
+    return f"{name} {version}: {rest.replace(os.sep, '/')}"
+
+
+def _installed_folders() -> list[tuple[str, str]]:
+    """Where installed packages and the standard library live, each with the prefix its files
+    are named under; the deepest first (site-packages can be inside the standard library's)."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    stdlib = os.path.abspath(paths["stdlib"])
+    folders = {os.path.abspath(paths[k]): "" for k in ("purelib", "platlib") if k in paths}
+    folders.setdefault(stdlib, os.path.basename(stdlib) + "/")
+    return sorted(folders.items(), key=lambda item: -len(item[0]))

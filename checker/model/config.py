@@ -29,6 +29,10 @@ class ImplTarget:
     election_timeout_range: tuple[int, int] = (150, 300)
     # A library's own settings, --impl-conf KEY=VALUE, sorted by key.
     settings: tuple[tuple[str, str], ...] = ()
+    # Invariants set aside, --impl-skip NAME, sorted: not checked, and said so in every report.
+    # For a consequence further along a history than the first invariant a bug breaks (PySyncObj
+    # 0.3.15 forgets its term on restart, terms_monotonic; two leaders of one term come after).
+    skip: tuple[str, ...] = ()
 
     @property
     def library(self) -> str | None:

@@ -382,4 +382,12 @@ def _step_events(model: Model, w: World, a: Action) -> tuple[World | None, tuple
         events.insert(0, Event("drop", a.message))
     elif isinstance(a, Duplicate):
         events.insert(0, Event("duplicate", a.message))
+    elif isinstance(a, (Cut, Crash)) and model.fifo:
+        # The links of the node broke: what was queued on them is lost.
+        kept = list(after.network)
+        for m in w.network:
+            if m in kept:
+                kept.remove(m)
+            else:
+                events.append(Event("lose", m))
     return after, tuple(events)

@@ -162,6 +162,8 @@ def impl_to_json(impl: ImplTarget) -> dict[str, Any]:
         out["library"], out["version"] = impl.library, impl.version
     if impl.settings or impl.library is not None:
         out["settings"] = dict(impl.settings)
+    if impl.skip:
+        out["skip"] = list(impl.skip)  # Only when set: traces without it read as before.
     return out
 
 
@@ -279,7 +281,13 @@ def impl_from_json(doc: Any) -> ImplTarget:
         if _get(doc, "library", str, where) != library or _get(doc, "version", str, where) != version:
             raise _Bad(f"{where}.library and version must be those of the target {target!r}")
         _get(doc, "settings", dict, where)
-    return ImplTarget(target, tuple(persistent), float(timeout), (low_high[0], low_high[1]), tuple(sorted(settings.items())))
+    skip = doc.get("skip", [])
+    known = {i.name for i in REGISTRY}
+    if not (isinstance(skip, list) and all(isinstance(n, str) and n in known for n in skip) and skip == sorted(set(skip))):
+        raise _Bad(f"{where}.skip must be a sorted list of known invariants without repeats (the --impl-skip names)")
+    return ImplTarget(
+        target, tuple(persistent), float(timeout), (low_high[0], low_high[1]), tuple(sorted(settings.items())), tuple(skip)
+    )
 
 
 def message_from_json(doc: Any, where: str) -> Message | Packet:

@@ -20,8 +20,9 @@ from pathlib import Path
 from attrs import define, field
 
 from checker.model.actions import ClientRequest, Crash, Cut, Heal, Packet, Restart, Tick
-from checker.model.config import SYNC
+from checker.model.config import FIFO, SYNC
 from checker.model.invariants import by_name
+from checker.model.native import Event
 from checker.model.outcome import FINDINGS, is_finding
 from checker.model.variants import get_variant
 from checker.views.text import back_text, network_words, result_line
@@ -70,13 +71,16 @@ def _x(node_id: int) -> float:
 
 def _kind(m: Message) -> str:
     if isinstance(m, Packet):
-        return "packet"
+        # An implementation's message, coloured by what its adapter's words say it is.
+        word = m.summary.split(" ", 1)[0].lower()
+        return "vote" if "vote" in word else "append" if "append" in word else "packet"
     return "vote" if isinstance(m, (RequestVoteRequest, RequestVoteResponse)) else "append"
 
 
 def _reply(m: Message) -> bool:
     if isinstance(m, Packet):
-        return False
+        word = m.summary.split(" ", 1)[0].lower()
+        return "response" in word or "reply" in word
     return not isinstance(m, (RequestVoteRequest, AppendEntriesRequest))
 
 
@@ -94,7 +98,7 @@ class _Flight:
     parent: _Flight | None = None  # For a copy: the message it was copied from, at y.
     end: tuple[float, float] | None = None
     end_band: int | None = None
-    status: str = "in-flight"  # "delivered", "dropped" or, at the end of the trace, "in-flight".
+    status: str = "in-flight"  # "delivered", "dropped", "lost" (its link broke) or, at the end, "in-flight".
 
     def start(self) -> tuple[float, float]:
         if self.parent is None:
@@ -160,13 +164,22 @@ class _Layout:
         for n in before.nodes:
             band.points[n.id] = [(0.0, n, status(before, n.id), 0)]
         if s.before is None:
+            if not self.sync:
+                # What the nodes sent as they started (an implementation's, through its adapter)
+                # is in flight from the first row on.
+                for m in s.world.network:
+                    self.flights.append(_Flight(m, k, band.top + TOP, _x(m.source)))
             return
         a = s.action
         if isinstance(a, (Cut, Heal, Crash, Restart)):
             n = s.world.node(a.node)
             band.points[a.node].append((TOP, n, status(s.world, a.node), 0))
             label = {Cut: "cut off", Heal: "reconnected", Crash: "crashes", Restart: "restarts"}[type(a)]
-            band.marks.append(_label(_x(a.node) + 10, TOP + 4, label, "note"))
+            old = s.before.node(a.node)
+            # Below the pill where the node's role or term changes with it (a restart that
+            # forgets the term), beside the lane otherwise.
+            below = 18 if (old.role, old.current_term) != (n.role, n.current_term) else 0
+            band.marks.append(_label(_x(a.node) + 10, TOP + 4 + below, label, "note"))
         if isinstance(a, ClientRequest):
             x = _x(a.node)
             # Toward the other lanes, where there is room for it; the margin outside the last
@@ -185,7 +198,10 @@ class _Layout:
             # A timeout shows as the node's new role and term (a pill) where it happens.
         row = 0
         y_send = TOP
+        previous: Event | None = None
         for e in s.events:
+            just_sent = previous is not None and previous.kind == "send" and previous.message == e.message
+            previous = e
             if e.kind == "act":
                 band.points[e.node.id].append((TOP, e.node, status(s.world, e.node.id), 0))
                 continue
@@ -204,9 +220,15 @@ class _Layout:
             # Async: everything in the step happens at its action's row.
             if e.kind == "send":
                 self.flights.append(_Flight(m, k, band.top + TOP, _x(m.source)))
-            elif e.kind == "lose":
+            elif e.kind == "lose" and just_sent:
                 self.flights.pop()  # Lost at once: never in flight.
                 band.shapes.append(_lost(_x(m.source), TOP, _x(m.dest), TOP + SLANT, m, "lost"))
+            elif e.kind == "lose":
+                # Queued on a fifo link that broke: it ends short of the receiver, as a drop does.
+                f = self._find(m)
+                sx, _ = f.start()
+                toward = 1 if _x(m.dest) > sx else -1
+                f.end, f.end_band, f.status = (_x(m.dest) - toward * 16, band.top + TOP), k, "lost"
             elif e.kind == "deliver":
                 f = self._find(m)
                 f.end, f.end_band, f.status = (_x(m.dest), band.top + TOP), k, "delivered"
@@ -246,8 +268,8 @@ class _Layout:
                 continue
             oy = band.top
             if k == f.end_band:
-                if f.status == "dropped":
-                    band.shapes.append(_lost(x1, y1 - oy, x2, y2 - oy, f.message, "dropped", full=True, copy=f.parent is not None))
+                if f.status in ("dropped", "lost"):
+                    band.shapes.append(_lost(x1, y1 - oy, x2, y2 - oy, f.message, f.status, full=True, copy=f.parent is not None))
                 else:
                     band.shapes.append(_arrow(x1, y1 - oy, x2, y2 - oy, f.message, f.status, copy=f.parent is not None))
             else:
@@ -481,24 +503,36 @@ def _legend(sync: bool) -> str:
     return '<div class="legend">' + "".join(keys) + "</div>"
 
 
-def _reading(sync: bool) -> str:
-    if sync:
-        network = (
+def _packets(tl: Timeline) -> bool:
+    """Whether the trace's messages are an implementation's, named by its adapter (Packet)."""
+    return any(isinstance(e.message, Packet) for s in tl.steps for e in s.events)
+
+
+def _reading(network: str, impl: bool) -> str:
+    if network == SYNC:
+        words = (
             "In this synchronous network a tick's messages, and their replies, are handled within the "
             "step, one after another, so each arrow starts and ends inside its row."
         )
     else:
-        network = (
-            "In this asynchronous network a message is in flight from the step that sent it to the step "
+        kind = "FIFO network (ordered links, as TCP gives)" if network == FIFO else "asynchronous network"
+        words = (
+            f"In this {kind} a message is in flight from the step that sent it to the step "
             "that delivers it, so its arrow crosses the rows in between."
+        )
+    if impl:
+        labels = "Arrow labels are the implementation's messages, in its adapter's words (hover for the whole). "
+    else:
+        labels = (
+            "Arrow labels: <code>vote? t2</code> asks for a "
+            "vote in term 2, <code>yes</code>/<code>no</code> answer it; <code>AE t3 1:1 c0</code> is an append-entries "
+            "of term 3 carrying entry 1:1 (term:command) with leader commit 0 (<code>hb</code>: no entries, a heartbeat), "
+            "<code>ok 1</code>/<code>fail 0</code> answer it with the index matched or a hint. "
         )
     return (
         "<p class=\"reading\">Time goes down: one row per step. Each vertical line is a node's lane, drawn by its "
         "role; a label on a lane marks a new role or term where it happens. Arrows are messages from sender to "
-        f"receiver; hover an arrow for its contents. {_esc(network)} Arrow labels: <code>vote? t2</code> asks for a "
-        "vote in term 2, <code>yes</code>/<code>no</code> answer it; <code>AE t3 1:1 c0</code> is an append-entries "
-        "of term 3 carrying entry 1:1 (term:command) with leader commit 0 (<code>hb</code>: no entries, a heartbeat), "
-        "<code>ok 1</code>/<code>fail 0</code> answer it with the index matched or a hint. "
+        f"receiver; hover an arrow for its contents. {_esc(words)} {labels}"
         "On the right, every node after the step: "
         "<b class=\"chg\">highlighted</b> is what the step changed.</p>"
     )
@@ -545,7 +579,7 @@ def render_html(tl: Timeline) -> str:
         f"<title>raftcheck: {_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f'<header><h1 class="{"bad" if b else "good"}">{_esc(title)}</h1>'
         "<ul class=\"meta\">" + "".join(f"<li>{m}</li>" for m in meta) + "</ul></header>\n"
-        f"{explain}\n{_reading(layout.sync)}\n{_legend(layout.sync)}\n"
+        f"{explain}\n{_reading(c.network, _packets(tl))}\n{_legend(layout.sync)}\n"
         f'<table class="timeline" data-nodes="{len(layout.ids)}" data-network="{c.network}">\n'
         f'<thead><tr><th class="num">step</th><th class="what">what happens</th>'
         f'<th class="diagram">{_lane_header(layout)}</th>{heads}</tr></thead>\n'
@@ -632,6 +666,8 @@ svg.lane-head text.lane-name { font-size: 12px; font-weight: 600; fill: var(--in
 .msg.vote .head { fill: var(--vote); }
 .msg.append line { stroke: var(--append); }
 .msg.append .head { fill: var(--append); }
+.msg.packet line { stroke: var(--ink); }
+.msg.packet .head { fill: var(--ink); }
 .msg.reply line { stroke-dasharray: 5 3; }
 .msg.copy line { stroke-dasharray: 2 3; }
 .msg.lost line { stroke: var(--bad); stroke-dasharray: 3 3; }

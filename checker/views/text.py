@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from checker.model.config import SYNC
+from checker.model.config import FIFO, SYNC
 from checker.model.outcome import is_finding
 from checker.model.variants import get_variant
 from checker.model.world import World
@@ -43,7 +43,18 @@ class _Pen:
 def network_words(network: str) -> str:
     if network == SYNC:
         return "sync network: a tick's messages, and their replies, are handled within the step"
+    if network == FIFO:
+        return "fifo network: each link delivers in the order sent, and loses what it holds only when it breaks"
     return "async network: a message stays in flight until it is delivered, dropped or duplicated"
+
+
+def _votes_unseen(c) -> bool:
+    """Whether the implementation's votes are hidden from the checker (a seed-API class's are;
+    an adapter's, such as PySyncObj's, are shown)."""
+    from checker.front import model_for
+
+    adapter = getattr(model_for(c), "adapter", None)
+    return "vote_safety" in (getattr(adapter, "unobserved", None) or {})
 
 
 def header_lines(tl: Timeline) -> list[str]:
@@ -54,7 +65,9 @@ def header_lines(tl: Timeline) -> list[str]:
     if o.result == "error":
         recorded = f"implementation failure ({o.invariant}) at step {o.step}"
     if c.impl is not None:
-        rules = f"implementation: {c.impl.describe()} (votes are not part of its API: shown as -)"
+        rules = f"implementation: {c.impl.describe()}"
+        if _votes_unseen(c):
+            rules += " (votes are not part of its API: shown as -)"
     else:
         rules = f"variant: {c.variant}: {get_variant(c.variant).description}"
     return [
