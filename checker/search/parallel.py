@@ -34,9 +34,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
 import signal
 import struct
+import tempfile
 import threading
 import time
 import traceback
@@ -411,7 +413,72 @@ class _Local:
         return self.answer
 
 
-def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native: bool, partial_every: float) -> None:
+class _Outboxes:
+    """Where local worker processes leave a round's successors for each other: one file per
+    worker in memory (``/dev/shm`` where there is one), opened and unlinked by the coordinator
+    before it forks the workers, so that every worker inherits them all and nothing is left
+    behind however the search ends. A worker writes its blobs into its own file and tells the
+    coordinator only where they lie; the coordinator passes that on, and each owner reads what
+    is addressed to it straight from the sender's file. Through the pipes, every blob was
+    copied to the coordinator and from it again, while both workers waited, at about a third
+    of the speed of this file (a 1.5 MB blob: 2 to 3 ms a hop against 0.5 ms for writing and
+    reading it here). A file is rewritten only in the next expand round, after every owner has
+    read it in the accept round between."""
+
+    def __init__(self, workers: int) -> None:
+        where = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        self.fds: list[int] = []
+        try:
+            for _ in range(workers):
+                handle, path = tempfile.mkstemp(prefix="raftcheck-outbox-", dir=where)
+                self.fds.append(handle)
+                os.unlink(path)
+        except BaseException:
+            self.close()
+            raise
+
+    def post(self, index: int, blobs: list[bytes]) -> list[Any]:
+        """Worker ``index`` leaves ``blobs`` in its file: for each, (offset, length), or the empty bytes."""
+        fd, offset, posted = self.fds[index], 0, []
+        for blob in blobs:
+            if not blob:
+                posted.append(b"")
+                continue
+            view = memoryview(blob)
+            at = offset
+            while view:
+                written = os.pwrite(fd, view, at)
+                view, at = view[written:], at + written
+            posted.append((offset, len(blob)))
+            offset += len(blob)
+        return posted
+
+    def fetch(self, posted: list[Any]) -> list[bytes]:
+        """What each sender left here, by sender: the bytes themselves."""
+        blobs = []
+        for sender, where in enumerate(posted):
+            if isinstance(where, bytes):
+                blobs.append(where)
+                continue
+            offset, length = where
+            parts, got = [], 0
+            while got < length:
+                part = os.pread(self.fds[sender], length - got, offset + got)
+                if not part:
+                    raise EOFError(f"worker {sender}'s outbox ends early")
+                parts.append(part)
+                got += len(part)
+            blobs.append(parts[0] if len(parts) == 1 else b"".join(parts))
+        return blobs
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+
+
+def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native: bool, partial_every: float,
+           outboxes: _Outboxes | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # The coordinator handles Ctrl-C and stops us.
     # Forked from a coordinator whose SIGTERM raises (checker.cli.main): here it ends the worker
     # at once, as by default; the coordinator hears the pipe close or stops us itself.
@@ -434,7 +501,13 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
             if command == "stop":
                 conn.send(peak_rss_bytes())
                 return
-            conn.send(getattr(worker, command)(*args))
+            if outboxes is not None and command == "accept":
+                args[0] = outboxes.fetch(args[0])
+            answer = getattr(worker, command)(*args)
+            if outboxes is not None and command == "expand":
+                transitions, broken, blobs = answer
+                answer = (transitions, broken, outboxes.post(index, blobs))
+            conn.send(answer)
     except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # The coordinator is gone (killed, or stopped without a word): nobody to answer.
     except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.
@@ -566,14 +639,17 @@ def parallel_search(
             last_report = now
             on_progress(Progress(depth, frontier, states + sum(partial), distinct, now - start))
 
+    outboxes = None
     if workers == 1:
         pipes.append(_Local(model, symmetry, native, hear))
     else:
         context = _context()
+        # Forked workers inherit the outboxes' files; spawned ones pass the blobs through the pipes.
+        outboxes = _Outboxes(workers) if context.get_start_method() == "fork" else None
         for index in range(workers):
             mine, theirs = context.Pipe()
             process = context.Process(
-                target=_serve, args=(theirs, model, index, workers, symmetry, native, partial_every), daemon=True
+                target=_serve, args=(theirs, model, index, workers, symmetry, native, partial_every, outboxes), daemon=True
             )
             process.start()
             theirs.close()
@@ -647,6 +723,8 @@ def parallel_search(
             else:
                 process.terminate()
             process.join()
+        if outboxes is not None:
+            outboxes.close()
         if collecting:
             gc.enable()
     if lost is not None:
