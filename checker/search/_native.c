@@ -242,6 +242,15 @@ table_put(Table *t, uint64_t key, uint64_t value)
     return 0;
 }
 
+static void
+table_init(Table *t, size_t limit)
+{
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    t->capacity = t->used = 0;
+    t->limit = limit;
+}
+
 /* Lists of messages sent, for the transition memos: [count, message, ...] at an offset. */
 typedef struct {
     uint32_t *at;
@@ -278,6 +287,13 @@ typedef struct {
     uint32_t *at;
     size_t capacity;
 } Renamed;
+
+/* One other owner's share of a level: its global records, and the fingerprints among them. */
+typedef struct {
+    char *at;
+    size_t size, capacity;
+    Table shipped;
+} Outbox;
 
 /* ---- Python's hash of a tuple of integers, without the tuple ---- */
 
@@ -347,6 +363,10 @@ typedef struct {
     int64_t *scratch; /* (k + 1 + MAX_NET) * nperms fingerprints, for ``canonical``. */
     Renamed relabelled_node, relabelled_message, relabelled_ghost;
     PyObject *relabel_node, *relabel_message, *relabel_ghost;
+    /* With other workers: the level's global records for each other owner, each world once
+     * (``shipped``: their fingerprints), until ``shipments()`` hands them over. */
+    Outbox *outboxes;
+    int noutboxes;
 } Sync;
 
 /* Room for the messages one transition sends. */
@@ -932,10 +952,48 @@ typedef struct {
     PyObject *from_fp;
     long long from_value;
     Py_ssize_t position;
-    PyObject *pending, *mine, *made, *sent, *broken;
+    PyObject *pending, *mine, *broken;
     int me, workers;
     long transitions;
 } Expansion;
+
+/* A successor for another owner: its global record (see GLOBAL and NET_COUNT) in that owner's
+ * outbox, once per world: the first step to it is the one kept (the frontier is in order of
+ * fingerprint and each world's steps in order of position). */
+static int
+ship(Sync *s, Expansion *x, long owner, int64_t h, long via, const long *after, const int64_t *form, int length)
+{
+    int k = s->k, count = length - (k + AT_NET);
+    Outbox *box = &s->outboxes[owner];
+    uint64_t known;
+    if (table_get(&box->shipped, (uint64_t)h, &known))
+        return 0;
+    if (table_put(&box->shipped, (uint64_t)h, 1) < 0)
+        return -1;
+    size_t size = GLOBAL(k) + (s->network ? 4 + 8 * (size_t)count : 0);
+    if (reserve((void **)&box->at, &box->capacity, box->size + size, 1, 1 << 16) < 0)
+        return -1;
+    char *p = box->at + box->size;
+    box->size += size;
+    int64_t from = (int64_t)x->from_value;
+    uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
+    memcpy(p, &h, 8);
+    memcpy(p + 8, &from, 8);
+    memcpy(p + 16, &v32, 4);
+    memcpy(p + 20, &pos32, 4);
+    memcpy(p + 24, form, 8 * k);
+    for (int j = 0; j < 3; j++) {
+        v32 = (uint32_t)after[k + j];
+        memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
+    }
+    memcpy(p + 24 + 8 * k + 12, &form[k + AT_GHOST], 8);
+    if (s->network) {
+        v32 = (uint32_t)count;
+        memcpy(p + NET_COUNT(k), &v32, 4);
+        memcpy(p + NET_COUNT(k) + 4, form + k + AT_NET, 8 * (size_t)count);
+    }
+    return 0;
+}
 
 static int
 emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int length)
@@ -993,11 +1051,13 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
         PyErr_SetString(PyExc_OverflowError, "an action or parent position does not fit a record");
         return -1;
     }
+    if (owner != x->me)
+        return ship(s, x, owner, h, via, after, form, length);
     PyObject *fp = PyLong_FromLongLong(h);
     if (fp == NULL)
         return -1;
     int r = 0;
-    if (owner == x->me) {
+    {
         int held = PyDict_Contains(x->pending, fp);
         if (held == 0)
             held = PyDict_Contains(x->mine, fp);
@@ -1022,39 +1082,6 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
                 }
                 r = PyDict_SetItem(x->pending, fp, record);
                 Py_DECREF(record);
-            }
-        }
-    }
-    else {
-        /* For another owner: a global record (see GLOBAL and NET_COUNT), once per world. */
-        PyObject *known = PyList_GET_ITEM(x->sent, owner), *out = PyList_GET_ITEM(x->made, owner);
-        int held = PySet_Contains(known, fp);
-        Py_ssize_t size = GLOBAL(k) + (s->network ? 4 + 8 * count : 0);
-        if (held < 0 || (held == 0 && PySet_Add(known, fp) < 0))
-            r = -1;
-        else if (held == 0) {
-            Py_ssize_t at = PyByteArray_GET_SIZE(out);
-            if (PyByteArray_Resize(out, at + size) < 0)
-                r = -1;
-            else {
-                char *p = PyByteArray_AS_STRING(out) + at;
-                int64_t from = (int64_t)x->from_value;
-                uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
-                memcpy(p, &h, 8);
-                memcpy(p + 8, &from, 8);
-                memcpy(p + 16, &v32, 4);
-                memcpy(p + 20, &pos32, 4);
-                memcpy(p + 24, form, 8 * k);
-                for (int j = 0; j < 3; j++) {
-                    v32 = (uint32_t)after[k + j];
-                    memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
-                }
-                memcpy(p + 24 + 8 * k + 12, &form[k + AT_GHOST], 8);
-                if (s->network) {
-                    v32 = (uint32_t)count;
-                    memcpy(p + NET_COUNT(k), &v32, 4);
-                    memcpy(p + NET_COUNT(k) + 4, form + k + AT_NET, 8 * (size_t)count);
-                }
             }
         }
     }
@@ -1603,36 +1630,36 @@ done:
 }
 
 PyDoc_STRVAR(expand_doc,
-"expand(frontier, fps, start, stop, pending, mine, made, sent, me, workers, broken) -> transitions\n\n"
+"expand(frontier, fps, start, stop, pending, mine, me, workers, broken) -> transitions\n\n"
 "Expand frontier[start:stop] (packed records) as checker.search.parallel._Worker.expand does: own new\n"
-"successors go to ``pending`` as packed records, other owners' to the bytearray ``made[owner]``\n"
-"as global records, once each (``sent[owner]``: the set of their fingerprints); broken steps\n"
-"are appended to ``broken`` as\n"
-"(fingerprint, parent fingerprint, action position, violation, position). Expanded records are\n"
-"replaced by None.");
+"successors go to ``pending`` as packed records, other owners' to this worker's outboxes as\n"
+"global records, once each, until shipments() takes them; broken steps are appended to\n"
+"``broken`` as (fingerprint, parent fingerprint, action position, violation, position).\n"
+"Expanded records are replaced by None.");
 
 static PyObject *
 Sync_expand(Sync *s, PyObject *args)
 {
-    PyObject *frontier, *fps, *pending, *mine, *made, *sent, *broken;
+    PyObject *frontier, *fps, *pending, *mine, *broken;
     Py_ssize_t start, stop;
     int me, workers;
-    if (!PyArg_ParseTuple(args, "O!O!nnO!O!O!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
-                          &PyDict_Type, &pending, &PyDict_Type, &mine, &PyList_Type, &made, &PyList_Type, &sent,
-                          &me, &workers, &PyList_Type, &broken))
+    if (!PyArg_ParseTuple(args, "O!O!nnO!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
+                          &PyDict_Type, &pending, &PyDict_Type, &mine, &me, &workers, &PyList_Type, &broken))
         return NULL;
-    if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 ||
-        me < 0 || me >= workers || PyList_GET_SIZE(made) != workers || PyList_GET_SIZE(sent) != workers) {
+    if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 || workers > 256 ||
+        me < 0 || me >= workers || (s->noutboxes != 0 && s->noutboxes != workers)) {
         PyErr_SetString(PyExc_ValueError, "expand: arguments out of range");
         return NULL;
     }
-    for (int w = 0; w < workers; w++) {
-        if (w != me && (!PyByteArray_Check(PyList_GET_ITEM(made, w)) || !PySet_Check(PyList_GET_ITEM(sent, w)))) {
-            PyErr_SetString(PyExc_TypeError, "expand: made and sent must hold a bytearray and a set per other owner");
-            return NULL;
-        }
+    if (s->noutboxes == 0) {
+        s->outboxes = PyMem_Calloc((size_t)workers, sizeof(Outbox));
+        if (s->outboxes == NULL)
+            return PyErr_NoMemory();
+        s->noutboxes = workers;
+        for (int w = 0; w < workers; w++)
+            table_init(&s->outboxes[w].shipped, SIZE_MAX);
     }
-    Expansion x = {.pending = pending, .mine = mine, .made = made, .sent = sent, .broken = broken, .me = me, .workers = workers};
+    Expansion x = {.pending = pending, .mine = mine, .broken = broken, .me = me, .workers = workers};
     long e[WORLD_MAX];
     x.e = e;
     for (Py_ssize_t position = start; position < stop; position++) {
@@ -1680,12 +1707,15 @@ mirror_init(Mirror *m, PyObject *list)
 }
 
 static void
-table_init(Table *t, size_t limit)
+outboxes_free(Sync *s)
 {
-    PyMem_Free(t->slots);
-    t->slots = NULL;
-    t->capacity = t->used = 0;
-    t->limit = limit;
+    for (int w = 0; w < s->noutboxes; w++) {
+        PyMem_Free(s->outboxes[w].at);
+        PyMem_Free(s->outboxes[w].shipped.slots);
+    }
+    PyMem_Free(s->outboxes);
+    s->outboxes = NULL;
+    s->noutboxes = 0;
 }
 
 static int
@@ -1812,6 +1842,7 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     PyMem_Free(s->lessons);
     s->lessons = NULL;
     s->lessons_size = s->lessons_capacity = 0;
+    outboxes_free(s);
     return 0;
 }
 
@@ -1849,6 +1880,7 @@ Sync_dealloc(Sync *s)
     for (int i = 0; i < 9; i++)
         PyMem_Free(mirrors[i]->at);
     PyMem_Free(s->lessons);
+    outboxes_free(s);
     Table *tables[9] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok,
                         &s->node_index, &s->message_index, &s->ghost_index};
     for (int i = 0; i < 9; i++)
@@ -1895,6 +1927,37 @@ static PyMethodDef module_methods[] = {
     {"fingerprint", fingerprint, METH_O, fingerprint_doc},
     {NULL},
 };
+
+PyDoc_STRVAR(shipments_doc,
+"shipments() -> list of bytes\n\n"
+"The global records made for each owner since the last call (empty bytes for this worker's own\n"
+"and before any expand); the outboxes start afresh.");
+
+static PyObject *
+Sync_shipments(Sync *s, PyObject *unused)
+{
+    PyObject *out = PyList_New(s->noutboxes);
+    if (out == NULL)
+        return NULL;
+    for (int w = 0; w < s->noutboxes; w++) {
+        Outbox *box = &s->outboxes[w];
+        PyObject *b = PyBytes_FromStringAndSize(box->at, (Py_ssize_t)box->size);
+        if (b == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, w, b);
+    }
+    for (int w = 0; w < s->noutboxes; w++) {
+        Outbox *box = &s->outboxes[w];
+        box->size = 0;
+        if (box->shipped.used) {
+            memset(box->shipped.slots, 0xff, sizeof(Slot) * box->shipped.capacity);
+            box->shipped.used = 0;
+        }
+    }
+    return out;
+}
 
 PyDoc_STRVAR(lessons_doc,
 "lessons() -> bytes\n\n"
@@ -2011,6 +2074,7 @@ done:
 static PyMethodDef Sync_methods[] = {
     {"learn", (PyCFunction)Sync_learn, METH_VARARGS, learn_doc},
     {"lessons", (PyCFunction)Sync_lessons, METH_NOARGS, lessons_doc},
+    {"shipments", (PyCFunction)Sync_shipments, METH_NOARGS, shipments_doc},
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
     {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
     {"settle", (PyCFunction)Sync_settle, METH_VARARGS, settle_doc},

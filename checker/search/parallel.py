@@ -189,9 +189,6 @@ class _Worker:
     def _expand_native(self) -> tuple[int, Any, list[bytes]]:
         """``expand`` by the C loop, a block of the frontier at a time; the same result."""
         workers, me, report = self.workers, self.index, self.report
-        # Per other owner, its successors as global records (see ``_native.c``), each world once.
-        made: list[Any] = [bytearray() for _ in range(workers)]
-        sent: list[set[int]] = [set() for _ in range(workers)]
         mine: dict[int, bytes] = {}
         pending: dict[int, bytes] = {}  # Own successors, packed, not yet looked up in the seen set.
         steps: list[tuple] = []  # Broken steps: (fingerprint, parent's, action position, violation, position).
@@ -199,12 +196,15 @@ class _Worker:
         transitions = 0
         for start in range(0, len(frontier), NATIVE_BLOCK):
             stop = min(start + NATIVE_BLOCK, len(frontier))
-            transitions += native.expand(frontier, fps, start, stop, pending, mine, made, sent, me, workers, steps)
+            transitions += native.expand(frontier, fps, start, stop, pending, mine, me, workers, steps)
             if len(pending) >= CHUNK:
                 native.settle(pending, mine, self.seen.array)
             if report is not None:
                 report(transitions)
         native.settle(pending, mine, self.seen.array)
+        # Per other owner, its successors as global records (see ``_native.c``), each world once.
+        # (None at all before this worker's first expansion of a world.)
+        made: list[Any] = (native.shipments() or [b""] * workers) if workers > 1 else [None]
         made[me] = mine
         broken = None
         for fp, from_fp, n, violation, position in steps:
