@@ -353,14 +353,15 @@ typedef struct {
     size_t lessons_size, lessons_capacity;
     /* What computes an entry the tables miss (checker/search/encoded.py and verdicts.py), and the violations. */
     PyObject *receive, *act, *observe, *node_verdict, *single_verdict, *pair_verdict, *step, *always;
-    /* The asynchronous network: messages in flight at most, and their order. */
-    int network, max_in_flight;
+    /* A network with messages in flight (asynchronous or fifo): how many at most, and their
+     * order on the asynchronous one; ``fifo``: ordered links (see ``net_insert``). */
+    int network, max_in_flight, fifo;
     Orders order;
     /* Symmetry reduction: the renamings (perms[q * k + i]: the new position of the node at
      * position i), the renamed parts, and what computes a miss. */
     int symmetry, nperms;
     int *perms;
-    int64_t *scratch; /* (k + 1 + MAX_NET) * nperms fingerprints, for ``canonical``. */
+    int64_t *scratch; /* (k + 1 + 2 * MAX_NET + 1) * nperms integers, for ``canonical``. */
     Renamed relabelled_node, relabelled_message, relabelled_ghost;
     PyObject *relabel_node, *relabel_message, *relabel_ghost;
     /* With other workers: the level's global records for each other owner, each world once
@@ -585,6 +586,58 @@ sync_tick(Sync *s, const long *e, int j, long *out)
 
 /* ---- The asynchronous network: a bag of messages in flight, kept in the plain model's order ---- */
 
+/* A message's link, (source, destination) as one integer that orders as the pair
+ * (``Encoded.link``). */
+static inline int
+link_of(Sync *s, long m, int64_t *out)
+{
+    int64_t source, dest;
+    if (get(&s->source, m, &source) < 0 || get(&s->dest, m, &dest) < 0)
+        return -1;
+    *out = source << 32 | dest;
+    return 0;
+}
+
+/* Ordered links: message ``m`` goes to the back of its link's queue in ``net`` (each link's
+ * queue in the order sent, the links by source and destination): after every message whose
+ * link does not come after its own, as the stable ``sorted(net + kept, key=link)`` of
+ * ``Encoded._send`` and ``checker.model.native._append`` puts it. */
+static int
+link_append(Sync *s, long *net, int *count, long m)
+{
+    int64_t key, other;
+    if (link_of(s, m, &key) < 0)
+        return -1;
+    int at = *count;
+    while (at > 0) {
+        if (link_of(s, net[at - 1], &other) < 0)
+            return -1;
+        if (other <= key)
+            break;
+        net[at] = net[at - 1];
+        at--;
+    }
+    net[at] = m;
+    (*count)++;
+    return 0;
+}
+
+/* ``Encoded._break_links``: what is queued to or from node ``node`` (its id) leaves ``net``. */
+static int
+break_links(Sync *s, long *net, int *count, long node)
+{
+    int kept = 0;
+    for (int i = 0; i < *count; i++) {
+        int64_t source, dest;
+        if (get(&s->source, net[i], &source) < 0 || get(&s->dest, net[i], &dest) < 0)
+            return -1;
+        if (source != node && dest != node)
+            net[kept++] = net[i];
+    }
+    *count = kept;
+    return 0;
+}
+
 /* Message ``m`` enters ``net`` (``*count`` long, in order), after every message that does not
  * come after it: the order ``sorted(net + kept, key=order)`` gives, since two messages with one
  * ``repr`` are one interned message. */
@@ -595,6 +648,8 @@ net_insert(Sync *s, long *net, int *count, long m)
         PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
         return -1;
     }
+    if (s->fifo)
+        return link_append(s, net, count, m);
     const char *key, *other;
     if (order_of(&s->order, m, &key) < 0)
         return -1;
@@ -717,7 +772,7 @@ deliver(Sync *s, const long *e, int length, long m, long *out, int *out_length)
  * from ``compute(part, q)`` (the Python method that renames it and interns the result),
  * remembered; ``fp`` gives the renamed part's fingerprint. */
 static int
-renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part, int64_t *fps)
+renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part, int64_t *fps, int64_t *ids)
 {
     int nperms = s->nperms;
     size_t need = ((size_t)part + 1) * (size_t)nperms;
@@ -746,6 +801,8 @@ renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part,
         }
         if (get(fp, (long)at[q] - 1, &fps[q]) < 0)
             return -1;
+        if (ids != NULL)
+            ids[q] = (int64_t)at[q] - 1;
     }
     return 0;
 }
@@ -759,20 +816,30 @@ canonical(Sync *s, const long *w, int length, int64_t *out)
     long cut = w[k + AT_CUT], crashed = w[k + AT_CRASHED];
     /* Every part's fingerprint under every renaming first, a part at a time; then the renamed
      * worlds, a renaming at a time. */
-    /* scratch: nperms fingerprints for each node (k), the ghost history, each message in flight. */
+    /* scratch: nperms fingerprints for each node (k), the ghost history, each message in flight;
+     * then nperms links for each message and nperms numbers. */
     int64_t *nodes = s->scratch, *ghost = nodes + k * nperms, *net = ghost + nperms;
     if (count > MAX_NET) {
         PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
         return -1;
     }
     for (int i = 0; i < k; i++)
-        if (renamed_fps(s, &s->relabelled_node, s->relabel_node, &s->node_fp, w[i], nodes + i * nperms) < 0)
+        if (renamed_fps(s, &s->relabelled_node, s->relabel_node, &s->node_fp, w[i], nodes + i * nperms, NULL) < 0)
             return -1;
-    if (renamed_fps(s, &s->relabelled_ghost, s->relabel_ghost, &s->ghost_fp, w[k + AT_GHOST], ghost) < 0)
+    if (renamed_fps(s, &s->relabelled_ghost, s->relabel_ghost, &s->ghost_fp, w[k + AT_GHOST], ghost, NULL) < 0)
         return -1;
-    for (int i = 0; i < count; i++)
-        if (renamed_fps(s, &s->relabelled_message, s->relabel_message, &s->message_fp, w[k + AT_NET + i], net + i * nperms) < 0)
+    /* On ordered links, each renamed message's link too (in ``links``, laid out as ``net``), from
+     * its number under each renaming (``ids``). */
+    int64_t *links = net + MAX_NET * nperms, *ids = links + MAX_NET * nperms;
+    for (int i = 0; i < count; i++) {
+        if (renamed_fps(s, &s->relabelled_message, s->relabel_message, &s->message_fp, w[k + AT_NET + i], net + i * nperms,
+                        s->fifo ? ids : NULL) < 0)
             return -1;
+        if (s->fifo)
+            for (int q = 0; q < nperms; q++)
+                if (link_of(s, (long)ids[q], &links[i * nperms + q]) < 0)
+                    return -1;
+    }
     int64_t spelled[WORLD_MAX], best = 0;
     for (int q = 0; q < nperms; q++) {
         const int *perm = s->perms + q * k;
@@ -789,15 +856,32 @@ canonical(Sync *s, const long *w, int length, int64_t *out)
         spelled[k + AT_REQUESTS] = w[k + AT_REQUESTS];
         spelled[k + AT_GHOST] = ghost[q];
         int64_t *bag = spelled + k + AT_NET;
-        for (int i = 0; i < count; i++) {
-            int64_t fp = net[i * nperms + q];
-            int at = i;
-            while (at > 0 && bag[at - 1] > fp) {
-                bag[at] = bag[at - 1];
-                at--;
+        if (s->fifo) {
+            /* Each link's queue keeps its order; the links go by their new names (a stable
+             * insertion sort by link). */
+            int64_t bag_links[MAX_NET];
+            for (int i = 0; i < count; i++) {
+                int64_t fp = net[i * nperms + q], link = links[i * nperms + q];
+                int at = i;
+                while (at > 0 && bag_links[at - 1] > link) {
+                    bag[at] = bag[at - 1];
+                    bag_links[at] = bag_links[at - 1];
+                    at--;
+                }
+                bag[at] = fp;
+                bag_links[at] = link;
             }
-            bag[at] = fp;
         }
+        else
+            for (int i = 0; i < count; i++) {
+                int64_t fp = net[i * nperms + q];
+                int at = i;
+                while (at > 0 && bag[at - 1] > fp) {
+                    bag[at] = bag[at - 1];
+                    at--;
+                }
+                bag[at] = fp;
+            }
         int64_t h = tuple_hash(spelled, length);
         if (q == 0 || h < best)
             best = h;
@@ -1092,6 +1176,17 @@ fail:
     return -1;
 }
 
+/* The world ``w`` (``*length`` long) once node ``node``'s links break: ``_break_links`` on its messages. */
+static int
+broken_links(Sync *s, long *w, int *length, long node)
+{
+    int k = s->k, count = *length - (k + AT_NET);
+    if (break_links(s, w + k + AT_NET, &count, node) < 0)
+        return -1;
+    *length = k + AT_NET + count;
+    return 0;
+}
+
 /* ``Encoded.successors``: every action the plain model would try in ``x->e``, in its order, the
  * taken ones emitted with their positions in ``Model.actions``. */
 static int
@@ -1149,20 +1244,43 @@ expand_world(Sync *s, Expansion *x)
         else if (ncut < s->max_cut) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CUT] = cut | bit;
-            if (emit(s, x, CUT, arg, n, after, length) < 0)
+            after_length = length;
+            if (s->fifo && broken_links(s, after, &after_length, arg) < 0)
+                return -1;
+            if (emit(s, x, CUT, arg, n, after, after_length) < 0)
                 return -1;
             n++;
         }
         if (ncrashed < s->max_crashed) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CRASHED] = crashed | bit;
-            if (emit(s, x, CRASH, arg, n, after, length) < 0)
+            after_length = length;
+            if (s->fifo && broken_links(s, after, &after_length, arg) < 0)
+                return -1;
+            if (emit(s, x, CRASH, arg, n, after, after_length) < 0)
                 return -1;
             n++;
         }
     }
     if (!s->network)
         return 0;
+    if (s->fifo) {
+        /* Only the oldest message on each link may arrive: the first of each run of one link's. */
+        int64_t previous = -1, link;
+        for (int i = k + AT_NET; i < length; i++) {
+            long m = e[i];
+            if (link_of(s, m, &link) < 0)
+                return -1;
+            if (link == previous)
+                continue;
+            previous = link;
+            int taken = deliver(s, e, length, m, after, &after_length);
+            if (taken < 0 || (taken && emit(s, x, DELIVER, m, n, after, after_length) < 0))
+                return -1;
+            n++;
+        }
+        return 0;
+    }
     /* The network's actions on each message in flight; copies of one lead to the same worlds. */
     long previous = -1;
     for (int i = k + AT_NET; i < length; i++) {
@@ -1725,18 +1843,23 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
                             "leads", "term", "commit", "node_fp", "source", "dest", "committed", "ghost_fp", "message_fp",
                             "receive", "act", "observe", "node_verdict", "single_verdict", "pair_verdict",
                             "step", "always", "network", "max_in_flight", "order", "perms", "relabel_node",
-                            "relabel_message", "relabel_ghost", NULL};
+                            "relabel_message", "relabel_ghost", "fifo", NULL};
     PyObject *lists[9], *calls[8], *order = NULL, *perms = NULL, *relabel[3] = {NULL, NULL, NULL};
     Py_ssize_t verdict_limit;
     s->network = 0;
     s->max_in_flight = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO|piOOOOO", names, &s->k, &s->max_term,
+    s->fifo = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO|piOOOOOp", names, &s->k, &s->max_term,
                                      &s->max_requests, &s->max_cut, &s->max_crashed, &verdict_limit, &s->record,
                                      &lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6],
                                      &lists[7], &lists[8], &calls[0], &calls[1], &calls[2], &calls[3], &calls[4], &calls[5],
                                      &calls[6], &calls[7], &s->network, &s->max_in_flight, &order, &perms, &relabel[0],
-                                     &relabel[1], &relabel[2]))
+                                     &relabel[1], &relabel[2], &s->fifo))
         return -1;
+    if (s->fifo && !s->network) {
+        PyErr_SetString(PyExc_ValueError, "Sync: ordered links are a network with messages in flight (network=True)");
+        return -1;
+    }
     /* The asynchronous network: its order of messages in flight, and how many there may be. */
     if (s->network && (order == NULL || !PyList_Check(order) || s->max_in_flight < 0 || s->max_in_flight > MAX_NET)) {
         PyErr_Format(PyExc_ValueError, "Sync: the asynchronous network needs order (a list) and 0 <= max_in_flight <= %d",
@@ -1789,7 +1912,7 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
         }
         s->nperms = (int)count;
         PyMem_Free(s->scratch);
-        s->scratch = PyMem_Malloc(sizeof(int64_t) * (size_t)((s->k + 1 + MAX_NET) * count));
+        s->scratch = PyMem_Malloc(sizeof(int64_t) * (size_t)((s->k + 1 + 2 * MAX_NET + 1) * count));
         if (s->scratch == NULL) {
             PyErr_NoMemory();
             return -1;

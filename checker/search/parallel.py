@@ -45,7 +45,7 @@ import traceback
 from array import array
 from typing import Any, Callable
 
-from checker.model.config import ASYNC, SYNC
+from checker.model.config import ASYNC, FIFO, SYNC
 from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
@@ -327,15 +327,15 @@ class _Worker:
 
 
 def native_fits(model: Model, symmetry: bool) -> bool:
-    """Whether the C loop searches ``model``: the synchronous and asynchronous networks (another
-    one runs on the Python loop until the C loop learns it), with no more messages in flight
+    """Whether the C loop searches ``model``: the synchronous, asynchronous and fifo networks (another
+    one would run on the Python loop until the C loop learns it), with no more messages in flight
     than its worlds have room for, and with symmetry reduction on clusters small enough to try
     every renaming."""
     layout = _native.LAYOUT
     network = model.config.network
     if network == SYNC:
         fits = True
-    elif network == ASYNC:
+    elif network in (ASYNC, FIFO):
         fits = model.bounds.max_in_flight <= layout["MAX_NET"]
     else:
         return False
@@ -347,7 +347,8 @@ def _native_loop(enc: Encoded, judge: Judge, record: bool, symmetry: bool = Fals
     for what its own tables miss; with ``record``, it keeps what it computed as lessons for the
     other workers, who would otherwise compute much of it again in later levels (about a third
     of each worker's misses on ``default`` with two workers). On the asynchronous network it
-    keeps the messages in flight in ``enc.order``; with ``symmetry``, it files worlds under
+    keeps the messages in flight in ``enc.order``, on the fifo one in ``enc.link`` order (each
+    link's queue as sent); with ``symmetry``, it files worlds under
     ``enc.canonical_fingerprint``, asking ``enc``'s relabel methods for what its tables miss."""
     # Its fingerprints must be Python's, or the two loops would file worlds differently.
     for sample in ((), (0, 1, -1, -2), (1 << 61, (1 << 61) - 1, -(1 << 63), (1 << 63) - 1, 12345678901234567)):
@@ -364,6 +365,7 @@ def _native_loop(enc: Encoded, judge: Judge, record: bool, symmetry: bool = Fals
         network=not enc.sync, max_in_flight=enc.max_in_flight if not enc.sync else 0, order=enc.order,
         perms=[tuple(perm) for perm in enc.perms] if symmetry else None,
         relabel_node=enc.relabel_node_new, relabel_message=enc.relabel_message_new, relabel_ghost=enc.relabel_ghost_new,
+        fifo=enc.fifo,
     )
 
 
