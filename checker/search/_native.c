@@ -242,6 +242,15 @@ table_put(Table *t, uint64_t key, uint64_t value)
     return 0;
 }
 
+static void
+table_init(Table *t, size_t limit)
+{
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    t->capacity = t->used = 0;
+    t->limit = limit;
+}
+
 /* Lists of messages sent, for the transition memos: [count, message, ...] at an offset. */
 typedef struct {
     uint32_t *at;
@@ -278,6 +287,13 @@ typedef struct {
     uint32_t *at;
     size_t capacity;
 } Renamed;
+
+/* One other owner's share of a level: its global records, and the fingerprints among them. */
+typedef struct {
+    char *at;
+    size_t size, capacity;
+    Table shipped;
+} Outbox;
 
 /* ---- Python's hash of a tuple of integers, without the tuple ---- */
 
@@ -337,16 +353,21 @@ typedef struct {
     size_t lessons_size, lessons_capacity;
     /* What computes an entry the tables miss (checker/search/encoded.py and verdicts.py), and the violations. */
     PyObject *receive, *act, *observe, *node_verdict, *single_verdict, *pair_verdict, *step, *always;
-    /* The asynchronous network: messages in flight at most, and their order. */
-    int network, max_in_flight;
+    /* A network with messages in flight (asynchronous or fifo): how many at most, and their
+     * order on the asynchronous one; ``fifo``: ordered links (see ``net_insert``). */
+    int network, max_in_flight, fifo;
     Orders order;
     /* Symmetry reduction: the renamings (perms[q * k + i]: the new position of the node at
      * position i), the renamed parts, and what computes a miss. */
     int symmetry, nperms;
     int *perms;
-    int64_t *scratch; /* (k + 1 + MAX_NET) * nperms fingerprints, for ``canonical``. */
+    int64_t *scratch; /* (k + 1 + 2 * MAX_NET + 1) * nperms integers, for ``canonical``. */
     Renamed relabelled_node, relabelled_message, relabelled_ghost;
     PyObject *relabel_node, *relabel_message, *relabel_ghost;
+    /* With other workers: the level's global records for each other owner, each world once
+     * (``shipped``: their fingerprints), until ``shipments()`` hands them over. */
+    Outbox *outboxes;
+    int noutboxes;
 } Sync;
 
 /* Room for the messages one transition sends. */
@@ -565,6 +586,58 @@ sync_tick(Sync *s, const long *e, int j, long *out)
 
 /* ---- The asynchronous network: a bag of messages in flight, kept in the plain model's order ---- */
 
+/* A message's link, (source, destination) as one integer that orders as the pair
+ * (``Encoded.link``). */
+static inline int
+link_of(Sync *s, long m, int64_t *out)
+{
+    int64_t source, dest;
+    if (get(&s->source, m, &source) < 0 || get(&s->dest, m, &dest) < 0)
+        return -1;
+    *out = source << 32 | dest;
+    return 0;
+}
+
+/* Ordered links: message ``m`` goes to the back of its link's queue in ``net`` (each link's
+ * queue in the order sent, the links by source and destination): after every message whose
+ * link does not come after its own, as the stable ``sorted(net + kept, key=link)`` of
+ * ``Encoded._send`` and ``checker.model.native._append`` puts it. */
+static int
+link_append(Sync *s, long *net, int *count, long m)
+{
+    int64_t key, other;
+    if (link_of(s, m, &key) < 0)
+        return -1;
+    int at = *count;
+    while (at > 0) {
+        if (link_of(s, net[at - 1], &other) < 0)
+            return -1;
+        if (other <= key)
+            break;
+        net[at] = net[at - 1];
+        at--;
+    }
+    net[at] = m;
+    (*count)++;
+    return 0;
+}
+
+/* ``Encoded._break_links``: what is queued to or from node ``node`` (its id) leaves ``net``. */
+static int
+break_links(Sync *s, long *net, int *count, long node)
+{
+    int kept = 0;
+    for (int i = 0; i < *count; i++) {
+        int64_t source, dest;
+        if (get(&s->source, net[i], &source) < 0 || get(&s->dest, net[i], &dest) < 0)
+            return -1;
+        if (source != node && dest != node)
+            net[kept++] = net[i];
+    }
+    *count = kept;
+    return 0;
+}
+
 /* Message ``m`` enters ``net`` (``*count`` long, in order), after every message that does not
  * come after it: the order ``sorted(net + kept, key=order)`` gives, since two messages with one
  * ``repr`` are one interned message. */
@@ -575,6 +648,8 @@ net_insert(Sync *s, long *net, int *count, long m)
         PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
         return -1;
     }
+    if (s->fifo)
+        return link_append(s, net, count, m);
     const char *key, *other;
     if (order_of(&s->order, m, &key) < 0)
         return -1;
@@ -697,7 +772,7 @@ deliver(Sync *s, const long *e, int length, long m, long *out, int *out_length)
  * from ``compute(part, q)`` (the Python method that renames it and interns the result),
  * remembered; ``fp`` gives the renamed part's fingerprint. */
 static int
-renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part, int64_t *fps)
+renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part, int64_t *fps, int64_t *ids)
 {
     int nperms = s->nperms;
     size_t need = ((size_t)part + 1) * (size_t)nperms;
@@ -726,6 +801,8 @@ renamed_fps(Sync *s, Renamed *renamed, PyObject *compute, Mirror *fp, long part,
         }
         if (get(fp, (long)at[q] - 1, &fps[q]) < 0)
             return -1;
+        if (ids != NULL)
+            ids[q] = (int64_t)at[q] - 1;
     }
     return 0;
 }
@@ -739,20 +816,30 @@ canonical(Sync *s, const long *w, int length, int64_t *out)
     long cut = w[k + AT_CUT], crashed = w[k + AT_CRASHED];
     /* Every part's fingerprint under every renaming first, a part at a time; then the renamed
      * worlds, a renaming at a time. */
-    /* scratch: nperms fingerprints for each node (k), the ghost history, each message in flight. */
+    /* scratch: nperms fingerprints for each node (k), the ghost history, each message in flight;
+     * then nperms links for each message and nperms numbers. */
     int64_t *nodes = s->scratch, *ghost = nodes + k * nperms, *net = ghost + nperms;
     if (count > MAX_NET) {
         PyErr_SetString(PyExc_OverflowError, "too many messages in flight in one world");
         return -1;
     }
     for (int i = 0; i < k; i++)
-        if (renamed_fps(s, &s->relabelled_node, s->relabel_node, &s->node_fp, w[i], nodes + i * nperms) < 0)
+        if (renamed_fps(s, &s->relabelled_node, s->relabel_node, &s->node_fp, w[i], nodes + i * nperms, NULL) < 0)
             return -1;
-    if (renamed_fps(s, &s->relabelled_ghost, s->relabel_ghost, &s->ghost_fp, w[k + AT_GHOST], ghost) < 0)
+    if (renamed_fps(s, &s->relabelled_ghost, s->relabel_ghost, &s->ghost_fp, w[k + AT_GHOST], ghost, NULL) < 0)
         return -1;
-    for (int i = 0; i < count; i++)
-        if (renamed_fps(s, &s->relabelled_message, s->relabel_message, &s->message_fp, w[k + AT_NET + i], net + i * nperms) < 0)
+    /* On ordered links, each renamed message's link too (in ``links``, laid out as ``net``), from
+     * its number under each renaming (``ids``). */
+    int64_t *links = net + MAX_NET * nperms, *ids = links + MAX_NET * nperms;
+    for (int i = 0; i < count; i++) {
+        if (renamed_fps(s, &s->relabelled_message, s->relabel_message, &s->message_fp, w[k + AT_NET + i], net + i * nperms,
+                        s->fifo ? ids : NULL) < 0)
             return -1;
+        if (s->fifo)
+            for (int q = 0; q < nperms; q++)
+                if (link_of(s, (long)ids[q], &links[i * nperms + q]) < 0)
+                    return -1;
+    }
     int64_t spelled[WORLD_MAX], best = 0;
     for (int q = 0; q < nperms; q++) {
         const int *perm = s->perms + q * k;
@@ -769,15 +856,32 @@ canonical(Sync *s, const long *w, int length, int64_t *out)
         spelled[k + AT_REQUESTS] = w[k + AT_REQUESTS];
         spelled[k + AT_GHOST] = ghost[q];
         int64_t *bag = spelled + k + AT_NET;
-        for (int i = 0; i < count; i++) {
-            int64_t fp = net[i * nperms + q];
-            int at = i;
-            while (at > 0 && bag[at - 1] > fp) {
-                bag[at] = bag[at - 1];
-                at--;
+        if (s->fifo) {
+            /* Each link's queue keeps its order; the links go by their new names (a stable
+             * insertion sort by link). */
+            int64_t bag_links[MAX_NET];
+            for (int i = 0; i < count; i++) {
+                int64_t fp = net[i * nperms + q], link = links[i * nperms + q];
+                int at = i;
+                while (at > 0 && bag_links[at - 1] > link) {
+                    bag[at] = bag[at - 1];
+                    bag_links[at] = bag_links[at - 1];
+                    at--;
+                }
+                bag[at] = fp;
+                bag_links[at] = link;
             }
-            bag[at] = fp;
         }
+        else
+            for (int i = 0; i < count; i++) {
+                int64_t fp = net[i * nperms + q];
+                int at = i;
+                while (at > 0 && bag[at - 1] > fp) {
+                    bag[at] = bag[at - 1];
+                    at--;
+                }
+                bag[at] = fp;
+            }
         int64_t h = tuple_hash(spelled, length);
         if (q == 0 || h < best)
             best = h;
@@ -932,10 +1036,48 @@ typedef struct {
     PyObject *from_fp;
     long long from_value;
     Py_ssize_t position;
-    PyObject *pending, *mine, *made, *sent, *broken;
+    PyObject *pending, *mine, *broken;
     int me, workers;
     long transitions;
 } Expansion;
+
+/* A successor for another owner: its global record (see GLOBAL and NET_COUNT) in that owner's
+ * outbox, once per world: the first step to it is the one kept (the frontier is in order of
+ * fingerprint and each world's steps in order of position). */
+static int
+ship(Sync *s, Expansion *x, long owner, int64_t h, long via, const long *after, const int64_t *form, int length)
+{
+    int k = s->k, count = length - (k + AT_NET);
+    Outbox *box = &s->outboxes[owner];
+    uint64_t known;
+    if (table_get(&box->shipped, (uint64_t)h, &known))
+        return 0;
+    if (table_put(&box->shipped, (uint64_t)h, 1) < 0)
+        return -1;
+    size_t size = GLOBAL(k) + (s->network ? 4 + 8 * (size_t)count : 0);
+    if (reserve((void **)&box->at, &box->capacity, box->size + size, 1, 1 << 16) < 0)
+        return -1;
+    char *p = box->at + box->size;
+    box->size += size;
+    int64_t from = (int64_t)x->from_value;
+    uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
+    memcpy(p, &h, 8);
+    memcpy(p + 8, &from, 8);
+    memcpy(p + 16, &v32, 4);
+    memcpy(p + 20, &pos32, 4);
+    memcpy(p + 24, form, 8 * k);
+    for (int j = 0; j < 3; j++) {
+        v32 = (uint32_t)after[k + j];
+        memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
+    }
+    memcpy(p + 24 + 8 * k + 12, &form[k + AT_GHOST], 8);
+    if (s->network) {
+        v32 = (uint32_t)count;
+        memcpy(p + NET_COUNT(k), &v32, 4);
+        memcpy(p + NET_COUNT(k) + 4, form + k + AT_NET, 8 * (size_t)count);
+    }
+    return 0;
+}
 
 static int
 emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int length)
@@ -993,11 +1135,13 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
         PyErr_SetString(PyExc_OverflowError, "an action or parent position does not fit a record");
         return -1;
     }
+    if (owner != x->me)
+        return ship(s, x, owner, h, via, after, form, length);
     PyObject *fp = PyLong_FromLongLong(h);
     if (fp == NULL)
         return -1;
     int r = 0;
-    if (owner == x->me) {
+    {
         int held = PyDict_Contains(x->pending, fp);
         if (held == 0)
             held = PyDict_Contains(x->mine, fp);
@@ -1025,44 +1169,22 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
             }
         }
     }
-    else {
-        /* For another owner: a global record (see GLOBAL and NET_COUNT), once per world. */
-        PyObject *known = PyList_GET_ITEM(x->sent, owner), *out = PyList_GET_ITEM(x->made, owner);
-        int held = PySet_Contains(known, fp);
-        Py_ssize_t size = GLOBAL(k) + (s->network ? 4 + 8 * count : 0);
-        if (held < 0 || (held == 0 && PySet_Add(known, fp) < 0))
-            r = -1;
-        else if (held == 0) {
-            Py_ssize_t at = PyByteArray_GET_SIZE(out);
-            if (PyByteArray_Resize(out, at + size) < 0)
-                r = -1;
-            else {
-                char *p = PyByteArray_AS_STRING(out) + at;
-                int64_t from = (int64_t)x->from_value;
-                uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
-                memcpy(p, &h, 8);
-                memcpy(p + 8, &from, 8);
-                memcpy(p + 16, &v32, 4);
-                memcpy(p + 20, &pos32, 4);
-                memcpy(p + 24, form, 8 * k);
-                for (int j = 0; j < 3; j++) {
-                    v32 = (uint32_t)after[k + j];
-                    memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
-                }
-                memcpy(p + 24 + 8 * k + 12, &form[k + AT_GHOST], 8);
-                if (s->network) {
-                    v32 = (uint32_t)count;
-                    memcpy(p + NET_COUNT(k), &v32, 4);
-                    memcpy(p + NET_COUNT(k) + 4, form + k + AT_NET, 8 * (size_t)count);
-                }
-            }
-        }
-    }
     Py_DECREF(fp);
     return r;
 fail:
     Py_XDECREF(violation);
     return -1;
+}
+
+/* The world ``w`` (``*length`` long) once node ``node``'s links break: ``_break_links`` on its messages. */
+static int
+broken_links(Sync *s, long *w, int *length, long node)
+{
+    int k = s->k, count = *length - (k + AT_NET);
+    if (break_links(s, w + k + AT_NET, &count, node) < 0)
+        return -1;
+    *length = k + AT_NET + count;
+    return 0;
 }
 
 /* ``Encoded.successors``: every action the plain model would try in ``x->e``, in its order, the
@@ -1122,20 +1244,43 @@ expand_world(Sync *s, Expansion *x)
         else if (ncut < s->max_cut) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CUT] = cut | bit;
-            if (emit(s, x, CUT, arg, n, after, length) < 0)
+            after_length = length;
+            if (s->fifo && broken_links(s, after, &after_length, arg) < 0)
+                return -1;
+            if (emit(s, x, CUT, arg, n, after, after_length) < 0)
                 return -1;
             n++;
         }
         if (ncrashed < s->max_crashed) {
             memcpy(after, e, sizeof(long) * length);
             after[k + AT_CRASHED] = crashed | bit;
-            if (emit(s, x, CRASH, arg, n, after, length) < 0)
+            after_length = length;
+            if (s->fifo && broken_links(s, after, &after_length, arg) < 0)
+                return -1;
+            if (emit(s, x, CRASH, arg, n, after, after_length) < 0)
                 return -1;
             n++;
         }
     }
     if (!s->network)
         return 0;
+    if (s->fifo) {
+        /* Only the oldest message on each link may arrive: the first of each run of one link's. */
+        int64_t previous = -1, link;
+        for (int i = k + AT_NET; i < length; i++) {
+            long m = e[i];
+            if (link_of(s, m, &link) < 0)
+                return -1;
+            if (link == previous)
+                continue;
+            previous = link;
+            int taken = deliver(s, e, length, m, after, &after_length);
+            if (taken < 0 || (taken && emit(s, x, DELIVER, m, n, after, after_length) < 0))
+                return -1;
+            n++;
+        }
+        return 0;
+    }
     /* The network's actions on each message in flight; copies of one lead to the same worlds. */
     long previous = -1;
     for (int i = k + AT_NET; i < length; i++) {
@@ -1603,36 +1748,36 @@ done:
 }
 
 PyDoc_STRVAR(expand_doc,
-"expand(frontier, fps, start, stop, pending, mine, made, sent, me, workers, broken) -> transitions\n\n"
+"expand(frontier, fps, start, stop, pending, mine, me, workers, broken) -> transitions\n\n"
 "Expand frontier[start:stop] (packed records) as checker.search.parallel._Worker.expand does: own new\n"
-"successors go to ``pending`` as packed records, other owners' to the bytearray ``made[owner]``\n"
-"as global records, once each (``sent[owner]``: the set of their fingerprints); broken steps\n"
-"are appended to ``broken`` as\n"
-"(fingerprint, parent fingerprint, action position, violation, position). Expanded records are\n"
-"replaced by None.");
+"successors go to ``pending`` as packed records, other owners' to this worker's outboxes as\n"
+"global records, once each, until shipments() takes them; broken steps are appended to\n"
+"``broken`` as (fingerprint, parent fingerprint, action position, violation, position).\n"
+"Expanded records are replaced by None.");
 
 static PyObject *
 Sync_expand(Sync *s, PyObject *args)
 {
-    PyObject *frontier, *fps, *pending, *mine, *made, *sent, *broken;
+    PyObject *frontier, *fps, *pending, *mine, *broken;
     Py_ssize_t start, stop;
     int me, workers;
-    if (!PyArg_ParseTuple(args, "O!O!nnO!O!O!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
-                          &PyDict_Type, &pending, &PyDict_Type, &mine, &PyList_Type, &made, &PyList_Type, &sent,
-                          &me, &workers, &PyList_Type, &broken))
+    if (!PyArg_ParseTuple(args, "O!O!nnO!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
+                          &PyDict_Type, &pending, &PyDict_Type, &mine, &me, &workers, &PyList_Type, &broken))
         return NULL;
-    if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 ||
-        me < 0 || me >= workers || PyList_GET_SIZE(made) != workers || PyList_GET_SIZE(sent) != workers) {
+    if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 || workers > 256 ||
+        me < 0 || me >= workers || (s->noutboxes != 0 && s->noutboxes != workers)) {
         PyErr_SetString(PyExc_ValueError, "expand: arguments out of range");
         return NULL;
     }
-    for (int w = 0; w < workers; w++) {
-        if (w != me && (!PyByteArray_Check(PyList_GET_ITEM(made, w)) || !PySet_Check(PyList_GET_ITEM(sent, w)))) {
-            PyErr_SetString(PyExc_TypeError, "expand: made and sent must hold a bytearray and a set per other owner");
-            return NULL;
-        }
+    if (s->noutboxes == 0) {
+        s->outboxes = PyMem_Calloc((size_t)workers, sizeof(Outbox));
+        if (s->outboxes == NULL)
+            return PyErr_NoMemory();
+        s->noutboxes = workers;
+        for (int w = 0; w < workers; w++)
+            table_init(&s->outboxes[w].shipped, SIZE_MAX);
     }
-    Expansion x = {.pending = pending, .mine = mine, .made = made, .sent = sent, .broken = broken, .me = me, .workers = workers};
+    Expansion x = {.pending = pending, .mine = mine, .broken = broken, .me = me, .workers = workers};
     long e[WORLD_MAX];
     x.e = e;
     for (Py_ssize_t position = start; position < stop; position++) {
@@ -1680,12 +1825,15 @@ mirror_init(Mirror *m, PyObject *list)
 }
 
 static void
-table_init(Table *t, size_t limit)
+outboxes_free(Sync *s)
 {
-    PyMem_Free(t->slots);
-    t->slots = NULL;
-    t->capacity = t->used = 0;
-    t->limit = limit;
+    for (int w = 0; w < s->noutboxes; w++) {
+        PyMem_Free(s->outboxes[w].at);
+        PyMem_Free(s->outboxes[w].shipped.slots);
+    }
+    PyMem_Free(s->outboxes);
+    s->outboxes = NULL;
+    s->noutboxes = 0;
 }
 
 static int
@@ -1695,18 +1843,23 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
                             "leads", "term", "commit", "node_fp", "source", "dest", "committed", "ghost_fp", "message_fp",
                             "receive", "act", "observe", "node_verdict", "single_verdict", "pair_verdict",
                             "step", "always", "network", "max_in_flight", "order", "perms", "relabel_node",
-                            "relabel_message", "relabel_ghost", NULL};
+                            "relabel_message", "relabel_ghost", "fifo", NULL};
     PyObject *lists[9], *calls[8], *order = NULL, *perms = NULL, *relabel[3] = {NULL, NULL, NULL};
     Py_ssize_t verdict_limit;
     s->network = 0;
     s->max_in_flight = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO|piOOOOO", names, &s->k, &s->max_term,
+    s->fifo = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiiiinpOOOOOOOOOOOOOOOOO|piOOOOOp", names, &s->k, &s->max_term,
                                      &s->max_requests, &s->max_cut, &s->max_crashed, &verdict_limit, &s->record,
                                      &lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6],
                                      &lists[7], &lists[8], &calls[0], &calls[1], &calls[2], &calls[3], &calls[4], &calls[5],
                                      &calls[6], &calls[7], &s->network, &s->max_in_flight, &order, &perms, &relabel[0],
-                                     &relabel[1], &relabel[2]))
+                                     &relabel[1], &relabel[2], &s->fifo))
         return -1;
+    if (s->fifo && !s->network) {
+        PyErr_SetString(PyExc_ValueError, "Sync: ordered links are a network with messages in flight (network=True)");
+        return -1;
+    }
     /* The asynchronous network: its order of messages in flight, and how many there may be. */
     if (s->network && (order == NULL || !PyList_Check(order) || s->max_in_flight < 0 || s->max_in_flight > MAX_NET)) {
         PyErr_Format(PyExc_ValueError, "Sync: the asynchronous network needs order (a list) and 0 <= max_in_flight <= %d",
@@ -1759,7 +1912,7 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
         }
         s->nperms = (int)count;
         PyMem_Free(s->scratch);
-        s->scratch = PyMem_Malloc(sizeof(int64_t) * (size_t)((s->k + 1 + MAX_NET) * count));
+        s->scratch = PyMem_Malloc(sizeof(int64_t) * (size_t)((s->k + 1 + 2 * MAX_NET + 1) * count));
         if (s->scratch == NULL) {
             PyErr_NoMemory();
             return -1;
@@ -1812,6 +1965,7 @@ Sync_init(Sync *s, PyObject *args, PyObject *kwds)
     PyMem_Free(s->lessons);
     s->lessons = NULL;
     s->lessons_size = s->lessons_capacity = 0;
+    outboxes_free(s);
     return 0;
 }
 
@@ -1849,6 +2003,7 @@ Sync_dealloc(Sync *s)
     for (int i = 0; i < 9; i++)
         PyMem_Free(mirrors[i]->at);
     PyMem_Free(s->lessons);
+    outboxes_free(s);
     Table *tables[9] = {&s->received, &s->acted, &s->observed, &s->node_ok, &s->single_ok, &s->pair_ok,
                         &s->node_index, &s->message_index, &s->ghost_index};
     for (int i = 0; i < 9; i++)
@@ -1895,6 +2050,37 @@ static PyMethodDef module_methods[] = {
     {"fingerprint", fingerprint, METH_O, fingerprint_doc},
     {NULL},
 };
+
+PyDoc_STRVAR(shipments_doc,
+"shipments() -> list of bytes\n\n"
+"The global records made for each owner since the last call (empty bytes for this worker's own\n"
+"and before any expand); the outboxes start afresh.");
+
+static PyObject *
+Sync_shipments(Sync *s, PyObject *unused)
+{
+    PyObject *out = PyList_New(s->noutboxes);
+    if (out == NULL)
+        return NULL;
+    for (int w = 0; w < s->noutboxes; w++) {
+        Outbox *box = &s->outboxes[w];
+        PyObject *b = PyBytes_FromStringAndSize(box->at, (Py_ssize_t)box->size);
+        if (b == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, w, b);
+    }
+    for (int w = 0; w < s->noutboxes; w++) {
+        Outbox *box = &s->outboxes[w];
+        box->size = 0;
+        if (box->shipped.used) {
+            memset(box->shipped.slots, 0xff, sizeof(Slot) * box->shipped.capacity);
+            box->shipped.used = 0;
+        }
+    }
+    return out;
+}
 
 PyDoc_STRVAR(lessons_doc,
 "lessons() -> bytes\n\n"
@@ -2011,6 +2197,7 @@ done:
 static PyMethodDef Sync_methods[] = {
     {"learn", (PyCFunction)Sync_learn, METH_VARARGS, learn_doc},
     {"lessons", (PyCFunction)Sync_lessons, METH_NOARGS, lessons_doc},
+    {"shipments", (PyCFunction)Sync_shipments, METH_NOARGS, shipments_doc},
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
     {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
     {"settle", (PyCFunction)Sync_settle, METH_VARARGS, settle_doc},

@@ -34,7 +34,6 @@ from checker.model.actions import (
     Restart,
     Tick,
 )
-from checker.model.config import FIFO
 from checker.model.native import Model, _Ghost
 from checker.model.world import World
 from checker.search.layout import (
@@ -131,13 +130,15 @@ class Encoded:
     """
 
     def __init__(self, model: Model) -> None:
-        if model.config.network == FIFO:
-            # Its worlds hold the network as a sorted bag; a fifo network's order is not modelled.
-            raise ValueError("the fast engine does not model the fifo network: search it with the plain engine")
         self.model = model
         self.rules = model.rules
         self.k = len(model.ids)
         self.sync = model.sync
+        # Ordered links (``Model.fifo``): the messages in flight are each link's queue in the
+        # order sent, the links by (source, destination), as ``checker.model.native._append``
+        # keeps them; only a link's oldest message arrives, none is dropped or copied, and a
+        # node cut off or crashed loses what is queued on its links.
+        self.fifo = model.fifo
         b = model.bounds
         self.max_term, self.max_requests = b.max_term, b.max_requests
         self.max_cut, self.max_crashed, self.max_in_flight = b.max_cut, b.max_crashed, b.max_in_flight
@@ -157,6 +158,7 @@ class Encoded:
         self.source: list[int] = []
         self.dest: list[int] = []
         self.order: list[str] = []
+        self.link: list[int] = []  # A message's (source, destination), as one integer that orders as the pair.
         self.message_fp: list[int] = []
         self.ghost_ids: dict[tuple, int] = {}
         self.ghosts: list[tuple] = []
@@ -214,6 +216,7 @@ class Encoded:
             self.source.append(_id(m.source))
             self.dest.append(_id(m.dest))
             self.order.append(repr(m))  # The plain model's order of messages in flight.
+            self.link.append(_id(m.source) << 32 | _id(m.dest))
             kind = MESSAGE_NUMBER[type(m)]
             if kind == 1:
                 fields = (m.last_log_index, m.last_log_term)
@@ -284,7 +287,8 @@ class Encoded:
 
     def canonical_fingerprint(self, e: tuple[int, ...]) -> int:
         """The smallest fingerprint over every relabelling of the nodes: the same for all worlds
-        that differ only in which node is called what. Messages in flight count as a bag."""
+        that differ only in which node is called what. Messages in flight count as a bag; on
+        ordered links, as each link's queue, the links in the order of their new names."""
         k = self.k
         node_fp, message_fp, ghost_fp = self.node_fp, self.message_fp, self.ghost_fp
         relabel_node, relabel_message, relabel_ghost = self._relabel_node, self._relabel_message, self._relabel_ghost
@@ -309,9 +313,14 @@ class Encoded:
                     r = relabel_message.get(m * nperms + q)
                     if r is None:
                         r = self.relabel_message_new(m, q)
-                    moved_net.append(message_fp[r])
-                moved_net.sort()
-                spelled += moved_net
+                    moved_net.append(r)
+                if self.fifo:
+                    # Each link's queue keeps its order; the links go by their new names, as
+                    # ``_append`` would have filed the renamed messages.
+                    moved_net.sort(key=self.link.__getitem__)
+                    spelled += map(message_fp.__getitem__, moved_net)
+                else:
+                    spelled += sorted(map(message_fp.__getitem__, moved_net))
             fp = hash(tuple(spelled))
             if best is None or fp < best:
                 best = fp
@@ -451,12 +460,26 @@ class Encoded:
                 append((HEAL, i, n, e[:k] + (cut & ~bit,) + e[self.crashed_at :]))
                 n += 1
             elif ncut < self.max_cut:
-                append((CUT, i, n, e[:k] + (cut | bit,) + e[self.crashed_at :]))
+                after = e[:k] + (cut | bit,) + e[self.crashed_at :]
+                append((CUT, i, n, self._break_links(after, i) if self.fifo else after))
                 n += 1
             if ncrashed < self.max_crashed:
-                append((CRASH, i, n, e[: self.crashed_at] + (crashed | bit,) + e[self.requests_at :]))
+                after = e[: self.crashed_at] + (crashed | bit,) + e[self.requests_at :]
+                append((CRASH, i, n, self._break_links(after, i) if self.fifo else after))
                 n += 1
-        if not self.sync:
+        if self.fifo:
+            # Only the oldest message on each link may arrive (``Model.actions``): the first of
+            # each run of one link's messages.
+            link, previous = self.link, -1
+            for m in e[self.net_at :]:
+                if link[m] == previous:
+                    continue
+                previous = link[m]
+                after = self._deliver(e, m)
+                if after is not None:
+                    append((DELIVER, m, n, after))
+                n += 1
+        elif not self.sync:
             previous = -1
             for m in e[self.net_at :]:
                 if m == previous:
@@ -478,7 +501,14 @@ class Encoded:
         kept = [m for m in sent if not (cut >> (source[m] - 1) & 1 or (cut | crashed) >> (dest[m] - 1) & 1)]
         if not kept:
             return net
-        return tuple(sorted(net + tuple(kept), key=self.order.__getitem__))
+        # Into the bag in the plain model's order, or each at the back of its link's queue (a
+        # stable sort by link, as ``checker.model.native._append``).
+        return tuple(sorted(net + tuple(kept), key=(self.link if self.fifo else self.order).__getitem__))
+
+    def _break_links(self, e, i):
+        """``checker.model.native._break_links``: what is queued to or from node ``i`` is lost."""
+        source, dest, at = self.source, self.dest, self.net_at
+        return e[:at] + tuple(m for m in e[at:] if source[m] != i and dest[m] != i)
 
     def _tick(self, e, j):
         k = self.k
