@@ -15,6 +15,7 @@ The moments come from a generator seeded by the case's name: the same moments in
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -232,3 +233,35 @@ def test_a_ctrl_c_that_is_lost_is_raised_again(monkeypatch, capsys):
     assert 130 == code
     assert time.monotonic() - started < 10
     assert "python -m checker variants: interrupted" in capsys.readouterr().err
+
+
+def test_a_search_winding_down_longer_than_the_re_raise_still_prints_its_summary(monkeypatch, capsys):
+    """Stopping the workers of a search with gigabytes to free took 6 s once (terms up to 3 on
+    the asynchronous network, 54 million classes), longer than REINTERRUPT_EVERY, and the Ctrl-C
+    raised again cut the summary short: the run ended with only "interrupted". A search that
+    has caught the interrupt says so, and is not interrupted again while it winds down."""
+    import threading
+
+    from checker.cli import main as cli_main
+    from checker.search import parallel
+
+    real = parallel.peak_rss_bytes
+
+    called = []
+
+    def slow_to_wind_down() -> int:
+        called.append(True)
+        time.sleep(1.0)  # Five re-raises' worth, were they still coming.
+        return real()
+
+    monkeypatch.setattr(cli_main, "REINTERRUPT_EVERY", 0.2)
+    monkeypatch.setattr(parallel, "peak_rss_bytes", slow_to_wind_down)
+    threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+    code = cli_main.main(["explore", "--config", "four-terms", "--workers", "1", "--quiet", "--json"])
+    out = capsys.readouterr().out
+
+    summary = json.loads(out.splitlines()[-1])
+    assert 130 == code
+    assert summary["interrupted"] and not summary["exhaustive"]
+    assert called, "the search did not wind down through the slow step"

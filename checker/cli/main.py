@@ -23,6 +23,7 @@ from checker.cli import replay as cli_replay
 from checker.cli import show as cli_show
 from checker.cli import shrink as cli_shrink
 from checker.cli import variants as cli_variants
+from checker.model.outcome import forget_interrupt, interrupt_heard
 from checker.cli.options import (
     EXIT_BAD_INPUT,
     EXIT_CLEAN,
@@ -74,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     def again() -> None:
         while not done.wait(REINTERRUPT_EVERY):
             with deciding:  # Never once the command has returned (see the finally below).
-                if done.is_set():
+                if done.is_set() or interrupt_heard():
+                    # An engine caught it and is writing its summary (stopping workers with
+                    # gigabytes to free can take longer than this): let it finish.
                     return
                 _thread.interrupt_main(received[0])
 
@@ -101,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM stops a run as Ctrl-C does (the summary so far, workers stopped), with status 143.
     # Only the main thread may set a handler (a library caller's thread keeps the defaults).
     here = threading.current_thread() is threading.main_thread()
+    forget_interrupt()
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)} if here else {}
     try:
         status = _main(argv)

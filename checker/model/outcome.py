@@ -5,7 +5,30 @@ Every engine, the trace format and every view speak of outcomes through this one
 
 from __future__ import annotations
 
+import threading
+
 from attrs import frozen
+
+#: Set once an engine has caught Ctrl-C or SIGTERM and is winding down to report how far it got.
+#: The command line raises an interrupt again every few seconds while it is not set, because one
+#: raised inside a garbage-collector callback is dropped (checker.cli.main); once set, raising it
+#: again would only cut short the summary being written.
+_heard = threading.Event()
+
+
+def heard_interrupt() -> None:
+    """Say that the interrupt was caught and the run is stopping: it need not be raised again."""
+    _heard.set()
+
+
+def interrupt_heard() -> bool:
+    """Whether an engine has caught the interrupt since :func:`forget_interrupt`."""
+    return _heard.is_set()
+
+
+def forget_interrupt() -> None:
+    """Start a command afresh: no interrupt heard yet."""
+    _heard.clear()
 
 
 @frozen

@@ -10,7 +10,7 @@ from typing import Any, Callable, Hashable, Iterable, Protocol, Sequence
 
 from attrs import frozen
 
-from checker.model.outcome import Violation
+from checker.model.outcome import Violation, heard_interrupt
 
 
 @frozen
@@ -134,6 +134,7 @@ def search(
         else:
             exhaustive = True
     except KeyboardInterrupt:
+        heard_interrupt()
         interrupted = True
     return finish(None, None)
 

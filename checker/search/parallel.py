@@ -47,7 +47,7 @@ from typing import Any, Callable
 
 from checker.model.config import ASYNC, FIFO, SYNC
 from checker.model.native import Model
-from checker.model.outcome import Violation
+from checker.model.outcome import Violation, heard_interrupt
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
 from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, _nth_action
 from checker.search.layout import MOVES_NODES, Broken
@@ -721,6 +721,7 @@ def parallel_search(
             depth = len(trace)
         finished = True
     except KeyboardInterrupt:
+        heard_interrupt()  # Stopping the workers may take longer than the re-raise (cli.main).
         interrupted = True
     except WorkerLost as e:
         lost = e

@@ -32,7 +32,7 @@ import time
 from typing import Any, Callable, Iterator, Sequence
 
 from checker.model.native import Model
-from checker.model.outcome import Violation
+from checker.model.outcome import Violation, heard_interrupt
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
 from checker.search.encoded import _nth_action
 from checker.search.parallel import _first, _level_broken, _merge, _Worker
@@ -284,6 +284,7 @@ def _search(ray, model, workers, on_progress, progress_every, symmetry, native, 
         stage = "the final report"
         peak = sum(gather([a.peak.remote() for a in actors]))
     except KeyboardInterrupt:
+        heard_interrupt()
         interrupted = True
         peak = 0
     finally:

@@ -34,7 +34,7 @@ from checker.model.actions import (
     Restart,
 )
 from checker.model.config import SYNC
-from checker.model.outcome import Outcome, outcome_for
+from checker.model.outcome import Outcome, heard_interrupt, outcome_for
 from checker.traces.format import Trace
 from checker.traces.replay import replay, replay_steps
 
@@ -237,6 +237,7 @@ def shrink(t: Trace) -> ShrinkResult:
                             progress = changed = True
                             break
     except KeyboardInterrupt as e:
+        heard_interrupt()
         raise ShrinkInterrupted(before, len(actions), len(reproduces.verdicts), time.monotonic() - start) from e
     shrunk = Trace(t.config, actions, outcome, engine="shrink")
     return ShrinkResult(shrunk, before, len(actions), len(reproduces.verdicts), reproduces.steps, time.monotonic() - start)
