@@ -1,8 +1,8 @@
 """The fifo network of the native model: ordered links, as TCP gives (#15, point 2).
 
 Only the oldest message on a link can be delivered, nothing is dropped or duplicated, and what
-is queued on a node's links is lost when it is cut off or crashes. The fast engine does not
-model it: the front door falls back to the plain search there, which finds the same worlds.
+is queued on a node's links is lost when it is cut off or crashes. The fast engine models it
+(both loops, every worker count, both backends) and is held here to the plain search.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from checker.front import explore, model_for
 from checker.model.actions import Cut, Deliver, Drop, Duplicate, Tick
 from checker.model.config import FIFO, REFERENCE
 from checker.model.variants import get_variant
+from checker.search import parallel
 from checker.search.parallel import parallel_search
 
 
@@ -60,15 +61,24 @@ def test_fifo_rules_out_the_reordering_a_bug_needs():
     assert (None, True) == (ordered.violation, ordered.exhaustive)
 
 
-def test_front_falls_back_to_the_plain_search_on_fifo_and_refuses_symmetry():
-    """explore(engine="fast", workers=2) on fifo gives the plain search's counts (front still
-    sends fifo to the plain search); symmetry reduction is refused there."""
+def test_front_sends_fifo_to_the_fast_engine_and_refuses_symmetry(monkeypatch):
+    """explore(engine="fast", workers=2) on fifo runs the fast engine on two workers with the
+    plain search's counts;
+    symmetry reduction is refused there until it is shown sound (symmetry_sound)."""
     config = evolve(REFERENCE["fifo-tiny"], bounds=evolve(REFERENCE["fifo-tiny"].bounds, max_depth=7))
+    calls = []
+    real = parallel.parallel_search
 
+    def spy(model, workers, *args, **kw):
+        calls.append((model.config.network, workers))
+        return real(model, workers, *args, **kw)
+
+    monkeypatch.setattr(parallel, "parallel_search", spy)
     fast = explore(config, engine="fast", workers=2)
     plain = explore(config, engine="plain")
 
-    assert (fast.distinct, fast.states, fast.reached) == (plain.distinct, plain.states, plain.reached)
+    assert [(FIFO, 2)] == calls
+    assert (fast.distinct, fast.states, fast.depth, fast.reached) == (plain.distinct, plain.states, plain.depth, plain.reached)
     with pytest.raises(ValueError, match="fifo"):
         explore(config, symmetry=True)
 
@@ -131,15 +141,26 @@ def test_fifo_tiny_reference_configuration_clean_and_pinned():
     assert (155943, 572829, 30) == (result.distinct, result.states, result.depth)
 
 
-def test_explore_on_fifo_says_it_runs_the_plain_search_and_refuses_ray(tmp_path, capsys):
-    """`explore --network fifo` names the plain engine it falls back to; with `--backend ray` it is
-    bad input, one line, exit 2 (the fifo search runs in this process)."""
+def test_explore_on_fifo_says_it_runs_the_fast_engine_with_the_plain_counts(tmp_path, capsys):
+    """`explore --network fifo` names the fast engine and its C loop, and reports the counts
+    `--engine plain` reports; `--symmetry on` there is bad input, one line, exit 2."""
+    import json
+
     from checker.cli.main import main
 
-    code = main(["explore", "--config", "fifo-tiny", "--max-depth", "4", "--quiet", "--corpus", str(tmp_path)])
-    out = capsys.readouterr().out
-    refused = main(["explore", "--network", "fifo", "--backend", "ray", "--quiet", "--corpus", str(tmp_path)])
+    args = ["explore", "--config", "fifo-tiny", "--max-depth", "6", "--quiet", "--json", "--corpus", str(tmp_path)]
+    code = main([*args, "--workers", "2"])
+    fast = capsys.readouterr()
+    plain_code = main([*args, "--engine", "plain"])
+    plain = capsys.readouterr()
+    refused = main(["explore", "--network", "fifo", "--symmetry", "on", "--quiet", "--corpus", str(tmp_path)])
     err = capsys.readouterr().err.strip().splitlines()
 
-    assert 0 == code and "engine: plain (the fast engine does not model the fifo network)" in out
-    assert 2 == refused and 1 == len(err) and "--backend ray" in err[0]
+    assert (0, 0) == (code, plain_code)
+    assert "engine: fast (C loop), 2 workers, symmetry reduction off" in fast.err
+    assert "engine: plain," in plain.err
+    keep = ("result", "states", "distinct", "depth", "exhaustive", "reached")
+    a, b = json.loads(fast.out.splitlines()[-1]), json.loads(plain.out.splitlines()[-1])
+    assert {k: b[k] for k in keep} == {k: a[k] for k in keep}
+    assert a["distinct"] > 100
+    assert 2 == refused and 1 == len(err) and "--symmetry on" in err[0] and "fifo" in err[0]
