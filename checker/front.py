@@ -56,7 +56,7 @@ def explore(
     broken world with the smallest fingerprint, which does not depend on the number of workers.
 
     ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
-    default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
+    default it is on where it is sound, the asynchronous and fifo networks (see ``symmetry_sound``).
     ``native`` (fast engine only) lets it expand synchronous worlds with its C loop where that
     was built; off, the Python loop makes the same search.
     ``backend`` (fast engine only) runs the workers as local processes or, with ``"ray"``, as

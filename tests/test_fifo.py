@@ -2,7 +2,8 @@
 
 Only the oldest message on a link can be delivered, nothing is dropped or duplicated, and what
 is queued on a node's links is lost when it is cut off or crashes. The fast engine models it
-(both loops, every worker count, both backends) and is held here to the plain search.
+(both loops, every worker count, both backends, symmetry reduction on by default) and is
+held here to the plain search.
 """
 
 from __future__ import annotations
@@ -61,26 +62,27 @@ def test_fifo_rules_out_the_reordering_a_bug_needs():
     assert (None, True) == (ordered.violation, ordered.exhaustive)
 
 
-def test_front_sends_fifo_to_the_fast_engine_and_refuses_symmetry(monkeypatch):
-    """explore(engine="fast", workers=2) on fifo runs the fast engine on two workers with the
-    plain search's counts;
-    symmetry reduction is refused there until it is shown sound (symmetry_sound)."""
+def test_front_sends_fifo_to_the_fast_engine_with_symmetry_on(monkeypatch):
+    """explore(engine="fast", workers=2) on fifo runs the fast engine on two workers, with symmetry
+    reduction on by default (sound there: tests/test_engine.py), and without it finds the plain
+    search's counts."""
     config = evolve(REFERENCE["fifo-tiny"], bounds=evolve(REFERENCE["fifo-tiny"].bounds, max_depth=7))
     calls = []
     real = parallel.parallel_search
 
-    def spy(model, workers, *args, **kw):
-        calls.append((model.config.network, workers))
-        return real(model, workers, *args, **kw)
+    def spy(model, workers, on_progress=None, progress_every=1.0, symmetry=False, **kw):
+        calls.append((model.config.network, workers, symmetry))
+        return real(model, workers, on_progress, progress_every, symmetry, **kw)
 
     monkeypatch.setattr(parallel, "parallel_search", spy)
-    fast = explore(config, engine="fast", workers=2)
+    reduced = explore(config, engine="fast", workers=2)
+    fast = explore(config, engine="fast", workers=2, symmetry=False)
     plain = explore(config, engine="plain")
 
-    assert [(FIFO, 2)] == calls
+    assert [(FIFO, 2, True), (FIFO, 2, False)] == calls
+    assert (True, False) == (reduced.symmetry, fast.symmetry)
     assert (fast.distinct, fast.states, fast.depth, fast.reached) == (plain.distinct, plain.states, plain.depth, plain.reached)
-    with pytest.raises(ValueError, match="fifo"):
-        explore(config, symmetry=True)
+    assert reduced.distinct < plain.distinct and reduced.depth == plain.depth
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["c-loop", "python-loop"])
@@ -122,45 +124,50 @@ def test_parallel_search_on_fifo_breaks_at_the_plain_search_depth(workers, nativ
 
 
 def test_fifo_tiny_to_depth_10_count_pinned():
-    """The fifo reference configuration, correct Raft, to depth 10: clean, with a pinned count
-    (the whole space is pinned by the slow test below)."""
+    """The fifo reference configuration, correct Raft, to depth 10: clean, with a pinned count of
+    worlds and of classes up to node names (the whole space is pinned by the slow test below)."""
     config = REFERENCE["fifo-tiny"]
-    result = explore(evolve(config, bounds=evolve(config.bounds, max_depth=10)))
+    result = explore(evolve(config, bounds=evolve(config.bounds, max_depth=10)), symmetry=False)
+    reduced = explore(evolve(config, bounds=evolve(config.bounds, max_depth=10)))
 
     assert (None, False) == (result.violation, result.exhaustive)
     assert (11745, 31491) == (result.distinct, result.states)
+    assert (None, 2002) == (reduced.violation, reduced.distinct)
 
 
 @pytest.mark.slow
 def test_fifo_tiny_reference_configuration_clean_and_pinned():
     """Correct Raft on ordered links (two terms, one request, one node cut off at a time) is clean,
-    exhaustively: 155,943 distinct worlds, against 83,217 on async-tiny, which has no cut-offs."""
-    result = explore(REFERENCE["fifo-tiny"])
+    exhaustively: 155,943 distinct worlds, against 83,217 on async-tiny, which has no cut-offs;
+    26,071 classes of worlds equal up to node names."""
+    result = explore(REFERENCE["fifo-tiny"], symmetry=False)
+    reduced = explore(REFERENCE["fifo-tiny"])
 
     assert (None, True) == (result.violation, result.exhaustive)
     assert (155943, 572829, 30) == (result.distinct, result.states, result.depth)
+    assert (None, True, 26071, 95813, 30) == (reduced.violation, reduced.exhaustive, reduced.distinct, reduced.states, reduced.depth)
 
 
 def test_explore_on_fifo_says_it_runs_the_fast_engine_with_the_plain_counts(tmp_path, capsys):
-    """`explore --network fifo` names the fast engine and its C loop, and reports the counts
-    `--engine plain` reports; `--symmetry on` there is bad input, one line, exit 2."""
+    """`explore --network fifo` names the fast engine and its C loop, with symmetry reduction on
+    by default; with `--symmetry off` it reports the counts `--engine plain` reports."""
     import json
 
     from checker.cli.main import main
 
     args = ["explore", "--config", "fifo-tiny", "--max-depth", "6", "--quiet", "--json", "--corpus", str(tmp_path)]
-    code = main([*args, "--workers", "2"])
+    auto = main(args)
+    reduced = capsys.readouterr()
+    code = main([*args, "--workers", "2", "--symmetry", "off"])
     fast = capsys.readouterr()
     plain_code = main([*args, "--engine", "plain"])
     plain = capsys.readouterr()
-    refused = main(["explore", "--network", "fifo", "--symmetry", "on", "--quiet", "--corpus", str(tmp_path)])
-    err = capsys.readouterr().err.strip().splitlines()
 
-    assert (0, 0) == (code, plain_code)
+    assert (0, 0, 0) == (auto, code, plain_code)
+    assert "engine: fast (C loop)" in reduced.err and "symmetry reduction on" in reduced.err
     assert "engine: fast (C loop), 2 workers, symmetry reduction off" in fast.err
     assert "engine: plain," in plain.err
     keep = ("result", "states", "distinct", "depth", "exhaustive", "reached")
     a, b = json.loads(fast.out.splitlines()[-1]), json.loads(plain.out.splitlines()[-1])
     assert {k: b[k] for k in keep} == {k: a[k] for k in keep}
-    assert a["distinct"] > 100
-    assert 2 == refused and 1 == len(err) and "--symmetry on" in err[0] and "fifo" in err[0]
+    assert a["distinct"] > json.loads(reduced.out.splitlines()[-1])["distinct"] > 100
