@@ -10,7 +10,7 @@ from typing import Callable
 
 from checker.impl.driver import AdapterModel
 from checker.impl.targets import model_for_impl
-from checker.model.config import FIFO, Config, symmetry_sound
+from checker.model.config import Config, symmetry_sound
 from checker.model.native import Model
 from checker.model.variants import get_variant
 from checker.search.bfs import Progress, SearchResult, search
@@ -56,7 +56,7 @@ def explore(
     broken world with the smallest fingerprint, which does not depend on the number of workers.
 
     ``symmetry`` (fast engine only) counts worlds that differ only in node names as one; by
-    default it is on where it is sound, the asynchronous network (see ``symmetry_sound``).
+    default it is on where it is sound, the asynchronous and fifo networks (see ``symmetry_sound``).
     ``native`` (fast engine only) lets it expand synchronous worlds with its C loop where that
     was built; off, the Python loop makes the same search.
     ``backend`` (fast engine only) runs the workers as local processes or, with ``"ray"``, as
@@ -64,9 +64,8 @@ def explore(
     A user's class or a library (``config.impl``) is searched by the fast engine with the worker
     that keeps worlds frozen by the adapter model's codec (``checker.search.snapshots``), on
     every network, on ``workers`` processes where its nodes can be snapshotted as bytes (one
-    otherwise), without symmetry reduction and not on Ray. On the native model the fifo network,
-    which the fast engine does not model, falls back to the plain search (in one process,
-    whatever ``workers`` says), which finds the same; the ray backend refuses it."""
+    otherwise), without symmetry reduction and not on Ray. On the native model the fast engine
+    searches all three networks (sync, async, fifo), on either backend."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     if backend not in BACKENDS:
@@ -90,10 +89,6 @@ def explore(
             symmetry = engine == "fast" and symmetry_sound(config)
         if symmetry and not symmetry_sound(config):
             raise ValueError(f"symmetry reduction is not available on the {config.network} network")
-        if config.network == FIFO:
-            if backend == "ray":
-                raise ValueError("the ray backend runs the fast engine, which does not model the fifo network")
-            engine = "plain"
     if engine == "fast" and backend == "ray":
         from checker.search.ray_backend import ray_search  # Ray itself: only when asked.
 

@@ -1,8 +1,9 @@
 """The fifo network of the native model: ordered links, as TCP gives (#15, point 2).
 
 Only the oldest message on a link can be delivered, nothing is dropped or duplicated, and what
-is queued on a node's links is lost when it is cut off or crashes. The fast engine does not
-model it: the front door falls back to the plain search there, which finds the same worlds.
+is queued on a node's links is lost when it is cut off or crashes. The fast engine models it
+(both loops, every worker count, both backends, symmetry reduction on by default) and is
+held here to the plain search.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from checker.front import explore, model_for
 from checker.model.actions import Cut, Deliver, Drop, Duplicate, Tick
 from checker.model.config import FIFO, REFERENCE
 from checker.model.variants import get_variant
+from checker.search import parallel
 from checker.search.parallel import parallel_search
 
 
@@ -60,17 +62,27 @@ def test_fifo_rules_out_the_reordering_a_bug_needs():
     assert (None, True) == (ordered.violation, ordered.exhaustive)
 
 
-def test_front_falls_back_to_the_plain_search_on_fifo_and_refuses_symmetry():
-    """explore(engine="fast", workers=2) on fifo gives the plain search's counts (front still
-    sends fifo to the plain search); symmetry reduction is refused there."""
+def test_front_sends_fifo_to_the_fast_engine_with_symmetry_on(monkeypatch):
+    """explore(engine="fast", workers=2) on fifo runs the fast engine on two workers, with symmetry
+    reduction on by default (sound there: tests/test_engine.py), and without it finds the plain
+    search's counts."""
     config = evolve(REFERENCE["fifo-tiny"], bounds=evolve(REFERENCE["fifo-tiny"].bounds, max_depth=7))
+    calls = []
+    real = parallel.parallel_search
 
-    fast = explore(config, engine="fast", workers=2)
+    def spy(model, workers, on_progress=None, progress_every=1.0, symmetry=False, **kw):
+        calls.append((model.config.network, workers, symmetry))
+        return real(model, workers, on_progress, progress_every, symmetry, **kw)
+
+    monkeypatch.setattr(parallel, "parallel_search", spy)
+    reduced = explore(config, engine="fast", workers=2)
+    fast = explore(config, engine="fast", workers=2, symmetry=False)
     plain = explore(config, engine="plain")
 
-    assert (fast.distinct, fast.states, fast.reached) == (plain.distinct, plain.states, plain.reached)
-    with pytest.raises(ValueError, match="fifo"):
-        explore(config, symmetry=True)
+    assert [(FIFO, 2, True), (FIFO, 2, False)] == calls
+    assert (True, False) == (reduced.symmetry, fast.symmetry)
+    assert (fast.distinct, fast.states, fast.depth, fast.reached) == (plain.distinct, plain.states, plain.depth, plain.reached)
+    assert reduced.distinct < plain.distinct and reduced.depth == plain.depth
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["c-loop", "python-loop"])
@@ -112,34 +124,50 @@ def test_parallel_search_on_fifo_breaks_at_the_plain_search_depth(workers, nativ
 
 
 def test_fifo_tiny_to_depth_10_count_pinned():
-    """The fifo reference configuration, correct Raft, to depth 10: clean, with a pinned count
-    (the whole space is pinned by the slow test below)."""
+    """The fifo reference configuration, correct Raft, to depth 10: clean, with a pinned count of
+    worlds and of classes up to node names (the whole space is pinned by the slow test below)."""
     config = REFERENCE["fifo-tiny"]
-    result = explore(evolve(config, bounds=evolve(config.bounds, max_depth=10)))
+    result = explore(evolve(config, bounds=evolve(config.bounds, max_depth=10)), symmetry=False)
+    reduced = explore(evolve(config, bounds=evolve(config.bounds, max_depth=10)))
 
     assert (None, False) == (result.violation, result.exhaustive)
     assert (11745, 31491) == (result.distinct, result.states)
+    assert (None, 2002) == (reduced.violation, reduced.distinct)
 
 
 @pytest.mark.slow
 def test_fifo_tiny_reference_configuration_clean_and_pinned():
     """Correct Raft on ordered links (two terms, one request, one node cut off at a time) is clean,
-    exhaustively: 155,943 distinct worlds, against 83,217 on async-tiny, which has no cut-offs."""
-    result = explore(REFERENCE["fifo-tiny"])
+    exhaustively: 155,943 distinct worlds, against 83,217 on async-tiny, which has no cut-offs;
+    26,071 classes of worlds equal up to node names."""
+    result = explore(REFERENCE["fifo-tiny"], symmetry=False)
+    reduced = explore(REFERENCE["fifo-tiny"])
 
     assert (None, True) == (result.violation, result.exhaustive)
     assert (155943, 572829, 30) == (result.distinct, result.states, result.depth)
+    assert (None, True, 26071, 95813, 30) == (reduced.violation, reduced.exhaustive, reduced.distinct, reduced.states, reduced.depth)
 
 
-def test_explore_on_fifo_says_it_runs_the_plain_search_and_refuses_ray(tmp_path, capsys):
-    """`explore --network fifo` names the plain engine it falls back to; with `--backend ray` it is
-    bad input, one line, exit 2 (the fifo search runs in this process)."""
+def test_explore_on_fifo_says_it_runs_the_fast_engine_with_the_plain_counts(tmp_path, capsys):
+    """`explore --network fifo` names the fast engine and its C loop, with symmetry reduction on
+    by default; with `--symmetry off` it reports the counts `--engine plain` reports."""
+    import json
+
     from checker.cli.main import main
 
-    code = main(["explore", "--config", "fifo-tiny", "--max-depth", "4", "--quiet", "--corpus", str(tmp_path)])
-    out = capsys.readouterr().out
-    refused = main(["explore", "--network", "fifo", "--backend", "ray", "--quiet", "--corpus", str(tmp_path)])
-    err = capsys.readouterr().err.strip().splitlines()
+    args = ["explore", "--config", "fifo-tiny", "--max-depth", "6", "--quiet", "--json", "--corpus", str(tmp_path)]
+    auto = main(args)
+    reduced = capsys.readouterr()
+    code = main([*args, "--workers", "2", "--symmetry", "off"])
+    fast = capsys.readouterr()
+    plain_code = main([*args, "--engine", "plain"])
+    plain = capsys.readouterr()
 
-    assert 0 == code and "engine: plain (the fast engine does not model the fifo network)" in out
-    assert 2 == refused and 1 == len(err) and "--backend ray" in err[0]
+    assert (0, 0, 0) == (auto, code, plain_code)
+    assert "engine: fast (C loop)" in reduced.err and "symmetry reduction on" in reduced.err
+    assert "engine: fast (C loop), 2 workers, symmetry reduction off" in fast.err
+    assert "engine: plain," in plain.err
+    keep = ("result", "states", "distinct", "depth", "exhaustive", "reached")
+    a, b = json.loads(fast.out.splitlines()[-1]), json.loads(plain.out.splitlines()[-1])
+    assert {k: b[k] for k in keep} == {k: a[k] for k in keep}
+    assert a["distinct"] > json.loads(reduced.out.splitlines()[-1])["distinct"] > 100

@@ -45,7 +45,7 @@ from checker.cli.report import (
 )
 from checker.front import ENGINES, impl_portable
 from checker.search.parallel import WorkerLost
-from checker.model.config import FIFO, NETWORKS, REFERENCE, Config, symmetry_sound
+from checker.model.config import NETWORKS, REFERENCE, Config, symmetry_sound
 from checker.model.variants import get_variant
 
 HELP = "bounded breadth-first search, exhaustive within its bounds"
@@ -78,8 +78,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--symmetry",
         choices=("auto", "on", "off"),
         default="auto",
-        help="count worlds that differ only in node names once; auto (default): on for the async network, "
-        "where it is sound, off for sync, where it is not",
+        help="count worlds that differ only in node names once; auto (default): on for the async and fifo "
+        "networks, where it is sound, off for sync, where it is not",
     )
     parser.add_argument(
         "--engine",
@@ -138,12 +138,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
         workers = 1
     if config.impl is not None and args.symmetry == "on":
         raise BadInput("--symmetry on: an --impl search has no symmetry reduction (nothing says your nodes are alike)")
-    if args.symmetry == "on" and config.network == FIFO:
-        raise BadInput("--symmetry on: the fifo network is searched by the plain engine, which has no symmetry reduction")
     if args.symmetry == "on" and not symmetry_sound(config):
         raise BadInput(
             "--symmetry on: unsound on the sync network, whose harness handles messages in node order "
-            "(use --network async, or --symmetry off)"
+            "(use --network async or fifo, or --symmetry off)"
         )
     symmetry = config.impl is None and (
         args.symmetry == "on" or (args.symmetry == "auto" and args.engine == "fast" and symmetry_sound(config))
@@ -168,12 +166,6 @@ def cmd_explore(args: argparse.Namespace) -> int:
         result = _explore_on(args, config, workers, False)
         if result is None:
             return EXIT_FAILED
-    elif config.network == FIFO:
-        # The fast engine's worlds hold the network as a bag: it does not model ordered links.
-        if args.backend == "ray":
-            raise BadInput("--backend ray: the fifo network is searched by the plain engine, in this process")
-        print("engine: plain (the fast engine does not model the fifo network), 1 worker, no symmetry reduction", file=out, flush=True)
-        result = explore(config, on_progress=None if args.quiet else print_progress, engine="plain", symmetry=False)
     else:
         where = ""
         if args.backend == "ray":

@@ -32,7 +32,7 @@ def loop(engine: str, config, symmetry: bool) -> str:
         return " (Python loop: the C loop checker/search/_native.c was not built; pip install -e . builds it)"
     if not parallel.native_fits(model_for(config), symmetry):
         return (
-            " (Python loop: the C loop does the sync and async networks, up to 64 messages in flight, "
+            " (Python loop: the C loop does the sync, async and fifo networks, up to 64 messages in flight, "
             "symmetry reduction on up to 6 nodes)"
         )
     return " (C loop)"

@@ -124,12 +124,15 @@ REFERENCE: dict[str, Config] = {
 def symmetry_sound(config: Config) -> bool:
     """Whether renaming nodes maps every behaviour of ``config``'s model onto another one. On the
     asynchronous network it does: every node follows the same rules and messages wait in a bag.
+    On the fifo network too: a step touches one node, or one link's oldest message, and renaming
+    keeps each link's queue in order under its new name (docs/performance.md, "On the fifo
+    network"; tests/test_engine.py adds up the classes and commutes renaming with stepping).
     The synchronous harness handles a node's messages, and their replies, in the order of the
     receivers' names, so that renaming can change what a step does, and not only in passing: a
     leader whose heartbeat meets a follower before a candidate of a higher term commits its
     entry before it steps down, and in the other order does not (docs/performance.md, "Why not
     on the synchronous network"; tests/test_engine.py finds the world). Merging renamed worlds
     there would lose behaviours."""
-    return config.network == ASYNC
+    return config.network in (ASYNC, FIFO)
 
 
