@@ -63,8 +63,9 @@ def explore(
     actors on the Ray cluster at ``address`` (None: a local Ray instance); the result is the same.
     A user's class or a library (``config.impl``) is searched by the fast engine with the worker
     that keeps worlds frozen by the adapter model's codec (``checker.search.snapshots``), on
-    every network, on ``workers`` processes where its nodes can be snapshotted as bytes (one
-    otherwise), without symmetry reduction and not on Ray. On the native model the fifo network,
+    every network, on ``workers`` processes or Ray actors where its nodes can be snapshotted as
+    bytes (one local process otherwise), without symmetry reduction; each Ray actor builds the
+    model again from ``config``. On the native model the fifo network,
     which the fast engine does not model, falls back to the plain search (in one process,
     whatever ``workers`` says), which finds the same; the ray backend refuses it."""
     if engine not in ENGINES:
@@ -73,8 +74,8 @@ def explore(
         raise ValueError(f"unknown backend {backend!r}")
     if backend == "local" and address is not None:
         raise ValueError("an address names a Ray cluster: it needs the ray backend")
-    if backend == "ray" and (engine != "fast" or config.impl is not None):
-        raise ValueError("the ray backend runs the fast engine on the native model only")
+    if backend == "ray" and engine != "fast":
+        raise ValueError("the ray backend runs the fast engine only")
     model = model_for(config)
     if config.impl is not None:
         if symmetry:
@@ -84,6 +85,11 @@ def explore(
             raise ValueError(
                 f"--impl {config.impl.target}: its nodes cannot be snapshotted as bytes (checker.impl.codec), "
                 "so it is searched in one process: --workers 1"
+            )
+        if backend == "ray" and not model.codec.portable:
+            raise ValueError(
+                f"--impl {config.impl.target}: its nodes cannot be snapshotted as bytes (checker.impl.codec), "
+                "so it cannot be searched on Ray actors: --backend local --workers 1"
             )
     else:
         if symmetry is None:

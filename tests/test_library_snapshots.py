@@ -114,6 +114,10 @@ BROKEN = {
         {**_fifo("pysyncobj==0.3.15", max_term=2, max_requests=0, max_cut=0, max_crashed=1, max_in_flight=6,
                  max_depth=10), "settings": {"journalFile": "file"}},
         "terms_monotonic", 3),
+    # corpus/raftos-0.2.6-async-vote_safety-77f0b13ebc.json's bounds (docs/raftos.md, "Found here").
+    "raftos 0.2.6 vote forgotten": (
+        _async("raftos==0.2.6", max_term=3, max_requests=3, max_in_flight=3, max_cut=1, max_crashed=0, max_depth=4),
+        "vote_safety", 2),
 }
 BROKEN_SLOW = {
     "raftos 0.2.6 #27 KeyError": (

@@ -180,13 +180,14 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_backend(args: argparse.Namespace) -> None:
+def check_backend(args: argparse.Namespace, impl_on_ray: bool = False) -> None:
     """BadInput unless the backend options fit together and Ray is there when asked for, so that
-    nothing starts that could not finish."""
+    nothing starts that could not finish. ``impl_on_ray``: the command runs an ``--impl`` target
+    on Ray (explore does, where its nodes snapshot as bytes; it checks that itself)."""
     if args.address is not None and args.backend != "ray":
         raise BadInput(f"--address {args.address}: names a Ray cluster, and needs --backend ray")
     if args.backend == "ray":
-        if getattr(args, "impl", None) is not None:
+        if getattr(args, "impl", None) is not None and not impl_on_ray:
             raise BadInput("--backend ray: an --impl run goes in one process, on this machine")
         if getattr(args, "engine", "fast") != "fast":
             raise BadInput("--backend ray: runs the fast engine only")
