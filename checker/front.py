@@ -103,7 +103,9 @@ def explore(
     if engine == "fast" and backend == "ray":
         from checker.search.ray_backend import ray_search  # Ray itself: only when asked.
 
-        return ray_search(model, workers, on_progress, progress_every, symmetry, native=native, address=address)
+        return ray_search(
+            model, workers, on_progress, progress_every, symmetry, native=native, address=address, build=model_for
+        )
     if engine == "fast":
         from checker.search.parallel import (
             parallel_search,  # NumPy and worker processes: only when asked.

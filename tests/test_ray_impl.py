@@ -58,7 +58,7 @@ def test_an_adapter_search_on_ray_actors_is_the_local_one(address):
     for config in (toy("async-tiny", max_depth=7), toy("tiny", bug="figure8", max_depth=6)):
         model = model_for(config)
         local = parallel_search(model, 2)
-        remote = ray_search(model, 2, cpus=0.5)
+        remote = ray_search(model, 2, cpus=0.5, build=model_for)
         assert outcome(local) == outcome(remote)
     assert remote.violation is not None and local.distinct > 100
 

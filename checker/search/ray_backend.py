@@ -33,7 +33,6 @@ import os
 import time
 from typing import Any, Callable, Iterator, Sequence
 
-from checker.model.config import Config
 from checker.model.native import Model
 from checker.model.outcome import Violation
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
@@ -119,13 +118,13 @@ class _Partition:
     spends computing (measured, never deciding anything)."""
 
     def __init__(self, model: Any, index: int, workers: int, symmetry: bool, native: bool, delay: float = 0.0) -> None:
-        if isinstance(model, Config):
+        if isinstance(model, tuple):
             # An implementation's model holds the library's objects, which do not travel: each
-            # actor builds its own from the configuration, as the driver did (the same adapter,
-            # the same release; its codec's ids are digests of content, the same in every process).
-            from checker.front import model_for
-
-            model = model_for(model)
+            # actor builds its own from the configuration, with the factory the caller gave
+            # (``front.model_for``: the same adapter, the same release; the codec's ids are
+            # digests of content, the same in every process).
+            build, config = model
+            model = build(config)
         cls = _worker_class(model)
         if not getattr(cls, "collects_garbage", False):
             gc.disable()  # As in parallel_search: millions of tuples and no cycles.
@@ -177,6 +176,7 @@ def ray_search(
     on_level: Callable[[dict[str, Any]], None] | None = None,
     delays: Sequence[float] = (),
     die: tuple[int, int] | None = None,
+    build: Callable[[Any], Any] | None = None,
 ) -> SearchResult:
     """``parallel_search`` with each of the ``workers`` partitions a Ray actor asking ``cpus``
     CPUs, on the cluster at ``address`` (None: a local instance of ``workers`` CPUs, unless this
@@ -185,13 +185,15 @@ def ray_search(
     ``on_level`` hears, after each level, what it cost: bytes exchanged, and the seconds of the
     level in the driver against the slowest actor's computing in each round. ``delays`` (per
     actor, seconds of sleep after each round) and ``die`` ((actor, level): that actor's process
-    exits in that level's expansion) are for tests. Raises RayUnavailable if Ray cannot be used
+    exits in that level's expansion) are for tests. A model other than the native one (an
+    implementation behind an adapter) does not travel to the actors: each builds it with
+    ``build(model.config)`` (``checker.front.model_for``). Raises RayUnavailable if Ray cannot be used
     or the cluster lacks the CPUs, ClusterFailure if an actor dies."""
     with cluster(address, workers) as ray:
-        return _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die)
+        return _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die, build)
 
 
-def _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die) -> SearchResult:
+def _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die, build=None) -> SearchResult:
     start = time.monotonic()
     have = ray.cluster_resources().get("CPU", 0)
     if have < workers * cpus:
@@ -201,7 +203,9 @@ def _search(ray, model, workers, on_progress, progress_every, symmetry, native, 
     remote = ray.remote(num_cpus=cpus, max_restarts=0, scheduling_strategy="SPREAD")(_Partition)
     # Once into the object store, not once per actor: the native model itself; an
     # implementation's model as its configuration, from which each actor builds it.
-    shared = ray.put(model if isinstance(model, Model) else model.config)
+    if not isinstance(model, Model) and build is None:
+        raise ValueError("a model other than the native one needs build, to be made again in each actor")
+    shared = ray.put(model if isinstance(model, Model) else (build, model.config))
     cuts_level = hasattr(_worker_class(model), "cut")
     actors = [
         remote.remote(shared, index, workers, symmetry, native, delays[index] if index < len(delays) else 0.0)
