@@ -63,17 +63,18 @@ def explore(
     actors on the Ray cluster at ``address`` (None: a local Ray instance); the result is the same.
     A user's class or a library (``config.impl``) is searched by the fast engine with the worker
     that keeps worlds frozen by the adapter model's codec (``checker.search.snapshots``), on
-    every network, on ``workers`` processes where its nodes can be snapshotted as bytes (one
-    otherwise), without symmetry reduction and not on Ray. On the native model the fast engine
-    searches all three networks (sync, async, fifo), on either backend."""
+    every network, on ``workers`` processes or Ray actors where its nodes can be snapshotted as
+    bytes (one local process otherwise), without symmetry reduction; each Ray actor builds the
+    model again from ``config``. On the native model the fast engine searches all three networks
+    (sync, async, fifo), on either backend."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}")
     if backend == "local" and address is not None:
         raise ValueError("an address names a Ray cluster: it needs the ray backend")
-    if backend == "ray" and (engine != "fast" or config.impl is not None):
-        raise ValueError("the ray backend runs the fast engine on the native model only")
+    if backend == "ray" and engine != "fast":
+        raise ValueError("the ray backend runs the fast engine only")
     model = model_for(config)
     if config.impl is not None:
         if symmetry:
@@ -84,6 +85,11 @@ def explore(
                 f"--impl {config.impl.target}: its nodes cannot be snapshotted as bytes (checker.impl.codec), "
                 "so it is searched in one process: --workers 1"
             )
+        if backend == "ray" and not model.codec.portable:
+            raise ValueError(
+                f"--impl {config.impl.target}: its nodes cannot be snapshotted as bytes (checker.impl.codec), "
+                "so it cannot be searched on Ray actors: --backend local --workers 1"
+            )
     else:
         if symmetry is None:
             symmetry = engine == "fast" and symmetry_sound(config)
@@ -92,7 +98,9 @@ def explore(
     if engine == "fast" and backend == "ray":
         from checker.search.ray_backend import ray_search  # Ray itself: only when asked.
 
-        return ray_search(model, workers, on_progress, progress_every, symmetry, native=native, address=address)
+        return ray_search(
+            model, workers, on_progress, progress_every, symmetry, native=native, address=address, build=model_for
+        )
     if engine == "fast":
         from checker.search.parallel import (
             parallel_search,  # NumPy and worker processes: only when asked.

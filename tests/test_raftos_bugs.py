@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from attrs import evolve
 
 from checker import traces
 from checker.front import model_for
@@ -25,7 +26,9 @@ from checker.search.target import Targeted
 pytest.importorskip("msgpack")
 
 ROOT = Path(__file__).resolve().parent.parent
-RAFTOS = {bug.issue: bug for bug in BUGS if bug.library == "raftos"}
+#: The published ones (SandTable's three); the records of bugs found here are below.
+RAFTOS = {bug.issue: bug for bug in BUGS if bug.library == "raftos" and bug.issue.startswith("#")}
+TWO_LEADERS = next(bug for bug in BUGS if bug.library == "raftos" and bug.invariant == "election_safety")
 
 
 def rediscover(bug):
@@ -143,6 +146,9 @@ FOUND_HERE = {
     "vote_safety": "corpus/raftos-0.2.6-async-vote_safety-77f0b13ebc.json",
     # A leader with one entry crashes and restarts: Log.read cannot unpack its own msgpack lines.
     "exception": "corpus/raftos-0.2.6-async-exception-ac49dc1aa9.json",
+    # A leader steps down in its term, forgets its vote and grants it again: two leaders of term 1
+    # (found by the record's seeded walks with vote_safety set aside, then shrunk).
+    "election_safety": "corpus/raftos-0.2.6-async-election_safety-4adf8bf205.json",
 }
 
 
@@ -164,3 +170,22 @@ def test_the_msgpack_log_trace_fails_in_restart_with_extra_data():
 
     assert ["Crash", "Restart"] == [type(a).__name__ for a in t.actions[-2:]]
     assert "restart raised ExtraData" in t.outcome.message
+
+
+def test_two_leaders_of_one_term_have_their_record_and_its_trace_sets_aside_the_vote():
+    """The record's configuration is the trace's (settings and what is set aside included); with
+    nothing set aside the same actions stop earlier, at vote_safety, the forgotten vote itself."""
+    t = traces.load(ROOT / TWO_LEADERS.trace)
+    assert (TWO_LEADERS.config().impl.settings, ("vote_safety",)) == (t.config.impl.settings, t.config.impl.skip)
+    assert (TWO_LEADERS.invariant, TWO_LEADERS.bounds, 10) == (t.outcome.invariant, t.config.bounds, len(t.actions))
+    strict = evolve(t, config=evolve(t.config, impl=evolve(t.config.impl, skip=())))
+    r = traces.replay(strict)
+    assert "vote_safety" == r.outcome.invariant and r.outcome.step < len(t.actions)
+
+
+@pytest.mark.slow
+def test_the_record_s_walks_find_two_leaders_again():
+    from checker.measure.library_bugs import find
+
+    seconds, violation, path = find(TWO_LEADERS, seed=0, budget=120)
+    assert violation is not None and "election_safety" == violation.invariant

@@ -119,7 +119,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Config, str]:
 def cmd_explore(args: argparse.Namespace) -> int:
     check_corpus(args.corpus)
     config, source = config_from_args(args)
-    check_backend(args)
+    check_backend(args, impl_on_ray=True)
     if args.engine == "plain" and args.workers not in (None, 1):
         raise BadInput("--workers: the plain engine runs in one process")
     workers = 1 if args.engine == "plain" else args.workers or default_workers()
@@ -136,6 +136,11 @@ def cmd_explore(args: argparse.Namespace) -> int:
                 "so its search runs in one process (--workers 1)"
             )
         workers = 1
+    if config.impl is not None and args.backend == "ray" and not impl_portable(config):
+        raise BadInput(
+            f"--backend ray: the nodes of {config.impl.target} cannot be snapshotted as bytes, "
+            "so its search runs in one process, on this machine"
+        )
     if config.impl is not None and args.symmetry == "on":
         raise BadInput("--symmetry on: an --impl search has no symmetry reduction (nothing says your nodes are alike)")
     if args.symmetry == "on" and not symmetry_sound(config):

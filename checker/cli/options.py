@@ -180,13 +180,14 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_backend(args: argparse.Namespace) -> None:
+def check_backend(args: argparse.Namespace, impl_on_ray: bool = False) -> None:
     """BadInput unless the backend options fit together and Ray is there when asked for, so that
-    nothing starts that could not finish."""
+    nothing starts that could not finish. ``impl_on_ray``: the command runs an ``--impl`` target
+    on Ray (explore does, where its nodes snapshot as bytes; it checks that itself)."""
     if args.address is not None and args.backend != "ray":
         raise BadInput(f"--address {args.address}: names a Ray cluster, and needs --backend ray")
     if args.backend == "ray":
-        if getattr(args, "impl", None) is not None:
+        if getattr(args, "impl", None) is not None and not impl_on_ray:
             raise BadInput("--backend ray: an --impl run goes in one process, on this machine")
         if getattr(args, "engine", "fast") != "fast":
             raise BadInput("--backend ray: runs the fast engine only")
@@ -252,6 +253,12 @@ def add_impl_options(parser: argparse.ArgumentParser) -> None:
         "follows a bug further along than the first invariant it breaks",
     )
     parser.add_argument(
+        "--check-determinism",
+        action="store_true",
+        help="with --impl: make every call into a node twice, on two copies of the node, and report a "
+        "nondeterministic finding where the two differ (recorded in the trace; about twice the work)",
+    )
+    parser.add_argument(
         "--persistent",
         type=attribute_names,
         help="with --impl of a seed-API class: attributes kept across a crash, comma-separated "
@@ -295,6 +302,7 @@ def with_impl(config: Config, args: argparse.Namespace) -> Config:
     checked on the network its adapter says the implementation assumes."""
     conf = getattr(args, "impl_conf", None) or []
     skip = tuple(sorted(set(getattr(args, "impl_skip", None) or [])))
+    twice = bool(getattr(args, "check_determinism", False))
     if args.impl is None:
         if args.persistent is not None:
             raise BadInput("--persistent applies only with --impl")
@@ -302,6 +310,8 @@ def with_impl(config: Config, args: argparse.Namespace) -> Config:
             raise BadInput("--impl-conf applies only with --impl")
         if skip:
             raise BadInput("--impl-skip applies only with --impl")
+        if getattr(args, "check_determinism", False):
+            raise BadInput("--check-determinism applies only with --impl")
         return config
     if getattr(args, "variant", None) not in (None, "default"):
         raise BadInput("--variant and --impl exclude each other: a variant is a rule set of the native core")
@@ -311,9 +321,11 @@ def with_impl(config: Config, args: argparse.Namespace) -> Config:
             name, version = split_target(args.impl)
             if args.persistent is not None:
                 raise BadInput(f"--persistent applies to a seed-API class, not to the library {name}")
-            impl = ImplTarget(name if version is None else f"{name}=={version}", (), args.call_timeout, settings=settings, skip=skip)
+            impl = ImplTarget(name if version is None else f"{name}=={version}", (), args.call_timeout, settings=settings,
+                              skip=skip, check_determinism=twice)
         else:
-            impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout, settings=settings, skip=skip)
+            impl = ImplTarget(args.impl, args.persistent or (), args.call_timeout, settings=settings, skip=skip,
+                              check_determinism=twice)
         network = targets.default_network(impl)
         if network is not None and getattr(args, "network", None) is None:
             config = evolve(config, network=network)

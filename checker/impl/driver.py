@@ -221,6 +221,8 @@ class AdapterModel:
         # Each adapter call is timed as a whole, unless the adapter times its own calls into the
         # implementation (``times_its_calls``, as the seed-API adapter does, method by method).
         self.timed = not getattr(adapter, "times_its_calls", False)
+        # --check-determinism: each call made twice, from two copies of the node (``_Step.again``).
+        self.twice = config.impl is not None and config.impl.check_determinism
         self._codec: Any = None
 
     @property
@@ -479,7 +481,10 @@ class _Step:
                     out.append((name, payload, text))
                 return out
         node = self.node(i)
+        twin = self.twin(i, node) if self.model.twice else None
         made = self.call(i, what, lambda: fn(node))
+        if twin is not None:
+            self.again(i, what, node, made, lambda: (twin, fn(twin)))
         out = self.sends(i, made, what)
         self.observe(i)
         if memo is None:
@@ -498,6 +503,35 @@ class _Step:
         # What it shows, as the codec keeps it with the snapshot (equal, and shared, not copied).
         memo[(i, before, descriptor)] = (after, self.model._codec.parts[after][2], tuple(sent))
         return out
+
+    def twin(self, i: int, node: Any) -> Any:
+        """A second copy of node i as it is before a call, for ``again``."""
+        try:
+            return self.adapter.copy(node)
+        except Exception as e:
+            raise CallFailed("exception", f"node {i} cannot be copied ({self.adapter.name} copy): {_exception_line(e)}") from None
+
+    def again(self, i: int, what: str, node: Any, made: Any, run: Callable[[], tuple[Any, Any]]) -> None:
+        """--check-determinism: the call ``what`` made again (``run``: on a twin of the node as it
+        was, or a second node made as the first was) must send what the first sent, in order, and
+        leave a node with the same key; the adapter's contract says it does (deterministic), and
+        the search, its call memo and replay all rely on it. Otherwise a ``nondeterministic``
+        finding, in one line naming the first difference."""
+        head = f"node {i}'s {what}, made twice from the same state,"
+        try:
+            other, sent = self.call(i, what, run)
+        except CallFailed as f:
+            raise CallFailed("nondeterministic", f"{head} failed only the second time: {f.violation.message}") from None
+        first, second = _heard(made), _heard(sent)
+        if first != second:
+            k = next((k for k, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second)))
+            one = first[k] if k < len(first) else "nothing"
+            two = second[k] if k < len(second) else "nothing"
+            raise CallFailed("nondeterministic", f"{head} sent {one} the first time and {two} the second (message {k + 1})")
+        keys = [self.call(i, "key", lambda n=n: self.adapter.key(n)) for n in (node, other)]
+        if keys[0] != keys[1]:
+            raise CallFailed("nondeterministic", f"{head} left it in two states: key {_clip(keys[0])} the first time, "
+                                                 f"{_clip(keys[1])} the second")
 
     def payload_id(self, payload: Any) -> int | None:
         known = self.pids.get(id(payload))
@@ -615,6 +649,8 @@ class _Step:
         for i in self.model.ids:
             made = self.call(i, "create", lambda: self.adapter.create(i, self.peers(i)))
             node, out = _made(i, made, "create")
+            if self.model.twice:
+                self.again(i, "create", node, out, lambda: _made(i, self.adapter.create(i, self.peers(i)), "create"))
             self.objects[i - 1] = node
             self.touched.add(i)
             self.owned.add(i)
@@ -644,8 +680,13 @@ class _Step:
             stable = copy_value(stable)
         except Exception as e:
             raise CallFailed("exception", f"node {i}'s stable storage cannot be copied: {_exception_line(e)}") from None
-        made = self.call(i, "restart", lambda: self.adapter.restart(i, self.peers(i), stable))
+        # Twice (--check-determinism): each restart from its own copy of what survived.
+        first = copy_value(stable) if self.model.twice else stable
+        made = self.call(i, "restart", lambda: self.adapter.restart(i, self.peers(i), first))
         node, out = _made(i, made, "restart")
+        if self.model.twice:
+            self.again(i, "restart", node, out,
+                       lambda: _made(i, self.adapter.restart(i, self.peers(i), copy_value(stable)), "restart"))
         self.objects[i - 1] = node
         self.touched.add(i)
         self.owned.add(i)
@@ -726,6 +767,29 @@ class _Step:
         what = f"{'connect' if connected else 'disconnect'}({peer})"
         method = self.adapter.connect if connected else self.adapter.disconnect
         self.route(self.invoke(i, (what,), what, lambda node: method(node, peer)))
+
+
+def _heard(sent: Any) -> list[str]:
+    """What a call sent, as words to compare two calls by: each message's summary, destination
+    and a digest of its canonical form (anything that is not a Send, as it is: ``sends`` refuses
+    it after)."""
+    if not isinstance(sent, (list, tuple)):
+        return [_brief(sent)]
+    out = []
+    for s in sent:
+        if isinstance(s, Send):
+            try:
+                text = canonical(s.payload)
+            except Exception:
+                text = _brief(s.payload)
+            out.append(f"{s.summary} to {s.dest} ({digest(text).hex()[:10]})")
+        else:
+            out.append(_brief(s))
+    return out
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _pid(data: bytes) -> int:

@@ -169,6 +169,18 @@ BUGS: list[LibraryBug] = [
         engine="explore", only=("exception",),
         trace="corpus/raftos-0.2.6-async-exception-c5dfbbd77c.json",
     ),
+    # Found by this project (docs/raftos.md, "Found here"); SandTable also reports two leaders in
+    # raftos. vote_safety (the forgotten vote itself) breaks first, so it is set aside.
+    LibraryBug(
+        library="raftos", version="0.2.6", issue="new: docs/raftos.md, two leaders",
+        description="a leader steps down, forgets its vote, and votes for a second leader of its term",
+        invariant="election_safety", network="async", engine="walk", walk_length=40,
+        only=("election_safety",), skip=("vote_safety",), settings=(("step_down_missed_heartbeats", "1"),),
+        bounds=Bounds(max_term=1, max_requests=0, max_cut=0, max_crashed=0, max_in_flight=6),
+        sandtable_seconds=None, sandtable_source=_SANDTABLE + " (two leaders in raftos; no time given here)",
+        trace="corpus/raftos-0.2.6-async-election_safety-4adf8bf205.json",
+        note="step_down_missed_heartbeats=1 (raftos's setting; default 5) makes the step-down one heartbeat away",
+    ),
 ]
 
 

@@ -33,6 +33,10 @@ class ImplTarget:
     # For a consequence further along a history than the first invariant a bug breaks (PySyncObj
     # 0.3.15 forgets its term on restart, terms_monotonic; two leaders of one term come after).
     skip: tuple[str, ...] = ()
+    # --check-determinism: every call into a node is made twice, on two copies of the node as it
+    # was, and the two must send the same and leave the node in the same state (the adapter
+    # contract: deterministic); otherwise a ``nondeterministic`` finding. About twice the work.
+    check_determinism: bool = False
 
     @property
     def library(self) -> str | None:

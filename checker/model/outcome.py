@@ -49,7 +49,8 @@ FINDINGS = {
     "is not what the API documents",
     "memory": "a call into the implementation allocated more than the memory one call may take",
     "hidden_state": "a call changed a module or class variable, state shared by every node and every state",
-    "nondeterministic": "a call read the clock or a generator seeded by the operating system, so it does not repeat",
+    "nondeterministic": "a call read the clock or a generator seeded by the operating system, or (--check-determinism) "
+    "made twice from the same state it gave two results: it does not repeat",
 }
 
 

@@ -1,7 +1,9 @@
 """The partitioned search of ``checker/search/parallel.py`` on a Ray cluster, and fuzz seeds
 spread over one.
 
-Each partition of the seen set is a Ray actor holding one ``parallel._Worker``; the coordinator
+Each partition of the seen set is a Ray actor holding one ``parallel._Worker`` (for an
+implementation behind an adapter, a ``snapshots.SnapshotWorker``, with the model built in the
+actor from the configuration, and a ``cut`` round after a broken level, as locally); the coordinator
 runs in the driver (this process) and goes through the same two rounds per level. What travels
 differs only in the road it takes: an actor's expansion returns one object per owner (the very
 byte strings the local workers send through their pipes), and each owner's ``accept`` is handed
@@ -35,7 +37,7 @@ from checker.model.native import Model
 from checker.model.outcome import Violation, heard_interrupt
 from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
 from checker.search.encoded import _nth_action
-from checker.search.parallel import _first, _level_broken, _merge, _Worker
+from checker.search.parallel import _first, _level_broken, _merge, _worker_class
 
 #: Seconds to wait for the actors to be placed and seeded: longer means the cluster lacks room for them.
 START_TIMEOUT = 180.0
@@ -111,12 +113,22 @@ def _one_line(e: BaseException) -> str:
 
 
 class _Partition:
-    """One partition of the seen set, as a Ray actor: a ``parallel._Worker`` and the time each
-    round spends computing (measured, never deciding anything)."""
+    """One partition of the seen set, as a Ray actor: a ``parallel._Worker`` (or, for an
+    implementation behind an adapter, a ``snapshots.SnapshotWorker``) and the time each round
+    spends computing (measured, never deciding anything)."""
 
-    def __init__(self, model: Model, index: int, workers: int, symmetry: bool, native: bool, delay: float = 0.0) -> None:
-        gc.disable()  # As in parallel_search: millions of tuples and no cycles.
-        self.worker = _Worker(model, index, workers, symmetry, native)
+    def __init__(self, model: Any, index: int, workers: int, symmetry: bool, native: bool, delay: float = 0.0) -> None:
+        if isinstance(model, tuple):
+            # An implementation's model holds the library's objects, which do not travel: each
+            # actor builds its own from the configuration, with the factory the caller gave
+            # (``front.model_for``: the same adapter, the same release; the codec's ids are
+            # digests of content, the same in every process).
+            build, config = model
+            model = build(config)
+        cls = _worker_class(model)
+        if not getattr(cls, "collects_garbage", False):
+            gc.disable()  # As in parallel_search: millions of tuples and no cycles.
+        self.worker = cls(model, index, workers, symmetry, native)
         self.delay = delay  # Tests only: answer late, to show that the order of answers does not matter.
 
     def seed(self) -> tuple[Any, ...]:
@@ -140,6 +152,11 @@ class _Partition:
         time.sleep(self.delay)
         return (*answer, seconds)
 
+    def cut(self, parent: int, action: int, worker: int) -> tuple[int, int, dict[str, int]]:
+        """A worker that stops at its first broken step (``SnapshotWorker.cut``): what the level
+        that broke counts up to the first broken step of all."""
+        return self.worker.cut(parent, action, worker)
+
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
         return self.worker.parent(level, position)
 
@@ -159,6 +176,7 @@ def ray_search(
     on_level: Callable[[dict[str, Any]], None] | None = None,
     delays: Sequence[float] = (),
     die: tuple[int, int] | None = None,
+    build: Callable[[Any], Any] | None = None,
 ) -> SearchResult:
     """``parallel_search`` with each of the ``workers`` partitions a Ray actor asking ``cpus``
     CPUs, on the cluster at ``address`` (None: a local instance of ``workers`` CPUs, unless this
@@ -167,13 +185,15 @@ def ray_search(
     ``on_level`` hears, after each level, what it cost: bytes exchanged, and the seconds of the
     level in the driver against the slowest actor's computing in each round. ``delays`` (per
     actor, seconds of sleep after each round) and ``die`` ((actor, level): that actor's process
-    exits in that level's expansion) are for tests. Raises RayUnavailable if Ray cannot be used
+    exits in that level's expansion) are for tests. A model other than the native one (an
+    implementation behind an adapter) does not travel to the actors: each builds it with
+    ``build(model.config)`` (``checker.front.model_for``). Raises RayUnavailable if Ray cannot be used
     or the cluster lacks the CPUs, ClusterFailure if an actor dies."""
     with cluster(address, workers) as ray:
-        return _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die)
+        return _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die, build)
 
 
-def _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die) -> SearchResult:
+def _search(ray, model, workers, on_progress, progress_every, symmetry, native, cpus, on_level, delays, die, build=None) -> SearchResult:
     start = time.monotonic()
     have = ray.cluster_resources().get("CPU", 0)
     if have < workers * cpus:
@@ -181,7 +201,12 @@ def _search(ray, model, workers, on_progress, progress_every, symmetry, native, 
             f"--workers {workers}: the Ray cluster has {have:g} CPUs, fewer than the {workers * cpus:g} its actors need"
         )
     remote = ray.remote(num_cpus=cpus, max_restarts=0, scheduling_strategy="SPREAD")(_Partition)
-    shared = ray.put(model)  # Once into the object store, not once per actor.
+    # Once into the object store, not once per actor: the native model itself; an
+    # implementation's model as its configuration, from which each actor builds it.
+    if not isinstance(model, Model) and build is None:
+        raise ValueError("a model other than the native one needs build, to be made again in each actor")
+    shared = ray.put(model if isinstance(model, Model) else (build, model.config))
+    cuts_level = hasattr(_worker_class(model), "cut")
     actors = [
         remote.remote(shared, index, workers, symmetry, native, delays[index] if index < len(delays) else 0.0)
         for index in range(workers)
@@ -225,6 +250,7 @@ def _search(ray, model, workers, on_progress, progress_every, symmetry, native, 
             if bounds.max_depth is not None and depth >= bounds.max_depth:
                 break
             stage = f"the expansion of level {depth}"
+            before = (states, distinct, dict(reached))
             began = time.perf_counter()
             calls = [
                 a.expand.options(num_returns=workers + 1).remote(die is not None and die == (index, depth))
@@ -263,6 +289,13 @@ def _search(ray, model, workers, on_progress, progress_every, symmetry, native, 
             found = _level_broken(expanded, accepted, depth)
             if found is not None:
                 broken, level = found
+                if cuts_level:
+                    # As parallel_search: the counts up to the first broken step of all.
+                    stage = f"the count of level {depth} up to its first broken step"
+                    cuts = gather([a.cut.remote(broken.parent, broken.action, broken.worker) for a in actors])
+                    states, distinct = before[0] + sum(c[0] for c in cuts), before[1] + sum(c[1] for c in cuts)
+                    reached = before[2]
+                    _merge(reached, [c[2] for c in cuts])
                 break
             if frontier:
                 depth += 1

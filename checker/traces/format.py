@@ -164,6 +164,8 @@ def impl_to_json(impl: ImplTarget) -> dict[str, Any]:
         out["settings"] = dict(impl.settings)
     if impl.skip:
         out["skip"] = list(impl.skip)  # Only when set: traces without it read as before.
+    if impl.check_determinism:
+        out["check_determinism"] = True  # Likewise.
     return out
 
 
@@ -285,8 +287,12 @@ def impl_from_json(doc: Any) -> ImplTarget:
     known = {i.name for i in REGISTRY}
     if not (isinstance(skip, list) and all(isinstance(n, str) and n in known for n in skip) and skip == sorted(set(skip))):
         raise _Bad(f"{where}.skip must be a sorted list of known invariants without repeats (the --impl-skip names)")
+    twice = doc.get("check_determinism", False)
+    if not isinstance(twice, bool):
+        raise _Bad(f"{where}.check_determinism must be true or false (--check-determinism)")
     return ImplTarget(
-        target, tuple(persistent), float(timeout), (low_high[0], low_high[1]), tuple(sorted(settings.items())), tuple(skip)
+        target, tuple(persistent), float(timeout), (low_high[0], low_high[1]), tuple(sorted(settings.items())), tuple(skip),
+        check_determinism=twice,
     )
 
 

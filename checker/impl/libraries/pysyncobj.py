@@ -22,20 +22,30 @@ deterministic simulation must own (docs/pysyncobj.md lists each, and what is not
 
 A client request goes through the library's own path: a ``@replicated`` method of a small
 ``SyncObj`` subclass, called with the request number, then a tick.
+
+A node is also a value as bytes (``snapshot`` / ``restore``, for a search that freezes worlds and
+runs on several workers): the library's object pickled, with what ``copy`` makes anew made anew
+on the way back (the locks; the journal's files and memory map, whose bytes travel in the
+snapshot; the settings, which hold the journal's path) and what the pickle would spell in a
+process's own order (the constructor's set of attribute names, ordered by string hash) sorted.
 """
 
 from __future__ import annotations
 
 import copy
+import copyreg
 import hashlib
+import io
 import logging
 import math
 import mmap
 import os
+import pickle
 import shutil
 import sys
 import tempfile
 import threading
+import types
 import weakref
 from typing import Any, ClassVar, Mapping
 
@@ -445,6 +455,163 @@ class PySyncObjAdapter:
         fresh = copy.copy(conf)
         fresh.journalFile = os.path.join(new.folder, "journal")
         return fresh
+
+    # -- a node as bytes ---------------------------------------------------------------------
+
+    def snapshot(self, node: _Node) -> bytes:
+        """The node as bytes, equal for equal histories in every process (no path, address or
+        string-hash order in them); ``restore`` of them is the node ``copy`` would make."""
+        files = None
+        if self._file_journal:
+            files = []
+            for name in sorted(n for n in os.listdir(node.folder) if not n.endswith(".tmp")):
+                with open(os.path.join(node.folder, name), "rb") as f:
+                    files.append((name, f.read()))
+            files = tuple(files)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self._reducers()
+        pickler.dump((node.node_id, node.peers, node.clock, node.draws, _Files(files), node.obj))
+        return buffer.getvalue()
+
+    def restore(self, data: bytes) -> _Node:
+        """A fresh, independent node from ``snapshot``'s bytes: its own journal folder, files
+        written back, locks new."""
+        if _restoring[0] is not None:
+            raise RuntimeError("pysyncobj restores do not nest")
+        # The outer tuple's head is read first: the folder must hold the files before the
+        # journal (inside the library's object) is made from them.
+        node = _Node(0, ())
+        _restoring[0] = (self, node)
+        try:
+            node_id, peers, clock, draws, files, obj = pickle.loads(data)
+        finally:
+            _restoring[0] = None
+        node.node_id, node.peers, node.clock, node.draws, node.obj = node_id, peers, clock, draws, obj
+        return node
+
+    def _reducers(self) -> dict:
+        table = self.__dict__.get("_table")
+        if table is None:
+            lock = type(threading.Lock())
+            table = dict(copyreg.dispatch_table)
+            table[lock] = _reduce_lock
+            table[types.MethodType] = _reduce_method
+            table[self._cls] = _reduce_syncobj
+            table[self._transport_cls] = _reduce_transport
+            table[self._sync.SyncObjConf] = _reduce_conf
+            journal = sys.modules["pysyncobj.journal"]
+            table[journal.FileJournal] = _reduce_journal
+            self._table = table
+        return table
+
+    def _restored_folder(self, node: _Node, files) -> None:
+        """The restored node's own folder, holding the snapshot's files (read before the
+        library's object, whose journal is made from them)."""
+        if self._file_journal:
+            self._new_folder(node)
+            for name, data in files or ():
+                with open(os.path.join(node.folder, name), "wb") as f:
+                    f.write(data)
+
+
+# The adapter and the node a snapshot is being read into, for the reducers' constructors below
+# (pickle names them by module and name, so they find their adapter here).
+_restoring: list[Any] = [None]
+
+
+class _Files:
+    """A file journal's files in a snapshot (None for a memory journal): read back, they are
+    written into the restored node's new folder."""
+
+    def __init__(self, files) -> None:
+        self.files = files
+
+    def __reduce__(self):
+        return _restored_files, (self.files,)
+
+
+def _restored_files(files):
+    adapter, node = _restoring[0]
+    adapter._restored_folder(node, files)
+    return files
+
+
+def _reduce_lock(lock):
+    """A lock is made anew (no thread holds one between calls, as ``copy`` assumes)."""
+    return threading.Lock, ()
+
+
+def _reduce_method(method):
+    """A bound method as its object and attribute name, the private ones (``__onTick``, which
+    the transport holds as callbacks) by their mangled name, which is where getattr finds them."""
+    func = method.__func__
+    name = func.__name__
+    if name.startswith("__") and not name.endswith("__"):
+        owner = func.__qualname__.rsplit(".", 2)[-2]
+        name = f"_{owner.lstrip('_')}{name}"
+    if getattr(type(method.__self__), name, None) is not func and getattr(getattr(type(method.__self__), name, None), "__wrapped__", None) is None:
+        raise TypeError(f"cannot name the bound method {func.__qualname__} for a snapshot")
+    return getattr, (method.__self__, name)
+
+
+def _reduce_syncobj(obj):
+    """The library's object by its state, with the constructor's set of attribute names (the
+    library's record of what is not user state) sorted, so that its bytes do not depend on the
+    process's string hashing."""
+    state = dict(obj.__dict__)
+    state["_SyncObj__properies"] = sorted(state["_SyncObj__properies"])
+    return _new_syncobj, (), state, None, None, _set_syncobj
+
+
+def _new_syncobj():
+    adapter, _ = _restoring[0]
+    return adapter._cls.__new__(adapter._cls)
+
+
+def _set_syncobj(obj, state):
+    state["_SyncObj__properies"] = set(state["_SyncObj__properies"])
+    obj.__dict__.update(state)
+
+
+def _reduce_transport(transport):
+    return _new_transport, (), dict(transport.__dict__)
+
+
+def _new_transport():
+    adapter, _ = _restoring[0]
+    return adapter._transport_cls.__new__(adapter._transport_cls)
+
+
+def _reduce_conf(conf):
+    """The settings without the journal's path (a folder of this process): the restored node's
+    own, pointing at its own folder."""
+    fields = dict(conf.__dict__)
+    fields.pop("journalFile", None)
+    return _restored_conf, (fields,)
+
+
+def _restored_conf(fields):
+    adapter, node = _restoring[0]
+    conf = adapter._sync.SyncObjConf.__new__(adapter._sync.SyncObjConf)
+    conf.__dict__.update(fields)
+    conf.journalFile = os.path.join(node.folder, "journal") if adapter._file_journal else None
+    return conf
+
+
+def _reduce_journal(journal):
+    """A file journal by what it holds only in memory (metadata the one-second timer has not
+    stored yet); its log is read back from the files, as ``copy`` does."""
+    return _restored_journal, (copy.deepcopy(journal._FileJournal__meta), journal._FileJournal__metaSaved)
+
+
+def _restored_journal(meta, saved):
+    adapter, node = _restoring[0]
+    journal = adapter._sync.createJournal(os.path.join(node.folder, "journal"))
+    _close_files(journal)
+    journal._FileJournal__meta = meta
+    journal._FileJournal__metaSaved = saved
+    return journal
 
 
 class _Call:

@@ -32,6 +32,12 @@ file of the library: ``asyncio.futures.InvalidStateError`` (gone since 3.8, name
 sees a ``msgpack`` whose ``unpackb`` accepts ``encoding='utf-8'`` (removed in msgpack 1.0) as
 ``raw=False``, which decodes exactly the same strings.
 
+A node is also a value as bytes (``snapshot`` / ``restore``, for a search that freezes worlds and
+runs on several workers): its loop, its folder and raftos's objects pickled, sharing what ``copy``
+shares (raftos's configuration and cryptor, the process's), with a leader's ``apply_future``
+made anew on the restored loop in the same state, and sets of strings (a leader's responses per
+request) spelled sorted, not in the process's string-hash order.
+
 Settings (``--impl-conf KEY=VALUE``): raftos's own ``heartbeat_interval`` (seconds, 0.3),
 ``step_down_missed_heartbeats`` (5), ``election_interval_spread`` (3) and ``serializer``
 (``msgpack``, raftos's default, or ``json``). The cryptor is raftos's ``DummyCryptor`` (its own
@@ -43,6 +49,7 @@ from __future__ import annotations
 
 import asyncio
 import copy as _copy
+import copyreg
 import hashlib
 import heapq
 import io
@@ -50,6 +57,7 @@ import ipaddress
 import json
 import logging
 import os
+import pickle
 import random
 import types
 from collections import deque
@@ -496,6 +504,38 @@ class RaftosAdapter:
         loop.__dict__.update(_clone(node.loop.__dict__, memo))
         return _clone(node, memo)
 
+    def snapshot(self, node: RaftosNode) -> bytes:
+        """The node as bytes, equal for equal histories in every process and under any
+        ``PYTHONHASHSEED``; ``restore`` of them is the node ``copy`` would make."""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self._reducers()
+        # The loop first: it is named (memoized) before anything that holds it, so a Future,
+        # made from its loop, finds it made.
+        pickler.dump((node.loop, node))
+        return buffer.getvalue()
+
+    def restore(self, data: bytes) -> RaftosNode:
+        """A fresh, independent node from ``snapshot``'s bytes."""
+        _RESTORING.append(self)
+        try:
+            _, node = pickle.loads(data)
+        finally:
+            _RESTORING.pop()
+        return node
+
+    def _reducers(self) -> dict:
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = dict(copyreg.dispatch_table)
+            table[type(self._config)] = _reduce_config
+            table[type(self._conf["cryptor"])] = _reduce_cryptor
+            table[asyncio.Future] = _reduce_future
+            for role in (self._state.Leader, self._state.Candidate, self._state.Follower):
+                table[role] = _reduce_role
+            self._table = table
+        return table
+
     def advance(self, node: RaftosNode, seconds: float | None = None) -> list[Send]:
         with _Inside(self, node, "advance"):
             loop = node.loop
@@ -691,6 +731,78 @@ def _plain_class(t: type) -> bool:
             and getattr(t, "__setstate__", None) is None
         )
     return plain
+
+
+# The adapter a snapshot is being read by, for the constructors below (pickle names them by
+# module and name, so they find their adapter here).
+_RESTORING: list[RaftosAdapter] = []
+
+
+def _reduce_config(config):
+    """raftos's configuration is the process's (``copy`` shares it): named, not copied."""
+    return _adapter_config, ()
+
+
+def _adapter_config():
+    return _RESTORING[-1]._config
+
+
+def _reduce_cryptor(cryptor):
+    return _adapter_cryptor, ()
+
+
+def _adapter_cryptor():
+    return _RESTORING[-1]._conf["cryptor"]
+
+
+def _reduce_future(future):
+    """A Future (a leader's ``apply_future``) as its loop and its state: nothing waits on it
+    between calls (the client stopped waiting, see ``RaftosAdapter.request``), as ``copy`` assumes."""
+    if future._callbacks:
+        raise TypeError("a raftos Future has callbacks waiting on it between calls")
+    if future.cancelled():
+        return _future, (future.get_loop(), "cancelled", None)
+    if future.done():
+        if future.exception() is not None:
+            return _future, (future.get_loop(), "failed", future.exception())
+        return _future, (future.get_loop(), "done", future.result())
+    return _future, (future.get_loop(), "pending", None)
+
+
+def _future(loop, state, value) -> asyncio.Future:
+    future = asyncio.Future(loop=loop)
+    if state == "cancelled":
+        future.cancel()
+    elif state == "done":
+        future.set_result(value)
+    elif state == "failed":
+        future.set_exception(value)
+    return future
+
+
+class _SortedSet:
+    """A set of strings in a snapshot, spelled sorted: a set pickles in its iteration order,
+    which for strings follows the process's string hashing."""
+
+    def __init__(self, values) -> None:
+        self.values = sorted(values, key=repr)
+
+    def __reduce__(self):
+        return set, (self.values,)
+
+
+def _sorted_sets(value: Any) -> Any:
+    if type(value) is set:
+        return _SortedSet(value)
+    if type(value) is dict and any(type(v) is set for v in value.values()):
+        return {k: _SortedSet(v) if type(v) is set else v for k, v in value.items()}
+    return value
+
+
+def _reduce_role(role):
+    """A role object (Follower, Candidate, Leader) by its attributes, its sets sorted."""
+    state = {name: _sorted_sets(value) for name, value in role.__dict__.items()}
+    return copyreg.__newobj__, (type(role),), state
 
 
 def _nothing() -> None:
