@@ -8,6 +8,7 @@ checker/search/target.py). docs/raftos.md tells each story.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -188,4 +189,34 @@ def test_the_record_s_walks_find_two_leaders_again():
     from checker.measure.library_bugs import find
 
     seconds, violation, path = find(TWO_LEADERS, seed=0, budget=120)
+    assert violation is not None and "election_safety" == violation.invariant
+
+
+DEFAULTS = next(bug for bug in BUGS if bug.library == "raftos" and bug.invariant == "election_safety" and not bug.settings)
+
+
+def test_two_leaders_with_raftos_default_settings_take_six_unanswered_heartbeats():
+    """The fuzzer's trace, with nothing changed in raftos's settings: the leader of term 1 sends
+    heartbeats six times (step_down_missed_heartbeats 5, then its step-down timer), and only then
+    grants its vote to a candidate of its own term. It replays to election_safety at its last step;
+    with nothing set aside the same actions stop earlier, at vote_safety."""
+    t = traces.load(ROOT / DEFAULTS.trace)
+    assert ((), ("vote_safety",), "fuzz") == (t.config.impl.settings, t.config.impl.skip, t.engine)
+    assert DEFAULTS.bounds == t.config.bounds
+
+    r = traces.replay(t)
+    assert r.reproduces(t.outcome) and ("election_safety", len(t.actions)) == (r.outcome.invariant, r.outcome.step)
+    ticks = [a.node if type(a).__name__ == "Tick" else None for a in t.actions]
+    runs = [(node, len(list(group))) for node, group in itertools.groupby(ticks) if node is not None]
+    assert 6 == max(k for _, k in runs)  # One node's timer six times in a row: the deposed leader's.
+    strict = evolve(t, config=evolve(t.config, impl=evolve(t.config.impl, skip=())))
+    s = traces.replay(strict)
+    assert "vote_safety" == s.outcome.invariant and s.outcome.step < len(t.actions)
+
+
+@pytest.mark.slow
+def test_the_fuzzer_finds_two_leaders_with_raftos_default_settings():
+    from checker.measure.library_bugs import find
+
+    seconds, violation, path = find(DEFAULTS, seed=0, budget=600)
     assert violation is not None and "election_safety" == violation.invariant

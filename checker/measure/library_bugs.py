@@ -181,6 +181,18 @@ BUGS: list[LibraryBug] = [
         trace="corpus/raftos-0.2.6-async-election_safety-4adf8bf205.json",
         note="step_down_missed_heartbeats=1 (raftos's setting; default 5) makes the step-down one heartbeat away",
     ),
+    # The same bug with raftos's default settings: the step-down comes after six heartbeat periods,
+    # twelve datagrams nobody answers, deeper than a breadth-first search goes here; the fuzzer
+    # reaches it (nothing else breaks first without requests, crashes or a second term).
+    LibraryBug(
+        library="raftos", version="0.2.6", issue="new: docs/raftos.md, two leaders (default settings)",
+        description="a leader steps down after six unanswered heartbeats, forgets its vote, and votes for a second leader",
+        invariant="election_safety", network="async", engine="fuzz", skip=("vote_safety",),
+        bounds=Bounds(max_term=1, max_requests=0, max_cut=1, max_crashed=0, max_in_flight=20),
+        sandtable_seconds=None, sandtable_source=_SANDTABLE + " (two leaders in raftos; no time given here)",
+        trace="corpus/raftos-0.2.6-async-election_safety-d6bd8fba44.json",
+        note="raftos's default settings; vote_safety set aside",
+    ),
 ]
 
 
