@@ -38,10 +38,7 @@ import struct
 from array import array
 from typing import Any, Callable
 
-import numpy as np
-
 from checker.search.layout import Broken
-from checker.search.store import Seen
 
 
 #: A successor's record, before its frozen world: the parent's fingerprint, the action's
@@ -57,6 +54,38 @@ def _record(from_fp: int, n: int, position: int, maker: int, frozen: bytes) -> b
 
 def _split(record: bytes) -> tuple[tuple[int, int, int, int], memoryview]:
     return _HEAD.unpack_from(record), _body(record)
+
+
+class _Seen:
+    """The fingerprints of every finished level, as one sorted array of 8-byte integers, like
+    ``checker.search.store.Seen`` but without NumPy: this worker looks fingerprints up one at a
+    time, as it makes them, where a bisection is as quick, and NumPy alone would be a third of
+    the memory of a one-worker search of a few hundred thousand worlds."""
+
+    def __init__(self) -> None:
+        self.array = array("q")
+
+    def __contains__(self, fp: int) -> bool:
+        seen = self.array
+        k = bisect.bisect_left(seen, fp)
+        return k < len(seen) and seen[k] == fp
+
+    def add_level(self, fingerprints: list[int]) -> None:
+        """``fingerprints``, sorted and none of them known, merged in: the runs of known ones
+        between two new ones copied whole (one bisection per new fingerprint)."""
+        old = self.array
+        if not len(old):
+            self.array = array("q", fingerprints)
+            return
+        merged = array("q")
+        start = 0
+        for fp in fingerprints:
+            k = bisect.bisect_left(old, fp, start)
+            merged.extend(old[start:k])
+            merged.append(fp)
+            start = k
+        merged.extend(old[start:])
+        self.array = merged
 
 
 def _body(record: bytes) -> memoryview:
@@ -96,7 +125,7 @@ class SnapshotWorker:
             raise ValueError("worlds whose nodes cannot be snapshotted are searched in one process")
         self.index = index
         self.workers = workers
-        self.seen = Seen()
+        self.seen = _Seen()
         # This worker's part of the level, by fingerprint: each world's record as it arrived
         # (the frozen world after the head that says where it came from, not copied out).
         self.frontier: list[Any] = []
@@ -107,6 +136,7 @@ class SnapshotWorker:
         # fingerprint, action position, parent position, maker, frozen world).
         self.kept: dict[int, tuple] = {}
         self.reached: dict[str, int] = {}
+        self.properties = len({name for name, _ in model.sometimes})
         self.report: Callable[[int], None] | None = None
 
     def _note_sometimes(self, w: Any, at: int) -> None:
@@ -115,11 +145,7 @@ class SnapshotWorker:
                 self.reached[name] = at
 
     def _known(self, fp: int) -> bool:
-        seen = self.seen.array
-        if not len(seen):
-            return False
-        k = int(np.searchsorted(seen, fp))
-        return k < len(seen) and int(seen[k]) == fp
+        return fp in self.seen
 
     def seed(self) -> tuple[Any, ...]:
         model, codec = self.model, self.codec
@@ -235,7 +261,8 @@ class SnapshotWorker:
             parents.append(from_fp)
             level[0].append(sender), level[1].append(position), level[2].append(n)
             frontier.append(record)
-            self._note_sometimes(codec.thaw(frozen), depth)
+            if len(self.reached) < self.properties:  # A world is thawed only for one still to reach.
+                self._note_sometimes(codec.thaw(frozen), depth)
         candidates.clear()
         self.seen.add_level(new_fps)
         self.levels.append(level)
@@ -261,7 +288,8 @@ class SnapshotWorker:
         for position, record in enumerate(self.frontier):
             if (self.accepted_from[position], vias[position]) < (parent, action):
                 distinct += 1
-                self._note_sometimes(self.codec.thaw(self.body(record)), self.depth)
+                if len(self.reached) < self.properties:
+                    self._note_sometimes(self.codec.thaw(self.body(record)), self.depth)
         return transitions, distinct, dict(self.reached)
 
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
