@@ -1,7 +1,7 @@
 """The fast engine on implementations (checker.search.snapshots over checker.impl.codec), held to
 the plain search: the same distinct worlds, transitions, depth and properties reached on a clean
-run; on a broken one the same shortest depth, and on 1, 2 and 3 workers the same violation and
-the same counterexample, which replays to it.
+run; on a broken one, on 1, 2 and 3 workers, the same violation, counts and counterexample,
+which replays to it.
 
 Targets: seed-style classes (tests/impls/seed_style.py), the toy adapter (tests/adapters), on
 the sync, async and fifo networks (with tests/adapters/toy_snapshots.py, which adds snapshot and
@@ -79,12 +79,12 @@ BROKEN = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_a_broken_implementation_gives_one_counterexample_whatever_the_workers_and_it_replays(name):
-    """A broken run: the fast engine stops at the plain search's (shortest) depth, with the same
-    kind of outcome; on 1, 2 and 3 workers it reports the same violation with the same trace and
-    the same counts, and that trace replays, every invariant checked, to that violation at its
-    last step."""
+    """A broken run: on 1, 2 and 3 workers the fast engine reports the plain search's violation
+    with the plain search's trace and counts (it takes a level's steps in the order the plain
+    search meets them, and stops at the same first broken one, however far each worker got past
+    it), and that trace replays, every invariant checked, to that violation at its last step."""
     config, invariant, depth = BROKEN[name]
-    plain = explore(config, engine="plain")
+    plain = api_explore(config, engine="plain")
     fast = [api_explore(config, workers=w) for w in (1, 2, 3)]
     one = fast[0]
 
@@ -93,8 +93,9 @@ def test_a_broken_implementation_gives_one_counterexample_whatever_the_workers_a
         assert (invariant, depth) == (plain.violation.invariant, plain.depth)
     assert plain.depth == one.depth == len(one.trace)
     assert [(one.violation, one.trace)] * 3 == [(r.violation, r.trace) for r in fast]
+    assert [(plain.violation, plain.trace)] * 3 == [(r.violation, r.trace) for r in fast]
     # Counted up to the step reported, however far each worker got past it.
-    assert [(one.distinct, one.states, one.reached)] * 3 == [(r.distinct, r.states, r.reached) for r in fast]
+    assert [(plain.distinct, plain.states, plain.reached)] * 3 == [(r.distinct, r.states, r.reached) for r in fast]
     replayed = traces.replay(one.counterexample)
     assert (one.violation.invariant, len(one.trace)) == (replayed.outcome.invariant, replayed.outcome.step)
 
@@ -166,3 +167,63 @@ def test_fast_search_of_raftos_finds_what_the_plain_one_finds():
 
     assert counts(plain) == counts(fast)
     assert plain.violation == fast.violation
+
+
+@pytest.mark.parametrize("name", ["seed-style sync", "NoUpToDateCheck"])
+def test_a_call_memo_of_two_calls_finds_what_the_default_memo_finds(name, monkeypatch):
+    """The driver's call memo is bounded (checker.impl.codec.MEMO_SIZE, the older half forgotten
+    when full); what it remembers changes only how often the implementation is called: with
+    room for two calls, which forgets nearly everything, a clean run counts the same worlds,
+    transitions, depth and sometimes-depths, and a broken one gives the same violation, trace
+    and counts, on 1 and 2 workers."""
+    import checker.impl.codec as codec_module
+    from checker.search.parallel import parallel_search
+
+    config = CLEAN[name] if name in CLEAN else BROKEN[name][0]
+    default = api_explore(config, workers=1)
+    model = model_for(config)
+    model.codec.memo_size = 2
+    small = parallel_search(model, 1)
+    assert model.codec.forgotten > 100 and len(model.codec.calls) <= 2  # It did forget.
+    monkeypatch.setattr(codec_module, "MEMO_SIZE", 2)
+    tiny = [api_explore(config, workers=w) for w in (1, 2)]
+
+    assert [counts(default)] * 3 == [counts(r) for r in [small, *tiny]]
+    assert [(default.violation, default.trace)] * 2 == [(r.violation, r.trace) for r in tiny]
+    assert (default.violation is None) == (name in CLEAN)
+
+
+def test_a_tiny_call_memo_changes_nothing_the_search_finds(monkeypatch):
+    """The call memo forgets its older half when full (``WorldCodec.remember``); a forgotten call
+    is made again, with the same outcome. With room for two calls (forgetting all the time),
+    a clean run and a broken one find what they find with the default memo, on 1 and 2 workers:
+    the same counts, violation and counterexample."""
+    from checker.impl import codec as codec_module
+
+    clean, broken = seed_style("SeedRaft", max_depth=5), BROKEN["NoUpToDateCheck"][0]
+    default = [api_explore(c, workers=w) for c in (clean, broken) for w in (1, 2)]
+    held: list[int] = []
+    remember = codec_module.WorldCodec.remember
+
+    def watched(self, call, outcome):
+        remember(self, call, outcome)
+        held.append(len(self.calls))
+
+    monkeypatch.setattr(codec_module, "MEMO_SIZE", 2)
+    monkeypatch.setattr(codec_module.WorldCodec, "remember", watched)
+    tiny = [api_explore(c, workers=w) for c in (clean, broken) for w in (1, 2)]
+
+    assert len(held) > 100 and max(held) == 2  # Calls were remembered in this process, two at most.
+    assert [(counts(r), r.violation, r.trace) for r in default] == [(counts(r), r.violation, r.trace) for r in tiny]
+    assert default[0].violation is None and default[2].violation is not None
+
+
+def test_the_call_memo_forgets_its_older_half_in_the_order_calls_were_made():
+    """Full, the memo drops the calls made first, half of them, and keeps the newest."""
+    codec = model_for(seed_style("SeedRaft")).codec
+    codec.memo_size = 4
+    for n in range(10):
+        codec.remember(("call", n), ("outcome", n))
+        assert len(codec.calls) <= 4
+
+    assert list(codec.calls) == [("call", 8), ("call", 9)]  # 0-3 in, 0,1 out; 4,5 in; 2-5... (see below)

@@ -88,6 +88,7 @@ class WorldCodec:
         # most ``memo_size`` calls (``remember``).
         self.calls: dict[tuple, tuple] = {}
         self.memo_size = MEMO_SIZE
+        self.forgotten = 0  # Calls the memo has forgotten, to make room.
         # The ghost of the world thawed last, and its id: its successors mostly keep it as it
         # is (the same objects), and are then frozen with that id without pickling it again.
         self._ghost: tuple = (None, None, None, 0)
@@ -170,8 +171,10 @@ class WorldCodec:
         search's, so the same calls are forgotten in every run."""
         calls = self.calls
         if len(calls) >= self.memo_size:
-            for old in list(itertools.islice(calls, max(1, len(calls) // 2))):
+            older = list(itertools.islice(calls, max(1, len(calls) // 2)))
+            for old in older:
                 del calls[old]
+            self.forgotten += len(older)
         calls[call] = outcome
 
     def _intern(self, value: Any) -> int:
