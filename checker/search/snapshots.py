@@ -43,29 +43,34 @@ from typing import Any, Callable
 from checker.search.layout import Broken
 
 
-#: A successor's record, before its frozen world: the parent's position in its maker's part of
-#: the level, the maker, and the length of the world's path that follows (``_path_of``).
-_HEAD = struct.Struct("<IBH")
+#: A successor's record is its path (``_path``), then this head, then its frozen world: the
+#: parent's position in its maker's part of the level, and the maker.
+_HEAD = struct.Struct("<IB")
 #: An action's position, as it is written into a path.
 _STEP = struct.Struct(">H")
 
 
 def _record(path: bytes, position: int, maker: int, frozen: bytes) -> bytes:
-    return _HEAD.pack(position, maker, len(path)) + path + frozen
+    """A world's path comes first: the records of one level then compare as their paths do, with
+    no key made for them (a path names one world, so no two records of a level have one)."""
+    return path + _HEAD.pack(position, maker) + frozen
 
 
-def _path_of(record: bytes) -> bytes:
+def _path(record: bytes, length: int) -> bytes:
     """A world's path: the positions of the actions that first reach it from the initial world,
-    level by level (two bytes each, most significant first). Two paths of one level have one
-    length, so they compare as the tuples of positions do: the order in which the plain
-    breadth-first search meets the worlds of a level."""
-    return record[_HEAD.size : _HEAD.size + _HEAD.unpack_from(record)[2]]
+    level by level (two bytes each, most significant first; ``length`` bytes in all, twice the
+    level's depth). Two paths of one level compare as the tuples of positions do: the order in
+    which the plain breadth-first search meets the worlds of a level."""
+    return record[:length]
 
 
-def _split(record: bytes) -> tuple[tuple[bytes, int, int, int], memoryview]:
-    position, maker, length = _HEAD.unpack_from(record)
-    path = record[_HEAD.size : _HEAD.size + length]
-    return (path, _STEP.unpack_from(path, length - 2)[0], position, maker), memoryview(record)[_HEAD.size + length :]
+def _split(record: bytes, length: int) -> tuple[tuple[int, int, int], memoryview]:
+    position, maker = _HEAD.unpack_from(record, length)
+    return (_STEP.unpack_from(record, length - 2)[0], position, maker), memoryview(record)[length + _HEAD.size :]
+
+
+def _body(record: bytes, length: int) -> memoryview:
+    return memoryview(record)[length + _HEAD.size :]
 
 
 class _Seen:
@@ -100,25 +105,21 @@ class _Seen:
         self.array = merged
 
 
-def _body(record: bytes) -> memoryview:
-    return memoryview(record)[_HEAD.size + _HEAD.unpack_from(record)[2] :]
-
-
-# Where the codec keeps worlds whole (one worker, nothing shipped), a record is a tuple.
+# Where the codec keeps worlds whole (one worker, nothing shipped), a record is a tuple (the
+# path first, for the same reason).
 def _whole(path: bytes, position: int, maker: int, world: Any) -> tuple:
     return (path, position, maker, world)
 
 
-def _whole_path(record: tuple) -> bytes:
+def _whole_path(record: tuple, length: int) -> bytes:
     return record[0]
 
 
-def _whole_split(record: tuple) -> tuple[tuple, Any]:
-    path = record[0]
-    return (path, _STEP.unpack_from(path, len(path) - 2)[0], record[1], record[2]), record[3]
+def _whole_split(record: tuple, length: int) -> tuple[tuple, Any]:
+    return (_STEP.unpack_from(record[0], length - 2)[0], record[1], record[2]), record[3]
 
 
-def _whole_body(record: tuple) -> Any:
+def _whole_body(record: tuple, length: int) -> Any:
     return record[3]
 
 
@@ -143,7 +144,8 @@ class SnapshotWorker:
         # (the frozen world after the head that says where it came from, not copied out).
         self.frontier: list[Any] = []
         self.body = _body if self.codec.portable else _whole_body
-        self.path = _path_of if self.codec.portable else _whole_path
+        self.path = _path if self.codec.portable else _whole_path
+        self.length = 0  # Of the paths of the frontier's worlds (``_path``).
         self.levels: list[tuple[array, array, array]] = []
         # Own successors of the last expansion, new to the seen set: fingerprint -> record
         # (parent position, maker, path, frozen world).
@@ -192,10 +194,11 @@ class SnapshotWorker:
         old: set[int] = set()  # Own successors found in the seen set, not to be looked up again.
         transitions = 0
         broken = None
-        frontier, body, path_of = self.frontier, self.body, self.path
-        # Steps taken once each parent is expanded, and the parents' paths, for ``cut``.
+        frontier, body, path_of, length = self.frontier, self.body, self.path, self.length
+        # Steps taken once each parent is expanded, and the parents' paths one after the other
+        # (``length`` bytes each), for ``cut``.
         self.taken = taken = array("Q")
-        self.expanded = paths = []
+        self.expanded = paths = bytearray()
         record = _record if codec.portable else _whole
         pack = _STEP.pack
         for position in range(len(frontier)):
@@ -203,9 +206,9 @@ class SnapshotWorker:
                 report(transitions)
             held_record = frontier[position]
             frontier[position] = None  # Expanded worlds go as we go.
-            w = thaw(body(held_record))
-            from_path = path_of(held_record)
-            paths.append(from_path)
+            w = thaw(body(held_record, length))
+            from_path = path_of(held_record, length)
+            paths += from_path
             for n, action in enumerate(actions(w)):
                 after = step(w, action)
                 if after is None:
@@ -249,7 +252,7 @@ class SnapshotWorker:
         model, codec, me = self.model, self.codec, self.index
         candidates: dict[int, bytes | None] = self.kept  # None: seen in an earlier level.
         self.kept = {}
-        key = self.path
+        # Of two records of one world, the smaller is the smaller path (which comes first).
         for sender, blob in enumerate(blobs):
             if sender == me:
                 continue
@@ -258,35 +261,30 @@ class SnapshotWorker:
             for fp, item in items.items():
                 if fp in candidates:
                     held = candidates[fp]
-                    if held is not None and key(item) < key(held):
+                    if held is not None and item < held:
                         candidates[fp] = item
                 elif self._known(fp):
                     candidates[fp] = None
                 else:
                     candidates[fp] = item
-        frontier: list[Any] = []
         level = (array("B"), array("I"), array("H"))
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
         # The level in order of path: the order the plain search meets its worlds in.
-        new = sorted(((key(candidates[fp]), fp) for fp in new_fps))
+        new = sorted(held for held in candidates.values() if held is not None)
+        candidates.clear()
         self.reached_before = dict(self.reached)
         self.depth = depth
-        # The parent of each new world, for ``cut``; this level's only.
-        self.accepted = paths = []
+        self.length = length = 2 * depth
         split = _split if codec.portable else _whole_split
-        for _, fp in new:
-            record = candidates.pop(fp)
-            (path, n, position, sender), frozen = split(record)
-            paths.append(path)
+        for record in new:
+            (n, position, sender), frozen = split(record, length)
             level[0].append(sender), level[1].append(position), level[2].append(n)
-            frontier.append(record)
             if len(self.reached) < self.properties:  # A world is thawed only for one still to reach.
                 self._note_sometimes(codec.thaw(frozen), depth)
-        candidates.clear()
         self.seen.add_level(new_fps)
         self.levels.append(level)
-        self.frontier = frontier
-        return len(frontier), None, dict(self.reached)
+        self.frontier = new
+        return len(new), None, dict(self.reached)
 
     def cut(self, parent: int, action: int, worker: int) -> tuple[int, int, dict[str, int]]:
         """What the level that broke counts up to its first broken step, (``parent``, ``action``)
@@ -299,16 +297,18 @@ class SnapshotWorker:
             transitions = self.stopped
             distinct = self.broken_world
         else:
-            before = bisect.bisect_left([int.from_bytes(p, "big") for p in self.expanded], parent)
+            paths, length = self.expanded, self.length - 2  # The level expanded, above this one.
+            starts = range(0, len(paths), length) if length else range(len(self.taken))
+            before = bisect.bisect_left([int.from_bytes(paths[k : k + length], "big") for k in starts], parent)
             transitions = self.taken[before - 1] if before else 0
             distinct = 0
         self.reached = dict(self.reached_before)
         step = parent << 16 | action  # The broken step's path.
         for position, record in enumerate(self.frontier):
-            if int.from_bytes(self.accepted[position], "big") < step:
+            if int.from_bytes(self.path(record, self.length), "big") < step:
                 distinct += 1
                 if len(self.reached) < self.properties:
-                    self._note_sometimes(self.codec.thaw(self.body(record)), self.depth)
+                    self._note_sometimes(self.codec.thaw(self.body(record, self.length)), self.depth)
         return transitions, distinct, dict(self.reached)
 
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
