@@ -90,14 +90,15 @@ class Sandbox:
         payload copied). Outside ``run``, nothing: each call is watched by itself."""
         if self._armed or not self._open:
             return
+        if self.watch is not None:
+            self.watch.hold()  # Armed once for the step's calls (CallWatch.hold); first, so that
+            # if it fails nothing else is left to put back.
         self._saved = random.getstate()
         # The C module's own call: signal.signal would turn the handler it returns into an enum.
         self._previous = _signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
         if self._timer:
             gc.callbacks.append(self._collecting)
         self._armed = True
-        if self.watch is not None:
-            self.watch.hold()  # Armed once for the step's calls (CallWatch.hold).
 
     def _disarm(self) -> None:
         try:
