@@ -198,9 +198,33 @@ def test_the_call_memo_forgets_its_older_half_in_the_order_calls_were_made():
     codec = model_for(seed_style("SeedRaft")).codec
     codec.memo_size = 4
     for n in range(10):
-        codec.remember(("call", n), ("outcome", n))
+        codec.remember((1, n, ("advance",)), (100 + n, None, ()))
         assert len(codec.calls) <= 4
 
     # 0-3 in; at 4, 0 and 1 out; at 6, 2 and 3; at 8, 4 and 5.
-    assert list(codec.calls) == [("call", n) for n in (6, 7, 8, 9)]
-    assert codec.calls[("call", 9)] == ("outcome", 9)
+    assert list(codec.calls) == [(1, n, ("advance",)) for n in (6, 7, 8, 9)]
+    assert codec.calls[(1, 9, ("advance",))] == (109, None, ())
+    assert codec.forgotten == 6
+
+
+def test_the_call_memo_keeps_a_value_its_calls_share_once():
+    """Two calls with equal arguments on different node states, sending equal messages, hold one
+    copy of the arguments and of what was sent; forgetting, the memo still drops its older half."""
+    codec = model_for(seed_style("SeedRaft")).codec
+    codec.memo_size = 4
+
+    def sent() -> tuple:
+        return (("append to 2", bytes([1, 2, 3]) * 10, "", 7),)
+
+    def delivery() -> tuple:
+        return ("deliver", 2, len(sent()[0][1]))  # Made anew each time (not one constant).
+
+    codec.remember((1, 10, delivery()), (11, None, sent()))
+    codec.remember((1, 12, delivery()), (13, None, sent()))
+    (_, _, d1), (_, _, d2) = list(codec.calls)
+    (s1, s2) = [outcome[2] for outcome in codec.calls.values()]
+
+    assert d1 is d2 and s1 is s2 and s1 == sent()
+    for n in range(3):
+        codec.remember((2, n, ("advance",)), (n, None, ()))
+    assert codec.forgotten == 2 and list(codec.calls) == [(2, n, ("advance",)) for n in range(3)]

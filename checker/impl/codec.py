@@ -89,6 +89,8 @@ class WorldCodec:
         self.calls: dict[tuple, tuple] = {}
         self.memo_size = MEMO_SIZE
         self.forgotten = 0  # Calls the memo has forgotten, to make room.
+        # One object for each value the memo's calls share (``remember``).
+        self._shared: dict = {}
         # The ghost of the world thawed last, and its id: its successors mostly keep it as it
         # is (the same objects), and are then frozen with that id without pickling it again.
         self._ghost: tuple = (None, None, None, 0)
@@ -168,14 +170,30 @@ class WorldCodec:
         forgotten first: a call that is not remembered is made again, with the same outcome by
         the adapter's contract (deterministic), so what the memo holds changes only how often
         the implementation is called, never what the search finds; and the order is the
-        search's, so the same calls are forgotten in every run."""
-        calls = self.calls
+        search's, so the same calls are forgotten in every run.
+
+        Calls share most of what they hold: a search makes the same call on many node states,
+        and many calls send the same messages (at depth 8 of the Figure 8 run, 702 different
+        calls and 691 different payloads among 13,362 calls and 11,760 messages sent). Each
+        such value, a call's arguments or what it sent (values of tuples of bytes, strings,
+        numbers and messages, read only), is kept once, the first equal one; the table of
+        them is started afresh when the memo forgets, so that it stays bounded too."""
+        calls, shared = self.calls, self._shared
         if len(calls) >= self.memo_size:
             older = list(itertools.islice(calls, max(1, len(calls) // 2)))
             for old in older:
                 del calls[old]
             self.forgotten += len(older)
-        calls[call] = outcome
+            shared.clear()
+        i, before, descriptor = call
+        after, shown, sent = outcome
+        try:
+            descriptor = shared.setdefault(descriptor, descriptor)
+            sent = tuple(shared.setdefault(x, x) for x in sent)
+            sent = shared.setdefault(sent, sent)
+        except TypeError:  # A message that cannot be hashed: kept as it is.
+            pass
+        calls[(i, before, descriptor)] = (after, shown, sent)
 
     def _intern(self, value: Any) -> int:
         key = _id(pickle.dumps(value, _PROTOCOL))
