@@ -1,7 +1,7 @@
 """The fast engine on implementations (checker.search.snapshots over checker.impl.codec), held to
 the plain search: the same distinct worlds, transitions, depth and properties reached on a clean
-run; on a broken one the same shortest depth, and on 1, 2 and 3 workers the same violation and
-the same counterexample, which replays to it.
+run; on a broken one, on 1, 2 and 3 workers, the same violation, counts and counterexample,
+which replays to it.
 
 Targets: seed-style classes (tests/impls/seed_style.py), the toy adapter (tests/adapters), on
 the sync, async and fifo networks (with tests/adapters/toy_snapshots.py, which adds snapshot and
@@ -79,12 +79,12 @@ BROKEN = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_a_broken_implementation_gives_one_counterexample_whatever_the_workers_and_it_replays(name):
-    """A broken run: the fast engine stops at the plain search's (shortest) depth, with the same
-    kind of outcome; on 1, 2 and 3 workers it reports the same violation with the same trace and
-    the same counts, and that trace replays, every invariant checked, to that violation at its
-    last step."""
+    """A broken run: on 1, 2 and 3 workers the fast engine reports the plain search's violation
+    with the plain search's trace and counts (it takes a level's steps in the order the plain
+    search meets them, and stops at the same first broken one, however far each worker got past
+    it), and that trace replays, every invariant checked, to that violation at its last step."""
     config, invariant, depth = BROKEN[name]
-    plain = explore(config, engine="plain")
+    plain = api_explore(config, engine="plain")
     fast = [api_explore(config, workers=w) for w in (1, 2, 3)]
     one = fast[0]
 
@@ -93,8 +93,9 @@ def test_a_broken_implementation_gives_one_counterexample_whatever_the_workers_a
         assert (invariant, depth) == (plain.violation.invariant, plain.depth)
     assert plain.depth == one.depth == len(one.trace)
     assert [(one.violation, one.trace)] * 3 == [(r.violation, r.trace) for r in fast]
+    assert [(plain.violation, plain.trace)] * 3 == [(r.violation, r.trace) for r in fast]
     # Counted up to the step reported, however far each worker got past it.
-    assert [(one.distinct, one.states, one.reached)] * 3 == [(r.distinct, r.states, r.reached) for r in fast]
+    assert [(plain.distinct, plain.states, plain.reached)] * 3 == [(r.distinct, r.states, r.reached) for r in fast]
     replayed = traces.replay(one.counterexample)
     assert (one.violation.invariant, len(one.trace)) == (replayed.outcome.invariant, replayed.outcome.step)
 
@@ -166,3 +167,64 @@ def test_fast_search_of_raftos_finds_what_the_plain_one_finds():
 
     assert counts(plain) == counts(fast)
     assert plain.violation == fast.violation
+
+
+@pytest.mark.parametrize("name", ["seed-style sync", "NoUpToDateCheck"])
+def test_a_call_memo_of_two_calls_finds_what_the_default_memo_finds(name, monkeypatch):
+    """The driver's call memo is bounded (checker.impl.codec.MEMO_SIZE, the older half forgotten
+    when full); what it remembers changes only how often the implementation is called: with
+    room for two calls, which forgets nearly everything, a clean run counts the same worlds,
+    transitions, depth and sometimes-depths, and a broken one gives the same violation, trace
+    and counts, on 1 and 2 workers."""
+    import checker.impl.codec as codec_module
+    from checker.search.parallel import parallel_search
+
+    config = CLEAN[name] if name in CLEAN else BROKEN[name][0]
+    default = api_explore(config, workers=1)
+    model = model_for(config)
+    model.codec.memo_size = 2
+    small = parallel_search(model, 1)
+    assert model.codec.forgotten > 100 and len(model.codec.calls) <= 2  # It did forget.
+    monkeypatch.setattr(codec_module, "MEMO_SIZE", 2)
+    tiny = [api_explore(config, workers=w) for w in (1, 2)]
+
+    assert [counts(default)] * 3 == [counts(r) for r in [small, *tiny]]
+    assert [(default.violation, default.trace)] * 2 == [(r.violation, r.trace) for r in tiny]
+    assert (default.violation is None) == (name in CLEAN)
+
+
+def test_the_call_memo_forgets_its_older_half_in_the_order_calls_were_made():
+    """Full, the memo drops the calls made first, half of them, and keeps the newest."""
+    codec = model_for(seed_style("SeedRaft")).codec
+    codec.memo_size = 4
+    for n in range(10):
+        codec.remember((1, n, ("advance",)), (100 + n, None, ()))
+        assert len(codec.calls) <= 4
+
+    # 0-3 in; at 4, 0 and 1 out; at 6, 2 and 3; at 8, 4 and 5.
+    assert list(codec.calls) == [(1, n, ("advance",)) for n in (6, 7, 8, 9)]
+    assert codec.calls[(1, 9, ("advance",))] == (109, None, ())
+    assert codec.forgotten == 6
+
+
+def test_the_call_memo_keeps_a_value_its_calls_share_once():
+    """Two calls with equal arguments on different node states, sending equal messages, hold one
+    copy of the arguments and of what was sent; forgetting, the memo still drops its older half."""
+    codec = model_for(seed_style("SeedRaft")).codec
+    codec.memo_size = 4
+
+    def sent() -> tuple:
+        return (("append to 2", bytes([1, 2, 3]) * 10, "", 7),)
+
+    def delivery() -> tuple:
+        return ("deliver", 2, len(sent()[0][1]))  # Made anew each time (not one constant).
+
+    codec.remember((1, 10, delivery()), (11, None, sent()))
+    codec.remember((1, 12, delivery()), (13, None, sent()))
+    (_, _, d1), (_, _, d2) = list(codec.calls)
+    (s1, s2) = [outcome[2] for outcome in codec.calls.values()]
+
+    assert d1 is d2 and s1 is s2 and s1 == sent()
+    for n in range(3):
+        codec.remember((2, n, ("advance",)), (n, None, ()))
+    assert codec.forgotten == 2 and list(codec.calls) == [(2, n, ("advance",)) for n in range(3)]

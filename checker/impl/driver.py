@@ -112,6 +112,10 @@ def _copy_with_bytes(value: Any) -> tuple[Any, bytes | None]:
     return copy.deepcopy(value), None
 
 
+#: The ghost history of the last world made, and its text in a fingerprint (``AdapterWorld``).
+_ghost_text: list = [None, None, None, ""]
+
+
 class AdapterWorld:
     """One global state: the nodes (the adapter's values), what the checker sees of them, the
     network, the faults, and the history the invariants need. Immutable by convention: nothing
@@ -169,11 +173,16 @@ class AdapterWorld:
         # its snapshot, from which a step restores the node it touches (its objects[i - 1] is then
         # None); None for a node held as a value. None throughout for a world never frozen.
         self.frozen = frozen
+        # The text of the ghost is kept for the last ghost seen: most steps leave it as it was,
+        # the same objects. Spelled as repr spells the whole tuple (its items' reprs, joined).
+        ghost = _ghost_text
+        if not (ghost[0] is elections and ghost[1] is committed and ghost[2] is commit_terms):
+            ghost[:] = elections, committed, commit_terms, f"{sorted(elections)!r}, {committed!r}, {commit_terms!r}"
         parts = [
             "|".join(keys),
             repr(network),
             "|".join(text for _, text in payloads),
-            repr((sorted(cut), sorted(crashed), requests, sorted(elections), committed, commit_terms)),
+            f"({sorted(cut)!r}, {sorted(crashed)!r}, {requests!r}, {ghost[3]})",
             repr(finding),
         ]
         self.fingerprint = digest("\n".join(parts))
@@ -456,8 +465,11 @@ class _Step:
         self.frozen[i - 1] = snapshot
         return key
 
-    def invoke(self, i: int, descriptor: tuple | None, what: str, fn: Callable[[Any], Any]) -> list[tuple[Any, Any, str]]:
-        """``fn(node)``, a call into node i (``what``, in a finding), then what it sent and what
+    def invoke(
+        self, i: int, descriptor: tuple | None, what: str | Callable[[], str], fn: Callable[[Any], Any]
+    ) -> list[tuple[Any, Any, str]]:
+        """``fn(node)``, a call into node i (``what``, in a finding, or what makes it when the
+        call is made), then what it sent and what
         it shows now. In a thawed world, memoized by node i's snapshot and ``descriptor`` (the
         call and its arguments; None: not memoized): a call the search has made before on the
         same node state with the same arguments is not made again, since the adapter's contract
@@ -474,12 +486,12 @@ class _Step:
                 self.owned.discard(i)
                 self.touched.add(i)
                 self.nodes[i - 1] = self.ghost.observe(shown)
-                out = []
-                for name, data, text, pid in sent:
-                    payload = pickle.loads(data)
-                    self.pids[id(payload)] = (payload, pid, data)
-                    out.append((name, payload, text))
-                return out
+                # Each payload as its bytes, unpickled only where something needs the value
+                # (``loaded``): on the sync network the reply is delivered at once, most often
+                # to a call the memo replays too, which needs only the payload's digest.
+                return [(name, _Unloaded(data, pid), text) for name, data, text, pid in sent]
+        if callable(what):
+            what = what()
         node = self.node(i)
         twin = self.twin(i, node) if self.model.twice else None
         made = self.call(i, what, lambda: fn(node))
@@ -501,7 +513,7 @@ class _Step:
         self.learn(i)
         after = self.frozen[i - 1]
         # What it shows, as the codec keeps it with the snapshot (equal, and shared, not copied).
-        memo[(i, before, descriptor)] = (after, self.model._codec.parts[after][2], tuple(sent))
+        self.model._codec.remember((i, before, descriptor), (after, self.model._codec.parts[after][2], tuple(sent)))
         return out
 
     def twin(self, i: int, node: Any) -> Any:
@@ -534,8 +546,19 @@ class _Step:
                                                  f"{_clip(keys[1])} the second")
 
     def payload_id(self, payload: Any) -> int | None:
+        if type(payload) is _Unloaded:
+            return payload.pid
         known = self.pids.get(id(payload))
         return known[1] if known is not None else None
+
+    def loaded(self, payload: Any) -> Any:
+        """The payload itself, where a memo hit left it as bytes (``_Unloaded``)."""
+        if type(payload) is not _Unloaded:
+            return payload
+        self.sandbox.arm()  # Unpickling may build the implementation's objects.
+        value = pickle.loads(payload.data)
+        self.pids[id(value)] = (value, payload.pid, payload.data)
+        return value
 
     def finish(self, finding: Violation | None = None) -> AdapterWorld:
         if self.model.fifo:
@@ -566,6 +589,7 @@ class _Step:
     def node(self, i: int) -> Any:
         """Node i's value for this step: a copy of the world's, made on first touch."""
         if i not in self.owned:
+            self.sandbox.arm()  # A restore or a copy may run the implementation's code.
             snapshot = self.frozen[i - 1] if self.frozen is not None else None
             try:
                 if snapshot is not None:
@@ -585,6 +609,8 @@ class _Step:
             raise CallFailed("malformed_message", f"node {i}'s {what} returned {_brief(sent)}, not a list of Send")
         peers = self.peers(i)
         out = []
+        if sent:
+            self.sandbox.arm()  # Copying a payload may run the implementation's code.
         # On the sync network a message the adapter names itself is handled at once and never
         # held in flight, so nothing reads its canonical text (a world's fingerprint holds only
         # what is in flight): it is not written.
@@ -623,7 +649,7 @@ class _Step:
         if self.model.sync:
             self.exchange(sent)
         else:
-            self.network.extend(x for x in sent if self.reachable(x[0]))
+            self.network.extend((m, self.loaded(p), t) for m, p, t in sent if self.reachable(m))
             for m, _, _ in sent:
                 self.note("send", m)
                 if not self.reachable(m):
@@ -635,10 +661,10 @@ class _Step:
     def receive(self, m: Any, payload: Any) -> list[tuple[Any, Any, str]]:
         """Message ``m`` arrives at its destination; what that node sent back."""
         j = m.dest
-        what = f"deliver({m.summary if isinstance(m, Packet) else _summary(m)} from {m.source})"
+        what = lambda: f"deliver({m.summary if isinstance(m, Packet) else _summary(m)} from {m.source})"
         pid = self.payload_id(payload) if self.memo is not None else None
         descriptor = ("deliver", m.source, pid) if pid is not None else None
-        out = self.invoke(j, descriptor, what, lambda node: self.adapter.deliver(node, m.source, payload))
+        out = self.invoke(j, descriptor, what, lambda node: self.adapter.deliver(node, m.source, self.loaded(payload)))
         self.note("deliver", m, j)
         return out
 
@@ -703,6 +729,7 @@ class _Step:
         k = next(k for k, (x, _, _) in enumerate(self.network) if x == m)
         _, payload, _ = self.network.pop(k)
         # The network's copy belongs to the world before.
+        self.sandbox.arm()  # Copying a payload may run the implementation's code.
         if self.memo is None:
             payload = copy_value(payload)
         else:
@@ -790,6 +817,16 @@ def _heard(sent: Any) -> list[str]:
 
 def _clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Unloaded:
+    """A payload replayed from the call memo, as its pickled bytes and their digest."""
+
+    __slots__ = ("data", "pid")
+
+    def __init__(self, data: bytes, pid: int) -> None:
+        self.data = data
+        self.pid = pid
 
 
 def _pid(data: bytes) -> int:

@@ -62,33 +62,54 @@ class Sandbox:
         self._timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self._in_call = False
         self._left = 0.0  # Of the alarm, while the garbage collector runs.
+        self._open = False  # Inside ``run``.
+        self._armed = False  # Inside ``run``, and armed for the step (``arm``).
         # The implementation's own files, whose frames a finding names first.
         self._files = {os.path.abspath(f) for f in files if f}
         self._own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
     def run(self, action: Callable[[], None]) -> None:
         """Run ``action`` (one step's calls) with the alarm installed and the module ``random``'s
-        state put back after."""
-        saved = random.getstate()
+        state put back after. All of that is put in place at the step's first call into the
+        implementation, or the first time the step touches the implementation's objects
+        (``arm``), not before: a search that replays most steps from its call memo
+        (``checker.impl.driver``) makes no call at all in most of them, and the implementation
+        cannot run, draw from ``random`` or print before then."""
+        self._open = True
+        try:
+            action()
+        finally:
+            self._open = False
+            if self._armed:
+                self._armed = False
+                self._disarm()
+
+    def arm(self) -> None:
+        """Inside ``run``: the step's alarm, watch and saved ``random`` state, once, before
+        anything that may run the implementation's code (a call; a node restored or copied; a
+        payload copied). Outside ``run``, nothing: each call is watched by itself."""
+        if self._armed or not self._open:
+            return
+        if self.watch is not None:
+            self.watch.hold()  # Armed once for the step's calls (CallWatch.hold); first, so that
+            # if it fails nothing else is left to put back.
+        self._saved = random.getstate()
         # The C module's own call: signal.signal would turn the handler it returns into an enum.
-        previous = _signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
+        self._previous = _signal.signal(signal.SIGALRM, self._alarm) if self._timer else None
         if self._timer:
             gc.callbacks.append(self._collecting)
-        watch = self.watch
+        self._armed = True
+
+    def _disarm(self) -> None:
         try:
-            if watch is not None:
-                watch.hold()  # Armed once for the step's calls (CallWatch.hold).
-            try:
-                action()
-            finally:
-                if watch is not None:
-                    watch.release()
+            if self.watch is not None:
+                self.watch.release()
         finally:
             if self._timer:
                 gc.callbacks.remove(self._collecting)
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                _signal.signal(signal.SIGALRM, previous)
-            random.setstate(saved)
+                _signal.signal(signal.SIGALRM, self._previous)
+            random.setstate(self._saved)
 
     def _collecting(self, phase: str, info: dict) -> None:
         """The garbage collector's pauses are not the call's: the alarm stops while it runs (a
@@ -105,6 +126,8 @@ class Sandbox:
         """``fn()``, which calls the implementation; a failure becomes ``CallFailed``. With ``seed``
         (the method's name), the module ``random`` is seeded first. Untimed (``timed`` false) for
         a call whose calls into the implementation are timed themselves."""
+        if self._depth == 0:
+            self.arm()
         if seed is not None:
             random.seed(_seed_for(node_id, seed))
         limit = self.call_timeout

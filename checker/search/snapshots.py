@@ -8,26 +8,28 @@ checks alone, as the plain search does. It has the native worker's interface (``
 ``expand``, ``accept``, ``parent``), so the coordinator runs it unchanged, and keeps what the
 native one keeps:
 
-- the seen set: 64-bit fingerprints of every finished level (``checker.search.store.Seen``);
+- the seen set: 64-bit fingerprints of every finished level, one sorted array (``_Seen``);
 - per level, a parent link for each world of its part: the worker that made it, its parent's
   position in that worker's part of the level above, the action's position there (7 bytes);
 - the worlds of one level only, frozen (a few dozen bytes each, their parts kept once).
 
 Successors go to their owner (fingerprint modulo the number of workers) as frozen bytes, with
-the parts the others have not been sent yet. Of the steps that reach one world, the one kept is
-the smallest (fingerprint of the world it leaves, action position), world and parent link both,
-so that what is kept does not depend on the number of workers; counterexamples are rebuilt from
+the parts the others have not been sent yet. Each world carries its path: the positions of the
+actions that reach it, level by level. A level is expanded in order of path, which is the order
+in which the plain breadth-first search meets its worlds, and of the steps that reach one world
+the one kept is the one with the smallest path (world and parent link both): the one the plain
+search meets first. Neither depends on the number of workers. Counterexamples are rebuilt from
 the links by re-executing the actions from the initial world (``parallel._path``).
 
 Every step is checked with ``check_step`` and every world not seen before with ``check_world``,
-as it is taken, so a clean run finds the plain search's distinct worlds and transitions. A level
-is expanded in a fixed order, the same on any number of workers: by the parent's fingerprint,
-then the action's position. Each worker stops at its first step that breaks something (a step,
-or the world it reaches); the one reported is the first of them in that order, the smallest
-``Broken.key``, which every worker count finds, and ``cut`` makes the counts those of the steps
-before it, so that they do not depend on how far the other workers got. An implementation
-search is costly per step (calls into the implementation, snapshots), so stopping early in the
-level that breaks saves much of it: on the Figure 8 bounds that level is half of all steps.
+as it is taken, so a clean run finds the plain search's distinct worlds and transitions. Each
+worker stops at its first step that breaks something (a step, or the world it reaches); the one
+reported is the first of them in path order, the smallest ``Broken.key`` (which leads with the
+path of the world the step leaves, as an integer), and ``cut`` makes the counts those of the
+steps before it, so that they do not depend on how far the other workers got: a broken run
+counts what the plain search counts and reports its counterexample. An implementation search is
+costly per step (calls into the implementation, snapshots), so stopping early in the level that
+breaks saves much of it: on the Figure 8 bounds that level is half of all steps.
 """
 
 from __future__ import annotations
@@ -38,46 +40,87 @@ import struct
 from array import array
 from typing import Any, Callable
 
-import numpy as np
-
 from checker.search.layout import Broken
-from checker.search.store import Seen
 
 
-#: A successor's record, before its frozen world: the parent's fingerprint, the action's
-#: position, the parent's position in its maker's part of the level, the maker.
-_HEAD = struct.Struct("<qHIB")
-#: What orders two steps to one world: (parent's fingerprint, action position).
-_KEY = struct.Struct("<qH")
+#: A successor's record is its path (``_path``), then this head, then its frozen world: the
+#: parent's position in its maker's part of the level, and the maker.
+_HEAD = struct.Struct("<IB")
+#: An action's position, as it is written into a path.
+_STEP = struct.Struct(">H")
 
 
-def _record(from_fp: int, n: int, position: int, maker: int, frozen: bytes) -> bytes:
-    return _HEAD.pack(from_fp, n, position, maker) + frozen
+def _record(path: bytes, position: int, maker: int, frozen: bytes) -> bytes:
+    """A world's path comes first: the records of one level then compare as their paths do, with
+    no key made for them (a path names one world, so no two records of a level have one)."""
+    return path + _HEAD.pack(position, maker) + frozen
 
 
-def _split(record: bytes) -> tuple[tuple[int, int, int, int], memoryview]:
-    return _HEAD.unpack_from(record), _body(record)
+def _path(record: bytes, length: int) -> bytes:
+    """A world's path: the positions of the actions that first reach it from the initial world,
+    level by level (two bytes each, most significant first; ``length`` bytes in all, twice the
+    level's depth). Two paths of one level compare as the tuples of positions do: the order in
+    which the plain breadth-first search meets the worlds of a level."""
+    return record[:length]
 
 
-def _body(record: bytes) -> memoryview:
-    return memoryview(record)[_HEAD.size :]
+def _split(record: bytes, length: int) -> tuple[tuple[int, int, int], memoryview]:
+    position, maker = _HEAD.unpack_from(record, length)
+    return (_STEP.unpack_from(record, length - 2)[0], position, maker), memoryview(record)[length + _HEAD.size :]
 
 
-# Where the codec keeps worlds whole (one worker, nothing shipped), a record is a tuple.
-def _whole(from_fp: int, n: int, position: int, maker: int, world: Any) -> tuple:
-    return (from_fp, n, position, maker, world)
+def _body(record: bytes, length: int) -> memoryview:
+    return memoryview(record)[length + _HEAD.size :]
 
 
-def _whole_key(record: tuple) -> tuple:
-    return record[:2]
+class _Seen:
+    """The fingerprints of every finished level, as one sorted array of 8-byte integers, like
+    ``checker.search.store.Seen`` but without NumPy: this worker looks fingerprints up one at a
+    time, as it makes them, where a bisection is as quick, and NumPy alone would be a third of
+    the memory of a one-worker search of a few hundred thousand worlds."""
+
+    def __init__(self) -> None:
+        self.array = array("q")
+
+    def __contains__(self, fp: int) -> bool:
+        seen = self.array
+        k = bisect.bisect_left(seen, fp)
+        return k < len(seen) and seen[k] == fp
+
+    def add_level(self, fingerprints: list[int]) -> None:
+        """``fingerprints``, sorted and none of them known, merged in: the runs of known ones
+        between two new ones copied whole (one bisection per new fingerprint)."""
+        old = self.array
+        if not len(old):
+            self.array = array("q", fingerprints)
+            return
+        merged = array("q")
+        start = 0
+        for fp in fingerprints:
+            k = bisect.bisect_left(old, fp, start)
+            merged.extend(old[start:k])
+            merged.append(fp)
+            start = k
+        merged.extend(old[start:])
+        self.array = merged
 
 
-def _whole_split(record: tuple) -> tuple[tuple, Any]:
-    return record[:4], record[4]
+# Where the codec keeps worlds whole (one worker, nothing shipped), a record is a tuple (the
+# path first, for the same reason).
+def _whole(path: bytes, position: int, maker: int, world: Any) -> tuple:
+    return (path, position, maker, world)
 
 
-def _whole_body(record: tuple) -> Any:
-    return record[4]
+def _whole_path(record: tuple, length: int) -> bytes:
+    return record[0]
+
+
+def _whole_split(record: tuple, length: int) -> tuple[tuple, Any]:
+    return (_STEP.unpack_from(record[0], length - 2)[0], record[1], record[2]), record[3]
+
+
+def _whole_body(record: tuple, length: int) -> Any:
+    return record[3]
 
 
 class SnapshotWorker:
@@ -96,17 +139,19 @@ class SnapshotWorker:
             raise ValueError("worlds whose nodes cannot be snapshotted are searched in one process")
         self.index = index
         self.workers = workers
-        self.seen = Seen()
+        self.seen = _Seen()
         # This worker's part of the level, by fingerprint: each world's record as it arrived
         # (the frozen world after the head that says where it came from, not copied out).
         self.frontier: list[Any] = []
         self.body = _body if self.codec.portable else _whole_body
-        self.frontier_fps: Any = array("q")
+        self.path = _path if self.codec.portable else _whole_path
+        self.length = 0  # Of the paths of the frontier's worlds (``_path``).
         self.levels: list[tuple[array, array, array]] = []
-        # Own successors of the last expansion, new to the seen set: fingerprint -> (parent's
-        # fingerprint, action position, parent position, maker, frozen world).
+        # Own successors of the last expansion, new to the seen set: fingerprint -> record
+        # (parent position, maker, path, frozen world).
         self.kept: dict[int, tuple] = {}
         self.reached: dict[str, int] = {}
+        self.properties = len({name for name, _ in model.sometimes})
         self.report: Callable[[int], None] | None = None
 
     def _note_sometimes(self, w: Any, at: int) -> None:
@@ -115,11 +160,7 @@ class SnapshotWorker:
                 self.reached[name] = at
 
     def _known(self, fp: int) -> bool:
-        seen = self.seen.array
-        if not len(seen):
-            return False
-        k = int(np.searchsorted(seen, fp))
-        return k < len(seen) and int(seen[k]) == fp
+        return fp in self.seen
 
     def seed(self) -> tuple[Any, ...]:
         model, codec = self.model, self.codec
@@ -129,7 +170,7 @@ class SnapshotWorker:
         broken = None
         if fp % self.workers == self.index:
             record = _record if codec.portable else _whole
-            self.frontier, self.frontier_fps = [record(0, 0, 0, 0, codec.freeze(w))], array("q", [fp])
+            self.frontier = [record(b"", 0, 0, codec.freeze(w))]
             self.seen.add_level([fp])
             level[0].append(0), level[1].append(0), level[2].append(0)
             violation = model.check_world(w)
@@ -141,8 +182,8 @@ class SnapshotWorker:
         return len(self.frontier), broken, dict(self.reached)
 
     def expand(self) -> tuple[int, Any, list[bytes]]:
-        """Every step from this worker's part of the frontier, in order of the parent's
-        fingerprint and then of the action's position, checked as it is taken (``check_step``,
+        """Every step from this worker's part of the frontier, in order of the parent's path
+        and then of the action's position, checked as it is taken (``check_step``,
         then ``check_world`` on a world not seen before); the successors sorted by owner. At the
         first step that breaks something, this worker stops (see ``cut``)."""
         model, codec, workers, me, report = self.model, self.codec, self.workers, self.index, self.report
@@ -153,16 +194,21 @@ class SnapshotWorker:
         old: set[int] = set()  # Own successors found in the seen set, not to be looked up again.
         transitions = 0
         broken = None
-        frontier, fps, body = self.frontier, self.frontier_fps, self.body
-        # Steps taken once each parent is expanded, for ``cut``.
+        frontier, body, path_of, length = self.frontier, self.body, self.path, self.length
+        # Steps taken once each parent is expanded, and the parents' paths one after the other
+        # (``length`` bytes each), for ``cut``.
         self.taken = taken = array("Q")
+        self.expanded = paths = bytearray()
         record = _record if codec.portable else _whole
+        pack = _STEP.pack
         for position in range(len(frontier)):
             if report is not None and position & 63 == 63:
                 report(transitions)
-            w = thaw(body(frontier[position]))
+            held_record = frontier[position]
             frontier[position] = None  # Expanded worlds go as we go.
-            from_fp = fps[position]
+            w = thaw(body(held_record, length))
+            from_path = path_of(held_record, length)
+            paths += from_path
             for n, action in enumerate(actions(w)):
                 after = step(w, action)
                 if after is None:
@@ -171,8 +217,8 @@ class SnapshotWorker:
                 fp = fingerprint(after)
                 owner = fp % workers
                 table = made[owner]
-                # The frontier is in order of fingerprint and each world's steps in order of
-                # position, so a step already held is the smaller one (and its world was checked).
+                # The frontier is in order of path and each world's steps in order of position,
+                # so a step already held is the smaller one (and its world was checked).
                 held = fp in table or fp in old
                 if not held and owner == me and self._known(fp):
                     old.add(fp)
@@ -185,16 +231,16 @@ class SnapshotWorker:
                 if violation is not None:
                     # Reported as the step from its parent, so that the first in the order of
                     # expansion has the smallest key on any number of workers (``Broken.key``).
-                    broken = Broken(from_fp, 0, from_fp, n, violation, me, position)
+                    at = int.from_bytes(from_path, "big")
+                    broken = Broken(at, 0, at, n, violation, me, position)
                     self.broken_world = at_world
                     break
                 if not held:
-                    table[fp] = record(from_fp, n, position, me, freeze(after))
+                    table[fp] = record(from_path + pack(n), position, me, freeze(after))
             if broken is not None:
                 break
             taken.append(transitions)
         self.stopped = transitions
-        self.expanded_fps = fps
         self.kept = mine
         out = []
         definitions = codec.definitions() if workers > 1 else []
@@ -206,7 +252,7 @@ class SnapshotWorker:
         model, codec, me = self.model, self.codec, self.index
         candidates: dict[int, bytes | None] = self.kept  # None: seen in an earlier level.
         self.kept = {}
-        key = _KEY.unpack_from if codec.portable else _whole_key
+        # Of two records of one world, the smaller is the smaller path (which comes first).
         for sender, blob in enumerate(blobs):
             if sender == me:
                 continue
@@ -215,32 +261,30 @@ class SnapshotWorker:
             for fp, item in items.items():
                 if fp in candidates:
                     held = candidates[fp]
-                    if held is not None and key(item) < key(held):
+                    if held is not None and item < held:
                         candidates[fp] = item
                 elif self._known(fp):
                     candidates[fp] = None
                 else:
                     candidates[fp] = item
-        frontier: list[Any] = []
         level = (array("B"), array("I"), array("H"))
         new_fps = sorted(fp for fp, held in candidates.items() if held is not None)
+        # The level in order of path: the order the plain search meets its worlds in.
+        new = sorted(held for held in candidates.values() if held is not None)
+        candidates.clear()
         self.reached_before = dict(self.reached)
         self.depth = depth
-        # The parent of each new world, for ``cut``; this level's only.
-        self.accepted_from = parents = array("q")
+        self.length = length = 2 * depth
         split = _split if codec.portable else _whole_split
-        for fp in new_fps:
-            record = candidates.pop(fp)
-            (from_fp, n, position, sender), frozen = split(record)
-            parents.append(from_fp)
+        for record in new:
+            (n, position, sender), frozen = split(record, length)
             level[0].append(sender), level[1].append(position), level[2].append(n)
-            frontier.append(record)
-            self._note_sometimes(codec.thaw(frozen), depth)
-        candidates.clear()
+            if len(self.reached) < self.properties:  # A world is thawed only for one still to reach.
+                self._note_sometimes(codec.thaw(frozen), depth)
         self.seen.add_level(new_fps)
         self.levels.append(level)
-        self.frontier, self.frontier_fps = frontier, array("q", new_fps)
-        return len(frontier), None, dict(self.reached)
+        self.frontier = new
+        return len(new), None, dict(self.reached)
 
     def cut(self, parent: int, action: int, worker: int) -> tuple[int, int, dict[str, int]]:
         """What the level that broke counts up to its first broken step, (``parent``, ``action``)
@@ -248,20 +292,23 @@ class SnapshotWorker:
         past it: the steps taken before it (and it), the new worlds reached before it (and the
         broken world, if the world broke rather than the step), and the sometimes properties
         those worlds reach."""
-        fps = self.expanded_fps
+        # Paths of one level have one length, so they compare as the integers they spell.
         if worker == self.index:
             transitions = self.stopped
             distinct = self.broken_world
         else:
-            before = bisect.bisect_left(fps, parent)
+            paths, length = self.expanded, self.length - 2  # The level expanded, above this one.
+            starts = range(0, len(paths), length) if length else range(len(self.taken))
+            before = bisect.bisect_left([int.from_bytes(paths[k : k + length], "big") for k in starts], parent)
             transitions = self.taken[before - 1] if before else 0
             distinct = 0
         self.reached = dict(self.reached_before)
-        vias = self.levels[-1][2]
+        step = parent << 16 | action  # The broken step's path.
         for position, record in enumerate(self.frontier):
-            if (self.accepted_from[position], vias[position]) < (parent, action):
+            if int.from_bytes(self.path(record, self.length), "big") < step:
                 distinct += 1
-                self._note_sometimes(self.codec.thaw(self.body(record)), self.depth)
+                if len(self.reached) < self.properties:
+                    self._note_sometimes(self.codec.thaw(self.body(record, self.length)), self.depth)
         return transitions, distinct, dict(self.reached)
 
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
