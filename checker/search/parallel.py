@@ -222,10 +222,13 @@ class _Worker:
         lessons = self.native.lessons() if self.native is not None else b""
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = made[me]
-        return [
-            b"" if d == me else pickle.dumps((definitions, lessons, made[d]), pickle.HIGHEST_PROTOCOL)
-            for d in range(self.workers)
-        ]
+        blobs = []
+        for d in range(self.workers):
+            # Each owner's successors are let go once they are in its blob.
+            items, made[d] = made[d], None
+            blobs.append(b"" if d == me else _blob(definitions, lessons, items))
+            del items
+        return blobs
 
     def _settle(self, pending: dict[int, tuple], mine: dict[int, bytes]) -> None:
         # Own successors seen in an earlier level are forgotten (if one is reached again in this
@@ -243,14 +246,19 @@ class _Worker:
         candidates: dict[int, bytes | None] = self.kept
         self.kept = {}
         packing = self.packing
-        for sender, blob in enumerate(blobs):
+        for sender in range(len(blobs)):
+            # Each blob is let go once it is taken in, so that a level's blobs are not all
+            # held until the level's worlds are accepted.
+            blob, blobs[sender] = blobs[sender], b""
             if sender == self.index:
                 continue
-            definitions, lessons, items = pickle.loads(blob)
+            definitions, lessons, items = _unblob(blob)
+            del blob  # Held now by ``items`` alone, if it holds the C loop's records.
             self.define(definitions)
             if not isinstance(items, dict):  # Global records from the C loop.
                 self.native.learn(lessons)
                 self.native.merge(candidates, items, sender, self.seen.array)
+                del items
                 continue
             fresh = []
             for fp, item in items.items():
@@ -324,6 +332,25 @@ class _Worker:
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
         senders, ups, vias = self.levels[level]
         return senders[position], ups[position], vias[position]
+
+
+def _blob(definitions: tuple, lessons: bytes, items: Any) -> bytes:
+    """What a worker sends an owner in a round: the definitions, the lessons and the successors
+    (a dictionary from the Python loop, global records as bytes from the C loop). The C loop's
+    records go after the pickle as they are (``pickle.loads`` reads no further than its end), so
+    that the owner reads them where they lie, not from a copy made by unpickling them."""
+    if isinstance(items, dict):
+        return pickle.dumps((definitions, lessons, items, -1), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((definitions, lessons, None, len(items)), pickle.HIGHEST_PROTOCOL) + items
+
+
+def _unblob(blob: bytes) -> tuple[tuple, bytes, Any]:
+    """``_blob``'s parts again: (definitions, lessons, successors), the C loop's records as a view
+    of ``blob``."""
+    definitions, lessons, items, size = pickle.loads(blob)
+    if items is None:
+        items = memoryview(blob)[len(blob) - size:]
+    return definitions, lessons, items
 
 
 def native_fits(model: Model, symmetry: bool) -> bool:
@@ -508,10 +535,13 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
             if outboxes is not None and command == "accept":
                 args[0] = outboxes.fetch(args[0])
             answer = getattr(worker, command)(*args)
+            del args  # A round's blobs, read: not held through the next round.
             if outboxes is not None and command == "expand":
                 transitions, broken, blobs = answer
                 answer = (transitions, broken, outboxes.post(index, blobs))
+                del blobs  # Now in the file: not held through the accept round.
             conn.send(answer)
+            del answer
     except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # The coordinator is gone (killed, or stopped without a word): nobody to answer.
     except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.

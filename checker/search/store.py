@@ -23,4 +23,8 @@ class Seen:
         return looked_up[self.array[where] == looked_up].tolist()
 
     def add_level(self, fingerprints: Sequence[int]) -> None:
-        self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")
+        # Sorted where it lies (a merge of two sorted runs), and the old array let go first: at
+        # most the new array and the old one at once, not a third, sorted copy besides.
+        joined = np.concatenate((self.array, np.array(fingerprints, dtype=np.int64)))
+        self.array = joined
+        joined.sort(kind="stable")
