@@ -48,7 +48,7 @@ from typing import Any, Callable
 from checker.model.config import ASYNC, FIFO, SYNC
 from checker.model.native import Model
 from checker.model.outcome import Violation
-from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
+from checker.search.bfs import Progress, SearchResult, peak_memory_bytes
 from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, _nth_action
 from checker.search.layout import MOVES_NODES, Broken
 from checker.search.store import Seen
@@ -500,6 +500,10 @@ class _Outboxes:
             blobs.append(parts[0] if len(parts) == 1 else b"".join(parts))
         return blobs
 
+    def size(self) -> int:
+        """Bytes of memory the files hold (each as large as its largest round's blobs)."""
+        return sum(os.fstat(fd).st_blocks * 512 for fd in self.fds)
+
     def close(self) -> None:
         for fd in self.fds:
             os.close(fd)
@@ -530,7 +534,7 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
         while True:
             command, *args = conn.recv()
             if command == "stop":
-                conn.send(peak_rss_bytes())
+                conn.send(peak_memory_bytes())
                 return
             if outboxes is not None and command == "accept":
                 args[0] = outboxes.fetch(args[0])
@@ -766,6 +770,8 @@ def parallel_search(
                 process.terminate()
             process.join()
         if outboxes is not None:
+            # Memory too, though no process maps it: at its largest now, as nothing shrinks it.
+            peak += outboxes.size()
             outboxes.close()
         if collecting:
             gc.enable()
@@ -787,7 +793,7 @@ def parallel_search(
         exhaustive=exhaustive,
         interrupted=interrupted,
         reached=reached,
-        peak_rss_bytes=peak + peak_rss_bytes(),
+        peak_rss_bytes=peak + peak_memory_bytes(),
         symmetry=symmetry,
     )
 
