@@ -71,6 +71,29 @@ def native_loop() -> bool:
     return _native is not None
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, where the C library is glibc: see ``_give_back``."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, ImportError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def _give_back() -> None:
+    """Hand the memory the last round freed back to the system. The round's large blocks (a
+    level's blobs, outboxes, candidate tables) are freed when it ends, but glibc keeps freed
+    blocks for later (it raises its mmap threshold once a large block is freed, and then takes
+    them from the heap, which it shrinks only from the top), so that a worker's resident memory
+    stayed at the highest of every round before, not at what it holds."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -437,6 +460,7 @@ class _Local:
         command, *args = message
         # "stop" answers 0: this process's own peak memory is counted once, by the coordinator.
         self.answer = 0 if command == "stop" else getattr(self.worker, command)(*args)
+        _give_back()
 
     def recv(self) -> Any:
         return self.answer
@@ -546,6 +570,7 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
                 del blobs  # Now in the file: not held through the accept round.
             conn.send(answer)
             del answer
+            _give_back()
     except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # The coordinator is gone (killed, or stopped without a word): nobody to answer.
     except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.
