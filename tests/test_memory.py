@@ -86,3 +86,26 @@ def test_two_workers_report_less_than_the_sum_of_their_peak_rss(monkeypatch):
     summed = parallel.parallel_search(model, workers=2)
     assert (honest.distinct, honest.states) == (summed.distinct, summed.states)
     assert summed.peak_rss_bytes - honest.peak_rss_bytes >= 16 * MiB
+
+
+@needs_rollup
+def test_a_peak_noted_before_memory_is_handed_back_is_kept():
+    """The resident set noted before ``malloc_trim`` hands memory back stays the peak, whatever
+    the kernel's high-water mark saw: checked in a fresh interpreter, whose peak is its own."""
+    import subprocess
+    import sys
+
+    script = (
+        "from checker.search import bfs\n"
+        "blocks = [bytearray(60000) for _ in range(1000)]\n"  # 60 MB in blocks glibc takes from its heap.
+        "for b in blocks: b[::4096] = b'\\1' * len(b[::4096])\n"
+        "bfs.note_resident()\n"
+        "noted = bfs._resident_high\n"
+        "del blocks\n"
+        "from checker.search import parallel\n"
+        "parallel._give_back()\n"
+        "print(noted, bfs.peak_memory_bytes())\n"
+    )
+    noted, peak = map(int, subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split())
+    assert noted >= 60_000_000
+    assert peak >= noted - 8 * MiB  # Less only the library pages it shares with other processes.
