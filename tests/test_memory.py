@@ -30,7 +30,8 @@ def _touched(size: int) -> bytearray:
 def test_one_process_counts_no_more_than_its_peak_rss_and_at_least_what_it_holds():
     held = _touched(48 * MiB)
     memory = bfs.peak_memory_bytes()
-    assert 48 * MiB <= memory <= bfs.peak_rss_bytes() + 4 * MiB  # RSS may be a little past its recorded peak.
+    # RSS may be a little past its recorded peak; an earlier search here may have noted a higher one.
+    assert 48 * MiB <= memory <= max(bfs.peak_rss_bytes(), bfs._resident_high) + 4 * MiB
     del held
 
 
