@@ -620,12 +620,12 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
     # The teacher: the worker of two that owns the initial world, running alone.
     teacher = next(w for w in (parallel._Worker(model_for(config), i, 2) for i in (0, 1)) if w.seed()[0])
     me, other = teacher.index, 1 - teacher.index
-    nothing = pickle.dumps((([], [], []), b"", b""))  # What the other worker would send, were it running.
+    nothing = parallel._blob(([], [], []), b"", b"")  # What the other worker would send, were it running.
     shipped = []
     for depth in range(1, 5):
         frontier, fps = list(teacher.frontier), list(teacher.frontier_fps)
         _, _, blobs = teacher.expand()
-        shipped.append(pickle.loads(blobs[other]))
+        shipped.append(parallel._unblob(blobs[other]))
         teacher.accept([nothing, nothing], depth)
     # The pupil: a fresh worker that interns the teacher's parts in the teacher's order (so that
     # the teacher's packed worlds mean the same to it) and learns its lessons.

@@ -245,7 +245,7 @@ def test_a_search_winding_down_longer_than_the_re_raise_still_prints_its_summary
     from checker.cli import main as cli_main
     from checker.search import parallel
 
-    real = parallel.peak_rss_bytes
+    real = parallel.peak_memory_bytes
 
     called = []
 
@@ -255,7 +255,7 @@ def test_a_search_winding_down_longer_than_the_re_raise_still_prints_its_summary
         return real()
 
     monkeypatch.setattr(cli_main, "REINTERRUPT_EVERY", 0.2)
-    monkeypatch.setattr(parallel, "peak_rss_bytes", slow_to_wind_down)
+    monkeypatch.setattr(parallel, "peak_memory_bytes", slow_to_wind_down)
     threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT)).start()
 
     code = cli_main.main(["explore", "--config", "four-terms", "--workers", "1", "--quiet", "--json"])

@@ -146,7 +146,8 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             backends=("local", args.backend) if args.backend != "local" else ("local",),
             on_run=lambda r: print(
                 f"  {r['config']} {r['engine']} ({r['loop']} loop, {r['backend']}) x{r['workers']}: "
-                f"{r['distinct']:,} distinct in {r['seconds']:.1f} s",
+                f"{r['distinct']:,} distinct in {r['seconds']:.1f} s"
+                + (f", peak PSS {r['peak_pss_bytes'] / 2**20:,.0f} MiB" if r.get("peak_pss_bytes") else ""),
                 file=sys.stderr,
                 flush=True,
             ),

@@ -87,8 +87,10 @@ def _start(process) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _in_child(context, function, *args):
-    """``function(*args)`` in a fresh child process, stopped at once if this one is interrupted."""
+def _in_child(context, function, *args, memory: dict[str, int] | None = None):
+    """``function(*args)`` in a fresh child process, stopped at once if this one is interrupted.
+    With ``memory``, the largest of what the child and its own children held together, sampled
+    meanwhile (``checker.measure.memory.total``), goes to ``memory["peak_pss_bytes"]``."""
     parent, child = context.Pipe(duplex=False)
     # Not a daemon: the run starts worker processes of its own; the finally below stops it instead.
     process = context.Process(target=_serve_one, args=(child, function, args))
@@ -96,6 +98,13 @@ def _in_child(context, function, *args):
     child.close()
     try:
         try:
+            if memory is not None:
+                from checker.measure import memory as measure
+
+                peak = 0
+                while not parent.poll(measure.EVERY):
+                    peak = max(peak, measure.total(process.pid))
+                memory["peak_pss_bytes"] = peak
             kind, value = parent.recv()
         except EOFError:
             raise RuntimeError(f"bench: the child process running {function.__name__}{args} died (exit {process.exitcode})") from None
@@ -148,7 +157,10 @@ def bench_explore(
     with that ratio for every configuration run on both. With ``"ray"`` among ``backends``,
     the fast engine also runs on a local Ray instance for each worker count, taking turns with
     the local runs, and its rows say how long it took against the local backend's."""
+    from checker.measure import memory as measure
+
     context = multiprocessing.get_context("spawn")
+    measure_memory = measure.available()
     runs = []
     speedup = None
     for name in names:
@@ -161,7 +173,9 @@ def bench_explore(
         results: dict[tuple[str, int, bool, str], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
             for engine, w, c_loop, backend in setups:
-                run = _in_child(context, _explore_in_child, name, engine, w, c_loop, backend)
+                memory: dict[str, int] | None = {} if measure_memory else None
+                run = _in_child(context, _explore_in_child, name, engine, w, c_loop, backend, memory=memory)
+                run["peak_pss_bytes"] = memory["peak_pss_bytes"] if memory else None
                 results[(engine, w, c_loop, backend)].append(run)
                 if on_run is not None:
                     on_run(run)
@@ -176,8 +190,14 @@ def bench_explore(
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
+            sampled = [a["peak_pss_bytes"] for a in attempts if a.get("peak_pss_bytes")]
+            run["peak_pss_bytes"] = max(sampled) if len(sampled) == len(attempts) else None
             run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
-            run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
+            # Per state, what the search's processes held at once (their proportional set sizes
+            # summed, see checker.measure.memory), or where that is not reported, the sum of
+            # their own peak resident sets, which counts pages shared after the fork in each.
+            held = run["peak_pss_bytes"] or run["peak_rss_bytes"]
+            run["bytes_per_state"] = round(held / run["distinct"]) if run["distinct"] else None
             if setup[3] != "local":
                 local = results.get(setup[:3] + ("local",))
                 if local:
@@ -459,8 +479,8 @@ def explore_table(runs: list[dict[str, Any]]) -> str:
         + ("backend | " if backends else "")
         + "workers | distinct | transitions | seconds (median) | "
         + ("against local | " if backends else "")
-        + "distinct/s | peak RSS (MiB) | bytes/state |",
-        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: |",
+        + "distinct/s | peak RSS (MiB) | peak PSS (MiB) | bytes/state |",
+        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         ratio = f"{r['over_local']:.2f}x | " if r.get("over_local") is not None else "- | "
@@ -469,7 +489,9 @@ def explore_table(runs: list[dict[str, Any]]) -> str:
             + (f"{r.get('backend', 'local')} | " if backends else "")
             + f"{r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
             + (ratio if backends else "")
-            + f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | {r['bytes_per_state']:,} |"
+            + f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | "
+            + (f"{r['peak_pss_bytes'] / 2**20:,.0f}" if r.get("peak_pss_bytes") else "-")
+            + f" | {r['bytes_per_state']:,} |"
         )
     return "\n".join(lines)
 

@@ -1341,7 +1341,8 @@ entry_order(const void *a, const void *b)
 PyDoc_STRVAR(accept_doc,
 "accept(candidates, frontier, note, noted, reached, sometimes) -> (fingerprints, senders, ups, vias, broken)\n\n"
 "The own part of checker.search.parallel._Worker.accept: the new worlds of ``candidates`` (fingerprint ->\n"
-"packed record, or None for one seen before), in order of fingerprint, appended to ``frontier``,\n"
+"packed record, or None for one seen before), in order of fingerprint, appended to ``frontier``\n"
+"(``candidates`` is left empty),\n"
 "with the always properties checked and ``note(world)`` called for sometimes properties where\n"
 "the world's ghost history is not in ``noted`` and not all ``sometimes`` are ``reached``. Returns their fingerprints, the level's parent\n"
 "links as bytes for array('B'), array('I') and array('H'), and (position, violation) of the\n"
@@ -1357,6 +1358,8 @@ Sync_accept(Sync *s, PyObject *args)
         return NULL;
     int k = s->k, shift = k + 1;
     Py_ssize_t size = PyDict_GET_SIZE(candidates), count = 0, pos = 0;
+    /* Entries held here (from ``taken`` to ``held``): see below. */
+    Py_ssize_t taken = 0, held = 0;
     Entry *items = PyMem_Malloc(sizeof(Entry) * (size ? size : 1));
     if (items == NULL)
         return PyErr_NoMemory();
@@ -1374,6 +1377,15 @@ Sync_accept(Sync *s, PyObject *args)
         items[count].key = key;
         items[count++].value = value;
     }
+    /* The entries are held here from now on, and the dictionary let go: its table and the
+     * worlds seen before go before the level's frontier is built, and each new world's key
+     * becomes its fingerprint in the list returned (not a second integer of the same value). */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_INCREF(items[i].key);
+        Py_INCREF(items[i].value);
+    }
+    held = count;
+    PyDict_Clear(candidates);
     qsort(items, count, sizeof(Entry), entry_order);
     fps = PyList_New(count);
     senders = PyBytes_FromStringAndSize(NULL, count);
@@ -1397,11 +1409,11 @@ Sync_accept(Sync *s, PyObject *args)
         }
         uint16_t n = (uint16_t)(via >> shift);
         memcpy(PyBytes_AS_STRING(vias) + 2 * i, &n, 2);
-        PyObject *fp = PyLong_FromLongLong(items[i].fp);
-        if (fp == NULL)
-            goto done;
-        PyList_SET_ITEM(fps, i, fp);
-        if (PyList_Append(frontier, items[i].value) < 0)
+        PyList_SET_ITEM(fps, i, items[i].key);
+        int appended = PyList_Append(frontier, items[i].value);
+        Py_DECREF(items[i].value);
+        taken = i + 1;
+        if (appended < 0)
             goto done;
         for (int j = 0; j < length; j++) {
             uint32_t w;
@@ -1442,6 +1454,10 @@ Sync_accept(Sync *s, PyObject *args)
     }
     result = Py_BuildValue("(OOOOO)", fps, senders, ups, vias, broken ? broken : Py_None);
 done:
+    for (Py_ssize_t i = taken; i < held; i++) {
+        Py_DECREF(items[i].key);
+        Py_DECREF(items[i].value);
+    }
     PyMem_Free(items);
     Py_XDECREF(fps);
     Py_XDECREF(senders);
@@ -2054,7 +2070,7 @@ static PyMethodDef module_methods[] = {
 PyDoc_STRVAR(shipments_doc,
 "shipments() -> list of bytes\n\n"
 "The global records made for each owner since the last call (empty bytes for this worker's own\n"
-"and before any expand); the outboxes start afresh.");
+"and before any expand); the outboxes start afresh, their memory given back.");
 
 static PyObject *
 Sync_shipments(Sync *s, PyObject *unused)
@@ -2071,13 +2087,14 @@ Sync_shipments(Sync *s, PyObject *unused)
         }
         PyList_SET_ITEM(out, w, b);
     }
+    /* The buffers and tables go, not only emptied: kept for the next level, they would be held
+     * through the accept round, at the level's largest, when the worker's memory peaks. */
     for (int w = 0; w < s->noutboxes; w++) {
         Outbox *box = &s->outboxes[w];
-        box->size = 0;
-        if (box->shipped.used) {
-            memset(box->shipped.slots, 0xff, sizeof(Slot) * box->shipped.capacity);
-            box->shipped.used = 0;
-        }
+        PyMem_Free(box->at);
+        box->at = NULL;
+        box->size = box->capacity = 0;
+        table_init(&box->shipped, SIZE_MAX);
     }
     return out;
 }

@@ -28,6 +28,47 @@ def peak_rss_bytes() -> int:
     return kb * 1024 if sys.platform != "darwin" else kb
 
 
+#: The largest resident set ``note_resident`` saw in this process, in bytes.
+_resident_high = 0
+
+
+def note_resident() -> None:
+    """Records the resident set now, before memory is handed back to the system by ``madvise``
+    (glibc's ``malloc_trim``), which the kernel's high-water mark (``ru_maxrss``) need not see:
+    ``peak_memory_bytes`` takes the larger of the two. Cheap (one read of ``/proc/self/statm``)."""
+    global _resident_high
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            resident = int(statm.read().split()[1]) * resource.getpagesize()
+    except (OSError, IndexError, ValueError):
+        return
+    _resident_high = max(_resident_high, resident)
+
+
+def peak_memory_bytes() -> int:
+    """This process's peak resident memory less the pages it shares with other processes, as
+    far as the proportional set size gives them to those (``/proc/self/smaps_rollup``: a page
+    shared by n processes counts 1/n in each one's PSS, in full in each one's RSS). Summed over
+    a search's worker processes, forked from one coordinator, this counts the pages they still
+    share after the fork once, where the sum of their peak RSS counts them once per process.
+
+    The share is taken now, at the end of a search: pages shared after a fork only stop being
+    shared (a write copies them), so it is the least it has been, and the figure is at least the
+    process's largest PSS (exactly that when, as in a search, memory peaks at the end). Where
+    the kernel does not say (not Linux), the peak RSS."""
+    peak = max(peak_rss_bytes(), _resident_high)
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as rollup:
+            fields = dict(line.split()[:2] for line in rollup if line[:4] in (b"Rss:", b"Pss:"))
+    except OSError:
+        return peak
+    if b"Rss:" not in fields or b"Pss:" not in fields:
+        return peak
+    rss, pss = int(fields[b"Rss:"]) * 1024, int(fields[b"Pss:"]) * 1024
+    # The high-water mark is updated lazily: now may be a little above the last one recorded.
+    return max(peak, rss) - (rss - pss)
+
+
 class SearchModel(Protocol):
     """What the search needs of a model: Stateright's three parts."""
 
@@ -87,7 +128,7 @@ def search(
             exhaustive=exhaustive,
             interrupted=interrupted,
             reached=dict(reached),
-            peak_rss_bytes=peak_rss_bytes(),
+            peak_rss_bytes=peak_memory_bytes(),
         )
 
     def note_sometimes(state: Any, at: int) -> None:

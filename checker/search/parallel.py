@@ -48,7 +48,7 @@ from typing import Any, Callable
 from checker.model.config import ASYNC, FIFO, SYNC
 from checker.model.native import Model
 from checker.model.outcome import Violation, heard_interrupt
-from checker.search.bfs import Progress, SearchResult, peak_rss_bytes
+from checker.search.bfs import Progress, SearchResult, note_resident, peak_memory_bytes
 from checker.search.encoded import CHUNK, MEMO_LIMIT, Encoded, _nth_action
 from checker.search.layout import MOVES_NODES, Broken
 from checker.search.store import Seen
@@ -69,6 +69,30 @@ def native_loop() -> bool:
     """Whether the C loop was built, so that searches asked to use it (``parallel_search(native=True)``,
     the default) do, on the networks it knows (``native_fits``)."""
     return _native is not None
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, where the C library is glibc: see ``_give_back``."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, ImportError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def _give_back() -> None:
+    """Hand the memory the last round freed back to the system. The round's large blocks (a
+    level's blobs, outboxes, candidate tables) are freed when it ends, but glibc keeps freed
+    blocks for later (it raises its mmap threshold once a large block is freed, and then takes
+    them from the heap, which it shrinks only from the top), so that a worker's resident memory
+    stayed at the highest of every round before, not at what it holds."""
+    if _TRIM is not None:
+        note_resident()  # The peak it had: the kernel's high-water mark may miss it (see bfs).
+        _TRIM(0)
 
 
 def _context():
@@ -222,10 +246,13 @@ class _Worker:
         lessons = self.native.lessons() if self.native is not None else b""
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = made[me]
-        return [
-            b"" if d == me else pickle.dumps((definitions, lessons, made[d]), pickle.HIGHEST_PROTOCOL)
-            for d in range(self.workers)
-        ]
+        blobs = []
+        for d in range(self.workers):
+            # Each owner's successors are let go once they are in its blob.
+            items, made[d] = made[d], None
+            blobs.append(b"" if d == me else _blob(definitions, lessons, items))
+            del items
+        return blobs
 
     def _settle(self, pending: dict[int, tuple], mine: dict[int, bytes]) -> None:
         # Own successors seen in an earlier level are forgotten (if one is reached again in this
@@ -243,14 +270,19 @@ class _Worker:
         candidates: dict[int, bytes | None] = self.kept
         self.kept = {}
         packing = self.packing
-        for sender, blob in enumerate(blobs):
+        for sender in range(len(blobs)):
+            # Each blob is let go once it is taken in, so that a level's blobs are not all
+            # held until the level's worlds are accepted.
+            blob, blobs[sender] = blobs[sender], b""
             if sender == self.index:
                 continue
-            definitions, lessons, items = pickle.loads(blob)
+            definitions, lessons, items = _unblob(blob)
+            del blob  # Held now by ``items`` alone, if it holds the C loop's records.
             self.define(definitions)
             if not isinstance(items, dict):  # Global records from the C loop.
                 self.native.learn(lessons)
                 self.native.merge(candidates, items, sender, self.seen.array)
+                del items
                 continue
             fresh = []
             for fp, item in items.items():
@@ -324,6 +356,25 @@ class _Worker:
     def parent(self, level: int, position: int) -> tuple[int, int, int]:
         senders, ups, vias = self.levels[level]
         return senders[position], ups[position], vias[position]
+
+
+def _blob(definitions: tuple, lessons: bytes, items: Any) -> bytes:
+    """What a worker sends an owner in a round: the definitions, the lessons and the successors
+    (a dictionary from the Python loop, global records as bytes from the C loop). The C loop's
+    records go after the pickle as they are (``pickle.loads`` reads no further than its end), so
+    that the owner reads them where they lie, not from a copy made by unpickling them."""
+    if isinstance(items, dict):
+        return pickle.dumps((definitions, lessons, items, -1), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((definitions, lessons, None, len(items)), pickle.HIGHEST_PROTOCOL) + items
+
+
+def _unblob(blob: bytes) -> tuple[tuple, bytes, Any]:
+    """``_blob``'s parts again: (definitions, lessons, successors), the C loop's records as a view
+    of ``blob``."""
+    definitions, lessons, items, size = pickle.loads(blob)
+    if items is None:
+        items = memoryview(blob)[len(blob) - size:]
+    return definitions, lessons, items
 
 
 def native_fits(model: Model, symmetry: bool) -> bool:
@@ -408,8 +459,9 @@ class _Local:
 
     def send(self, message: tuple) -> None:
         command, *args = message
-        # "stop" answers 0: this process's own peak memory is counted once, by the coordinator.
-        self.answer = 0 if command == "stop" else getattr(self.worker, command)(*args)
+        # "memory" answers 0: this process's own peak memory is counted once, by the coordinator.
+        self.answer = 0 if command in ("memory", "stop") else getattr(self.worker, command)(*args)
+        _give_back()
 
     def recv(self) -> Any:
         return self.answer
@@ -473,6 +525,10 @@ class _Outboxes:
             blobs.append(parts[0] if len(parts) == 1 else b"".join(parts))
         return blobs
 
+    def size(self) -> int:
+        """Bytes of memory the files hold (each as large as its largest round's blobs)."""
+        return sum(os.fstat(fd).st_blocks * 512 for fd in self.fds)
+
     def close(self) -> None:
         for fd in self.fds:
             os.close(fd)
@@ -486,6 +542,7 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
     # at once, as by default; the coordinator hears the pipe close or stops us itself.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
+        _return_large_blocks()
         cls = _worker_class(model)
         if not getattr(cls, "collects_garbage", False):
             gc.disable()  # As in parallel_search.
@@ -502,16 +559,23 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
         worker.report = report
         while True:
             command, *args = conn.recv()
+            if command == "memory":  # Asked of every worker before any stops (see ``peak_memory_bytes``).
+                conn.send(peak_memory_bytes())
+                continue
             if command == "stop":
-                conn.send(peak_rss_bytes())
+                conn.send(None)
                 return
             if outboxes is not None and command == "accept":
                 args[0] = outboxes.fetch(args[0])
             answer = getattr(worker, command)(*args)
+            del args  # A round's blobs, read: not held through the next round.
             if outboxes is not None and command == "expand":
                 transitions, broken, blobs = answer
                 answer = (transitions, broken, outboxes.post(index, blobs))
+                del blobs  # Now in the file: not held through the accept round.
             conn.send(answer)
+            del answer
+            _give_back()
     except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # The coordinator is gone (killed, or stopped without a word): nobody to answer.
     except Exception:  # A bug of ours: the coordinator reports it with the worker's traceback.
@@ -519,6 +583,26 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
             conn.send(_Failure(traceback.format_exc()))
         except OSError:
             pass
+
+
+#: glibc's ``mallopt`` parameter, and the size from which a block is mapped on its own (its default).
+M_MMAP_THRESHOLD, LARGE_BLOCK = -3, 128 * 1024
+
+
+def _return_large_blocks() -> None:
+    """Has glibc map every block of ``LARGE_BLOCK`` bytes or more on its own, so that it goes back
+    to the system when freed. By default glibc raises that size to the largest block freed so far,
+    so that a worker's large blocks (a round's blobs, the seen set's arrays, the C loop's tables
+    as they grow) come from the heap and leave holes there when freed: about 8 MiB of each
+    worker's peak on ``default`` with two workers. Only in a worker's own process, and only where
+    the C library has ``mallopt`` (glibc); elsewhere nothing changes."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (ImportError, OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
 class WorkerLost(RuntimeError):
@@ -727,16 +811,21 @@ def parallel_search(
         lost = e
     finally:
         # Workers that finished report their peak memory and leave; after Ctrl-C or a failure
-        # they are stopped where they are.
+        # they are stopped where they are. Each process's figure is taken while all are still
+        # there, so that the pages they share count in each for its share alone.
         peak = 0
+        if finished:
+            peak = sum(everyone("memory")) + peak_memory_bytes()
         for index, (conn, process) in enumerate(zip(pipes, processes)):
             if finished:
                 _send(conn, index, ("stop",))
-                peak += _answer(conn, index)
+                _answer(conn, index)
             else:
                 process.terminate()
             process.join()
         if outboxes is not None:
+            # Memory too, though no process maps it: at its largest now, as nothing shrinks it.
+            peak += outboxes.size()
             outboxes.close()
         if collecting:
             gc.enable()
@@ -758,7 +847,7 @@ def parallel_search(
         exhaustive=exhaustive,
         interrupted=interrupted,
         reached=reached,
-        peak_rss_bytes=peak + peak_rss_bytes(),
+        peak_rss_bytes=peak if finished else peak_memory_bytes(),  # Stopped early: this process's alone.
         symmetry=symmetry,
     )
 

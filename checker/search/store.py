@@ -29,4 +29,8 @@ class Seen:
     def add_level(self, fingerprints: Sequence[int]) -> None:
         import numpy as np
 
-        self.array = np.sort(np.concatenate((self.array, np.array(fingerprints, dtype=np.int64))), kind="stable")
+        # Sorted where it lies (a merge of two sorted runs), and the old array let go first: at
+        # most the new array and the old one at once, not a third, sorted copy besides.
+        joined = np.concatenate((self.array, np.array(fingerprints, dtype=np.int64)))
+        self.array = joined
+        joined.sort(kind="stable")
