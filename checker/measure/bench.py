@@ -479,7 +479,7 @@ def explore_table(runs: list[dict[str, Any]]) -> str:
         + ("backend | " if backends else "")
         + "workers | distinct | transitions | seconds (median) | "
         + ("against local | " if backends else "")
-        + "distinct/s | peak RSS (MiB) | peak PSS (MiB) | bytes/state |",
+        + "distinct/s | explorer's peak (MiB) | peak PSS (MiB) | bytes/state |",
         "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: | ---: |",
     ]
     for r in runs:
