@@ -19,8 +19,13 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-#: Seconds between samples.
-EVERY = 0.02
+#: Seconds between samples. Each sample walks every mapping of every process of the search in
+#: the kernel (and holds each one's memory map lock meanwhile): every 0.02 s that took about a
+#: quarter of a core from a 2-core machine's runs and slowed the timed searches (the default
+#: configuration, medians of 3: 14.9 s on one worker and 9.7 s on two under the sampler; 14.0 s
+#: and 7.7 s as `explore` alone just after).
+#: The peak it looks for, a level's accept round, lasts seconds on the reference configurations.
+EVERY = 0.25
 #: How the search's outbox files are named (``checker.search.parallel._Outboxes``).
 OUTBOX = "raftcheck-outbox-"
 
