@@ -543,6 +543,11 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         _return_large_blocks()
+        # What this process inherited from the coordinator is the coordinator's: never collected
+        # here. A collection would run finalizers of objects that are not this worker's (a Ray
+        # client's gRPC channels, in a process that had called ray.init: their locks, held by
+        # another of the coordinator's threads at the fork, hung a snapshot worker for ever).
+        gc.freeze()
         cls = _worker_class(model)
         if not getattr(cls, "collects_garbage", False):
             gc.disable()  # As in parallel_search.
