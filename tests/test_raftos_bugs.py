@@ -173,15 +173,21 @@ def test_the_msgpack_log_trace_fails_in_restart_with_extra_data():
     assert "restart raised ExtraData" in t.outcome.message
 
 
+def stops_at_the_forgotten_vote(t) -> None:
+    """With nothing set aside, the trace's actions stop before its end, at vote_safety: the
+    forgotten vote that the two leaders follow from."""
+    strict = evolve(t, config=evolve(t.config, impl=evolve(t.config.impl, skip=())))
+    r = traces.replay(strict)
+    assert "vote_safety" == r.outcome.invariant and r.outcome.step < len(t.actions)
+
+
 def test_two_leaders_of_one_term_have_their_record_and_its_trace_sets_aside_the_vote():
     """The record's configuration is the trace's (settings and what is set aside included); with
     nothing set aside the same actions stop earlier, at vote_safety, the forgotten vote itself."""
     t = traces.load(ROOT / TWO_LEADERS.trace)
     assert (TWO_LEADERS.config().impl.settings, ("vote_safety",)) == (t.config.impl.settings, t.config.impl.skip)
     assert (TWO_LEADERS.invariant, TWO_LEADERS.bounds, 10) == (t.outcome.invariant, t.config.bounds, len(t.actions))
-    strict = evolve(t, config=evolve(t.config, impl=evolve(t.config.impl, skip=())))
-    r = traces.replay(strict)
-    assert "vote_safety" == r.outcome.invariant and r.outcome.step < len(t.actions)
+    stops_at_the_forgotten_vote(t)
 
 
 @pytest.mark.slow
@@ -209,9 +215,7 @@ def test_two_leaders_with_raftos_default_settings_take_six_unanswered_heartbeats
     ticks = [a.node if type(a).__name__ == "Tick" else None for a in t.actions]
     runs = [(node, len(list(group))) for node, group in itertools.groupby(ticks) if node is not None]
     assert 6 == max(k for _, k in runs)  # One node's timer six times in a row: the deposed leader's.
-    strict = evolve(t, config=evolve(t.config, impl=evolve(t.config.impl, skip=())))
-    s = traces.replay(strict)
-    assert "vote_safety" == s.outcome.invariant and s.outcome.step < len(t.actions)
+    stops_at_the_forgotten_vote(t)
 
 
 @pytest.mark.slow
