@@ -192,6 +192,7 @@ def test_bench_times_a_chosen_0_3_15_row(invariant):
         (["--only", "bugs", "--bugs", "pysyncobj==0.3.15:no_such"], "--bugs: no record 'pysyncobj==0.3.15:no_such'"),
         (["--only", "explore", "--bugs", "pysyncobj==0.3.15:terms_monotonic"], "--bugs applies only with --only bugs"),
         (["--only", "bugs", "--bugs", ","], "--bugs: no record ','"),
+        (["--only", "bugs", "--bugs", "raftos==0.2.6:election_safety:explore"], "--bugs: no record 'raftos==0.2.6:election_safety:explore'"),
     ],
 )
 def test_bench_bugs_bad_input_is_one_line(args, named):
@@ -200,3 +201,21 @@ def test_bench_bugs_bad_input_is_one_line(args, named):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()] and named in done.stderr
     assert done.stdout == ""
+
+
+def test_bench_bugs_names_a_bug_found_by_two_engines_with_or_without_the_engine():
+    """raftos's two leaders have two records (walk with one setting changed, fuzz on the defaults):
+    LIBRARY==VERSION:INVARIANT picks both, and with :ENGINE after it just the one."""
+    import argparse
+
+    from checker.cli.bench import _bug_records
+
+    def picked(names: str) -> list[tuple[str, str]]:
+        return [(b.target, b.engine) for b in _bug_records(argparse.Namespace(bugs=names, only="bugs"))]
+
+    assert picked("raftos==0.2.6:election_safety") == [("raftos==0.2.6", "walk"), ("raftos==0.2.6", "fuzz")]
+    assert picked("raftos==0.2.6:election_safety:fuzz") == [("raftos==0.2.6", "fuzz")]
+    assert picked("raftos==0.2.6:election_safety:walk,pysyncobj==0.3.15:terms_monotonic") == [
+        ("pysyncobj==0.3.15", "explore"),
+        ("raftos==0.2.6", "walk"),
+    ]

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bugs",
         metavar="BUGS",
-        help="with --only bugs: these records only, LIBRARY==VERSION:INVARIANT, comma-separated (default: every one)",
+        help="with --only bugs: these records only, LIBRARY==VERSION:INVARIANT (every engine's record of that bug) or LIBRARY==VERSION:INVARIANT:ENGINE, comma-separated (default: every one)",
     )
     parser.add_argument("--configs", default="tiny,default", help="reference configurations to explore (comma-separated)")
     parser.add_argument("--workers", default="1,2", help="worker counts for the fast explorer (comma-separated; default 1,2)")
@@ -62,20 +62,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # --- bench ---------------------------------------------------------------------------------
 
 
+def _bug_names(bug) -> tuple[str, str]:
+    """The two names a library-bug record answers to in --bugs: LIBRARY==VERSION:INVARIANT, which
+    two records share where one bug is found by two engines (raftos's two leaders, by walk with
+    one setting changed and by fuzz on the defaults), and that with :ENGINE after it, which is
+    the record's alone."""
+    short = f"{bug.target}:{bug.invariant}"
+    return short, f"{short}:{bug.engine}"
+
+
 def _bug_records(args: argparse.Namespace) -> list:
-    """The library-bug records --bugs names (LIBRARY==VERSION:INVARIANT), by default every one."""
+    """The library-bug records --bugs names (LIBRARY==VERSION:INVARIANT[:ENGINE]), by default
+    every one, in the table's order."""
     from checker.measure.library_bugs import BUGS
 
     if args.bugs is None:
         return BUGS
     if args.only != "bugs":
         raise BadInput("--bugs applies only with --only bugs")
-    named = {f"{b.target}:{b.invariant}" for b in BUGS}
+    named = {name for b in BUGS for name in _bug_names(b)}
     wanted = [n for n in args.bugs.split(",") if n]
     unknown = [n for n in wanted if n not in named] or ([] if wanted else [args.bugs])
     if unknown:
-        raise BadInput(f"--bugs: no record {unknown[0]!r} (known: {', '.join(sorted(named))})")
-    return [b for b in BUGS if f"{b.target}:{b.invariant}" in wanted]
+        known = sorted({_bug_names(b)[0] for b in BUGS})
+        raise BadInput(f"--bugs: no record {unknown[0]!r} (known: {', '.join(known)}, each optionally with :ENGINE)")
+    return [b for b in BUGS if set(_bug_names(b)) & set(wanted)]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
