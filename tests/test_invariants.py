@@ -521,6 +521,8 @@ def test_vote_safety_allows_a_new_vote_only_with_a_new_term():
 # --- Sometimes properties -----------------------------------------------------------------
 
 SOMETIMES_NAMES = ("leader_elected", "entry_committed", "later_leader_elected")
+#: A client's request (the checker's commands are request numbers), committed in test worlds.
+REQUEST = LogEntry(term=1, index=1, command=1)
 
 
 def test_sometimes_properties_are_false_initially():
@@ -538,9 +540,17 @@ def test_sometimes_properties_are_false_initially():
         pytest.param("leader_elected", world(leader(1, 1), elections=frozenset({(1, 1)})), True, id="leader_elected"),
         pytest.param(
             "entry_committed",
-            world(leader(1, 1, log_of(1), commit_index=1, last_applied=1), **committed(entry(1, 1), terms=(1,))),
+            world(
+                leader(1, 1, (SENTINEL, REQUEST), commit_index=1, last_applied=1), **committed(REQUEST, terms=(1,))
+            ),
             True,
             id="entry_committed",
+        ),
+        pytest.param(
+            "entry_committed",
+            world(leader(1, 1, log_of(1), commit_index=1, last_applied=1), **committed(entry(1, 1), terms=(1,))),
+            False,
+            id="entry_committed-not-by-an-entry-the-implementation-made",
         ),
         pytest.param(
             "later_leader_elected",

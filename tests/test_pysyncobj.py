@@ -291,3 +291,21 @@ def test_file_journal_nodes_hold_no_open_files_between_calls():
         files.advance(c)
     assert len(os.listdir("/proc/self/fd")) - before < 5
     assert all(files.key(c) == files.key(copies[0]) for c in copies)
+
+
+def test_entry_committed_waits_for_a_client_request_not_the_entry_the_log_starts_with():
+    """PySyncObj's log starts with an entry of its own, committed before any step. The sometimes
+    property ``entry_committed`` is about a client's request: on the FIFO network, with one request
+    and one term, it is first reached at depth 12 (elected at 3; then the request, the leader's
+    append, its delivery, the acknowledgement and the commit), not at depth 0."""
+    from attrs import evolve
+
+    from checker.front import explore
+    from checker.model.config import REFERENCE, ImplTarget
+
+    config = REFERENCE["fifo-tiny"]
+    bounds = evolve(config.bounds, max_term=1, max_requests=1, max_in_flight=6, max_cut=0, max_crashed=0, max_depth=12)
+    result = explore(evolve(config, impl=ImplTarget(f"pysyncobj=={VERSION}"), network="fifo", bounds=bounds), workers=1)
+
+    assert result.violation is None
+    assert result.reached == {"leader_elected": 3, "entry_committed": 12}
