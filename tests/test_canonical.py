@@ -234,3 +234,65 @@ def test_canonical_writes_cycles_as_the_reference_does():
     node.peers["me"] = node
     for value in (loop, node, [loop, loop], (node, {"n": node})):
         assert fast.canonical(value) == reference(value)
+
+
+HOLDER = '''
+import enum
+
+
+class Role(enum.Enum):
+    FOLLOWER = 1
+
+
+def helper(x):
+    return x
+
+
+class Node:
+    def __init__(self):
+        self.f = helper
+        self.kind = Role
+        self.role = Role.FOLLOWER
+'''
+
+
+def test_a_users_function_or_class_held_by_a_node_reads_the_same_from_any_folder(tmp_path):
+    """A file target is imported under a module name with a digest of its absolute path; a node
+    holding one of its functions or classes fingerprints the same from two folders (two
+    checkouts, two machines), and the same given by a relative path or an absolute one."""
+    from checker.impl.canonical import canonical
+    from checker.impl.seed import _import_file  # As load_class imports a file target.
+
+    texts = []
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "holder.py").write_text(HOLDER)
+        path = tmp_path / folder / "holder.py"
+        texts.append(canonical(_import_file(f"{path}:Node", path).Node()))
+    assert texts[0] == texts[1]
+    assert "helper" in texts[0] and "Role>" in texts[0]
+
+
+def test_a_fuzz_run_of_a_file_target_does_not_depend_on_the_path_it_was_given_by(monkeypatch):
+    """The same actions and finding given relatively from the checkout's root, absolutely, and
+    relatively from a folder below (only the target as given is recorded differently; a frame
+    of the file is named relative to the working directory)."""
+    from pathlib import Path
+
+    from attrs import evolve
+
+    from checker.fuzz.run import fuzz, fuzz_config
+    from checker.model.config import ImplTarget
+
+    root = Path(__file__).resolve().parent.parent
+    runs = []
+    for cwd, target in ((root, "tests/impls/seed_style.py:RaisesOnRefusal"),
+                        (root, f"{root}/tests/impls/seed_style.py:RaisesOnRefusal"),
+                        (root / "tests", "impls/seed_style.py:RaisesOnRefusal")):
+        monkeypatch.chdir(cwd)
+        config = evolve(fuzz_config(3), impl=ImplTarget(target))
+        config = evolve(config, bounds=evolve(config.bounds, max_crashed=0))
+        r = fuzz(config, 2, 6, seed=3)
+        runs.append((r.trace, r.violation.invariant, r.steps, r.distinct, r.violation.message.replace("impls/seed_style.py", "F").replace("tests/F", "F")))
+    assert runs[0] == runs[1] == runs[2]
+    assert runs[0][1] == "exception"

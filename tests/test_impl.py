@@ -459,9 +459,9 @@ def test_the_readme_worked_example_runs_as_written(tmp_path):
         codes.append(run(*args).returncode)
     written = sorted(p.name for p in tmp_path.glob("*.json"))
 
-    assert 4 == len(commands)
-    assert [1, 1, 1, 1] == codes
-    assert 2 == len(written) and all(f"/tmp/traces/{name}" in readme for name in written)
+    assert 5 == len(commands)
+    assert [1, 1, 1, 1, 1] == codes
+    assert 3 == len(written) and all(f"/tmp/traces/{name}" in readme for name in written)
 
 
 def test_replaying_an_impl_trace_needs_neither_hypothesis_nor_the_explorer(tmp_path, capsys):

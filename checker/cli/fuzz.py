@@ -115,9 +115,9 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     )
 
     check_corpus(args.corpus)
-    check_backend(args)
-    if args.impl is not None and (args.seeds > 1 or args.workers > 1):
-        raise BadInput("--seeds, --workers: an --impl run goes one seed at a time, in this process")
+    # Each seed of an --impl run builds its model where it runs, from the target's name: nothing of
+    # the implementation travels but the result (checker.fuzz.spread), so Ray takes any target.
+    check_backend(args, impl_on_ray=True)
     own = get_variant(args.variant).config
     config = with_impl(with_bounds(fuzz_config_for(args.variant, args.seed, args.nodes, args.network), args), args)
     out = sys.stderr if args.json else sys.stdout

@@ -183,7 +183,8 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
 def check_backend(args: argparse.Namespace, impl_on_ray: bool = False) -> None:
     """BadInput unless the backend options fit together and Ray is there when asked for, so that
     nothing starts that could not finish. ``impl_on_ray``: the command runs an ``--impl`` target
-    on Ray (explore does, where its nodes snapshot as bytes; it checks that itself)."""
+    on Ray (explore does, where its nodes snapshot as bytes, and checks that itself; fuzz does, each
+    seed loading the target in its own task)."""
     if args.address is not None and args.backend != "ray":
         raise BadInput(f"--address {args.address}: names a Ray cluster, and needs --backend ray")
     if args.backend == "ray":

@@ -5,13 +5,22 @@ order: the result is the finding of the first seed, in that order, that finds so
 the tallies are those of the seeds up to it. Once a seed finds, later seeds are stopped; earlier
 ones run on, since one of them could still find and would come first. So the result, and the
 trace saved, do not depend on the number of workers, the backend, or which run ends first.
+
+A configuration with an ``--impl`` target travels as the target's name, never as loaded objects:
+each run builds its model in the process it runs in (``front.model_for``: the class imported
+again, the library release taken from the fetch cache, its sandbox armed on that process's main
+thread). It runs in the working directory the seeds were given in, so that a target named by a
+relative path loads there, and a finding names the implementation's frames as it would here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import queue
 import signal
+import sys
 import time
 from typing import Any, Callable, Sequence
 
@@ -21,10 +30,35 @@ from checker.fuzz.run import FuzzResult, fuzz
 from checker.model.config import Config
 
 
-def _one(job: tuple[Config, int, int, frozenset[str], str]) -> FuzzResult:
-    """One seed's run: the seed is the configuration's own."""
-    config, examples, steps, steer, shrink = job
-    return fuzz(config, examples, steps, config.seed, steer=steer, shrink=shrink)
+def _one(job: tuple[Config, int, int, frozenset[str], str, str | None]) -> FuzzResult:
+    """One seed's run: the seed is the configuration's own, in the folder ``where`` (see
+    ``_working_directory``)."""
+    config, examples, steps, steer, shrink, where = job
+    with _working_directory(where):
+        return fuzz(config, examples, steps, config.seed, steer=steer, shrink=shrink)
+
+
+@contextlib.contextmanager
+def _working_directory(where: str | None):
+    """For the length of a run, the working directory of the process that asked for it (None:
+    this process's own): a worker of a Ray cluster started elsewhere runs in a folder of Ray's.
+    There an ``--impl path/file.py:Class`` given relative loads, a ``package.module:Class``
+    imports (the folder is added to the end of ``sys.path``, as ``python -m`` put it first
+    there), and a finding's frames are named relative to it (``sandbox._shown_path``), as in a
+    run on that process. Put back after, since the worker goes on to other tasks."""
+    if where is None or not os.path.isdir(where) or os.path.samefile(where, os.getcwd()):
+        yield
+        return
+    before, added = os.getcwd(), where not in sys.path
+    os.chdir(where)
+    if added:
+        sys.path.append(where)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+        if added and where in sys.path:
+            sys.path.remove(where)
 
 
 def _found(result: FuzzResult) -> bool:
@@ -49,7 +83,8 @@ def fuzz_seeds(
     steps and checks of all the seeds up to it added up (``distinct`` too: a state two seeds
     met counts twice) and the wall-clock time of the whole."""
     start = time.monotonic()
-    jobs = [(c, examples, steps, steer, shrink) for c in configs]
+    # An --impl run's target loads in the folder it was named in, wherever the run goes.
+    jobs = [(c, examples, steps, steer, shrink, os.getcwd() if c.impl is not None else None) for c in configs]
     hear = None if on_seed is None else (lambda index, result: on_seed(result))
     if backend == "ray":
         from checker.search.ray_backend import first_finding  # Ray itself: only when asked.
@@ -85,6 +120,10 @@ def fuzz_seeds(
 
 def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's: it stops the pool.
+    # The pool stops a worker with SIGTERM, which the command line's handler, inherited at the
+    # fork, would raise as Terminated inside the worker: a traceback on stderr for every seed
+    # stopped after the first finding. A worker's SIGTERM just ends it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _first_finding_here(jobs: list[Any], workers: int, hear) -> list[FuzzResult]:

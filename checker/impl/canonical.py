@@ -7,6 +7,7 @@ import enum
 import hashlib
 import inspect
 import random
+import re
 from collections import deque
 from collections.abc import Mapping, Set
 from typing import Any
@@ -19,6 +20,13 @@ def canonical(value: Any) -> str:
     _canon(value, out, set())
     return "".join(out)
 
+
+#: The module a user's file target is imported as (``checker.impl.seed._import_file``) is named
+#: with a digest of the file's absolute path, so that two files called raft.py do not collide in
+#: one process; a function or class of that file held by a node is written without the digest,
+#: so that a fingerprint does not depend on the folder the file sits in (another checkout,
+#: another machine) or the path the target was given by.
+_located = re.compile(r"^(_raftcheck_impl_.*)_[0-9a-f]{8}$")
 
 _ATOMS = (type(None), bool, int, float, str, bytes)
 _ATOM = frozenset(_ATOMS)
@@ -93,7 +101,8 @@ def _canon(v: Any, out: list[str], active: set[int]) -> None:
         elif kind is _RANDOM:
             out.append(f"Random({hashlib.blake2b(repr(v.getstate()).encode(), digest_size=8).hexdigest()})")
         else:
-            out.append(f"<{getattr(v, '__module__', '')}.{getattr(v, '__qualname__', getattr(v, '__name__', '?'))}>")
+            module = _located.sub(r"\1", getattr(v, "__module__", None) or "")
+            out.append(f"<{module}.{getattr(v, '__qualname__', getattr(v, '__name__', '?'))}>")
     finally:
         active.discard(id(v))
 
