@@ -228,3 +228,25 @@ def test_the_call_memo_keeps_a_value_its_calls_share_once():
     for n in range(3):
         codec.remember((2, n, ("advance",)), (n, None, ()))
     assert codec.forgotten == 2 and list(codec.calls) == [(2, n, ("advance",)) for n in range(3)]
+
+
+def test_the_call_memo_keeps_a_snapshot_id_its_calls_name_once():
+    """A node state that calls start from or end in is named by one integer object in the memo,
+    however many equal integers the calls were given (ids are made afresh by the digest and by
+    thawing a frozen world); the memo's keys and outcomes are unchanged in value."""
+    codec = model_for(seed_style("SeedRaft")).codec
+    codec.memo_size = 8
+    big = 1 << 62
+
+    def fresh(n: int) -> int:
+        return int(str(big + n))  # Equal, not the same object.
+
+    codec.remember((1, fresh(1), ("advance",)), (fresh(2), None, ()))
+    codec.remember((1, fresh(2), ("advance",)), (fresh(3), None, ()))
+    codec.remember((2, fresh(1), ("tick",)), (fresh(2), None, ()))
+    (k1, k2, k3), (o1, o2, o3) = list(codec.calls), list(codec.calls.values())
+
+    assert [k[1] for k in (k1, k2, k3)] == [big + 1, big + 2, big + 1]
+    assert [o[0] for o in (o1, o2, o3)] == [big + 2, big + 3, big + 2]
+    assert k1[1] is k3[1] and o1[0] is o3[0] and o1[0] is k2[1]
+    assert codec.calls[(2, big + 1, ("tick",))] == (big + 2, None, ())

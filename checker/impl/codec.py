@@ -91,6 +91,7 @@ class WorldCodec:
         self.forgotten = 0  # Calls the memo has forgotten, to make room.
         # One object for each value the memo's calls share (``remember``).
         self._shared: dict = {}
+        self._ids: dict[int, int] = {}  # And for each snapshot id the calls name.
         # The ghost of the world thawed last, and its id: its successors mostly keep it as it
         # is (the same objects), and are then frozen with that id without pickling it again.
         self._ghost: tuple = (None, None, None, 0)
@@ -173,20 +174,26 @@ class WorldCodec:
         search's, so the same calls are forgotten in every run.
 
         Calls share most of what they hold: a search makes the same call on many node states,
-        and many calls send the same messages (at depth 8 of the Figure 8 run, 702 different
-        calls and 691 different payloads among 13,362 calls and 11,760 messages sent). Each
-        such value, a call's arguments or what it sent (values of tuples of bytes, strings,
-        numbers and messages, read only), is kept once, the first equal one; the table of
-        them is started afresh when the memo forgets, so that it stays bounded too."""
-        calls, shared = self.calls, self._shared
+        many calls send the same messages (at depth 8 of the Figure 8 run, 702 different
+        calls and 691 different payloads among 13,362 calls and 11,760 messages sent), and
+        the node states calls start from and end in are a few thousand, named by tens of
+        thousands of calls. Each such value, a call's arguments, what it sent (values of tuples
+        of bytes, strings, numbers and messages, read only) and the snapshot ids before and
+        after (each a fresh 48-byte integer as the digest or a frozen world gave it), is kept
+        once, the first equal one; the tables of them are started afresh when the memo
+        forgets, so that they stay bounded too."""
+        calls, shared, ids = self.calls, self._shared, self._ids
         if len(calls) >= self.memo_size:
             older = list(itertools.islice(calls, max(1, len(calls) // 2)))
             for old in older:
                 del calls[old]
             self.forgotten += len(older)
             shared.clear()
+            ids.clear()
         i, before, descriptor = call
         after, shown, sent = outcome
+        before = ids.setdefault(before, before)
+        after = ids.setdefault(after, after)
         try:
             descriptor = shared.setdefault(descriptor, descriptor)
             sent = tuple(shared.setdefault(x, x) for x in sent)
