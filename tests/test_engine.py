@@ -620,7 +620,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
     # The teacher: the worker of two that owns the initial world, running alone.
     teacher = next(w for w in (parallel._Worker(model_for(config), i, 2) for i in (0, 1)) if w.seed()[0])
     me, other = teacher.index, 1 - teacher.index
-    nothing = parallel._blob(([], [], []), b"", b"")  # What the other worker would send, were it running.
+    nothing = parallel._blob(([], [], []), b"", b"", other)  # What the other worker would send, were it running.
     shipped = []
     for depth in range(1, 5):
         frontier, fps = list(teacher.frontier), list(teacher.frontier_fps)
@@ -637,7 +637,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
             method = getattr(owner, name)
             setattr(owner, name, lambda *a, _m=method, _n=name: calls.append(_n) or _m(*a))
     pupil.native = parallel._native_loop(pupil.enc, pupil.judge, record=False)
-    for definitions, lessons, _ in shipped:
+    for definitions, lessons, _, _ in shipped:
         pupil.define(definitions)
         pupil.native.learn(lessons)
 
@@ -646,7 +646,7 @@ def test_a_worker_that_learned_another_workers_lessons_computes_none_of_them_aga
     transitions = pupil.native.expand(frontier, fps, 0, len(frontier), pending, mine, me, 2, broken)
     made = pupil.native.shipments()
 
-    assert sum(len(lessons) for _, lessons, _ in shipped) > 0
+    assert sum(len(lessons) for _, lessons, _, _ in shipped) > 0
     assert transitions > 0 and calls == []
     assert bytes(made[other]) == shipped[-1][2] != b""
     assert not broken

@@ -68,10 +68,13 @@ def test_the_outboxes_count_what_they_hold():
     outboxes = parallel._Outboxes(2)
     try:
         assert outboxes.size() == 0
-        where = outboxes.post(1, [b"a" * (3 * MiB), b""])  # Worker 1 leaves worker 0 its blob.
-        assert where == [(0, 3 * MiB), b""]
+        where, end = outboxes.post(1, [b"a" * (3 * MiB), b""])  # Worker 1 leaves worker 0 its blob.
+        assert where == [(1, 0, 3 * MiB), b""] and end == 3 * MiB
         assert 3 * MiB <= outboxes.size() < 3 * MiB + 64 * 1024
-        assert outboxes.fetch([b"", where[0]])[1] == b"a" * (3 * MiB)
+        # And then a second part of the same round, after the first.
+        more, _ = outboxes.post(1, [b"b" * MiB, b""], end)
+        assert more == [(1, 3 * MiB, MiB), b""]
+        assert outboxes.fetch([b"", where[0], more[0]])[1:] == [b"a" * (3 * MiB), b"b" * MiB]
     finally:
         outboxes.close()
 

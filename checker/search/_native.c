@@ -1038,6 +1038,11 @@ typedef struct {
     Py_ssize_t position;
     PyObject *pending, *mine, *broken;
     int me, workers;
+    /* Whose part of the level the worlds being expanded belong to (``me``, but for worlds taken
+     * over from another worker), and whether a successor already held may come from a larger
+     * step: then of two steps to one world the smaller (parent's fingerprint, action position)
+     * is kept, as ``merge`` keeps it. */
+    int maker, compare;
     long transitions;
 } Expansion;
 
@@ -1142,9 +1147,24 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
         return -1;
     int r = 0;
     {
-        int held = PyDict_Contains(x->pending, fp);
-        if (held == 0)
-            held = PyDict_Contains(x->mine, fp);
+        PyObject *where = x->pending;
+        PyObject *old = PyDict_GetItemWithError(where, fp);
+        if (old == NULL && !PyErr_Occurred()) {
+            where = x->mine;
+            old = PyDict_GetItemWithError(where, fp);
+        }
+        int held = old != NULL ? 1 : PyErr_Occurred() ? -1 : 0;
+        if (held == 1 && x->compare && PyBytes_Check(old) && PyBytes_GET_SIZE(old) >= HEAD) {
+            /* Taken-over worlds do not follow this worker's own in order of fingerprint. */
+            int64_t old_from;
+            uint32_t old_via;
+            memcpy(&old_from, PyBytes_AS_STRING(old), 8);
+            memcpy(&old_via, PyBytes_AS_STRING(old) + 8, 4);
+            if ((int64_t)x->from_value < old_from || ((int64_t)x->from_value == old_from && (uint32_t)via < old_via))
+                held = 0;
+        }
+        else
+            where = x->pending;
         if (held < 0)
             r = -1;
         else if (held == 0) {
@@ -1155,7 +1175,7 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
                 char *p = PyBytes_AS_STRING(record);
                 int64_t from = (int64_t)x->from_value;
                 uint32_t v32 = (uint32_t)via, pos32 = (uint32_t)x->position;
-                uint8_t maker = (uint8_t)x->me;
+                uint8_t maker = (uint8_t)x->maker;
                 memcpy(p, &from, 8);
                 memcpy(p + 8, &v32, 4);
                 memcpy(p + 12, &pos32, 4);
@@ -1164,7 +1184,7 @@ emit(Sync *s, Expansion *x, int kind, long arg, long n, const long *after, int l
                     uint32_t w = (uint32_t)after[i];
                     memcpy(p + HEAD + 4 * i, &w, 4);
                 }
-                r = PyDict_SetItem(x->pending, fp, record);
+                r = PyDict_SetItem(where, fp, record);
                 Py_DECREF(record);
             }
         }
@@ -1764,24 +1784,30 @@ done:
 }
 
 PyDoc_STRVAR(expand_doc,
-"expand(frontier, fps, start, stop, pending, mine, me, workers, broken) -> transitions\n\n"
+"expand(frontier, fps, start, stop, pending, mine, me, workers, broken, maker=me, offset=0, compare=0)\n"
+"-> transitions\n\n"
 "Expand frontier[start:stop] (packed records) as checker.search.parallel._Worker.expand does: own new\n"
 "successors go to ``pending`` as packed records, other owners' to this worker's outboxes as\n"
 "global records, once each, until shipments() takes them; broken steps are appended to\n"
 "``broken`` as (fingerprint, parent fingerprint, action position, violation, position).\n"
-"Expanded records are replaced by None.");
+"Expanded records are replaced by None. Worlds taken over from worker ``maker``'s part of the\n"
+"level (see take()) sit at ``offset`` + their index there; with ``compare``, a successor already\n"
+"in ``pending`` or ``mine`` is replaced when this step to it is the smaller.");
 
 static PyObject *
 Sync_expand(Sync *s, PyObject *args)
 {
     PyObject *frontier, *fps, *pending, *mine, *broken;
-    Py_ssize_t start, stop;
-    int me, workers;
-    if (!PyArg_ParseTuple(args, "O!O!nnO!O!iiO!", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
-                          &PyDict_Type, &pending, &PyDict_Type, &mine, &me, &workers, &PyList_Type, &broken))
+    Py_ssize_t start, stop, offset = 0;
+    int me, workers, maker = -1, compare = 0;
+    if (!PyArg_ParseTuple(args, "O!O!nnO!O!iiO!|ini", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop,
+                          &PyDict_Type, &pending, &PyDict_Type, &mine, &me, &workers, &PyList_Type, &broken, &maker,
+                          &offset, &compare))
         return NULL;
+    if (maker < 0)
+        maker = me;
     if (start < 0 || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) || workers < 1 || workers > 256 ||
-        me < 0 || me >= workers || (s->noutboxes != 0 && s->noutboxes != workers)) {
+        me < 0 || me >= workers || maker >= workers || offset < 0 || (s->noutboxes != 0 && s->noutboxes != workers)) {
         PyErr_SetString(PyExc_ValueError, "expand: arguments out of range");
         return NULL;
     }
@@ -1793,7 +1819,8 @@ Sync_expand(Sync *s, PyObject *args)
         for (int w = 0; w < workers; w++)
             table_init(&s->outboxes[w].shipped, SIZE_MAX);
     }
-    Expansion x = {.pending = pending, .mine = mine, .broken = broken, .me = me, .workers = workers};
+    Expansion x = {.pending = pending, .mine = mine, .broken = broken, .me = me, .workers = workers, .maker = maker,
+                   .compare = compare != 0};
     long e[WORLD_MAX];
     x.e = e;
     for (Py_ssize_t position = start; position < stop; position++) {
@@ -1816,7 +1843,7 @@ Sync_expand(Sync *s, PyObject *args)
         x.from_fp = PyList_GET_ITEM(fps, position);
         Py_INCREF(x.from_fp);
         x.from_value = PyLong_AsLongLong(x.from_fp);
-        x.position = position;
+        x.position = offset + position;
         int r = (x.from_value == -1 && PyErr_Occurred()) ? -1 : expand_world(s, &x);
         Py_DECREF(x.from_fp);
         if (r < 0)
@@ -2072,6 +2099,140 @@ PyDoc_STRVAR(shipments_doc,
 "The global records made for each owner since the last call (empty bytes for this worker's own\n"
 "and before any expand); the outboxes start afresh, their memory given back.");
 
+PyDoc_STRVAR(give_doc,
+"give(frontier, fps, start, stop) -> bytes\n\n"
+"Frontier worlds start..stop-1 (packed records) as global records for another worker to take()\n"
+"and expand in this worker's stead: each with its fingerprint and its position here. The\n"
+"records given are replaced by None.");
+
+static PyObject *
+Sync_give(Sync *s, PyObject *args)
+{
+    PyObject *frontier, *fps;
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "O!O!nn", &PyList_Type, &frontier, &PyList_Type, &fps, &start, &stop))
+        return NULL;
+    if (start < 0 || start > stop || stop > PyList_GET_SIZE(frontier) || stop > PyList_GET_SIZE(fps) ||
+        stop > (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "give: arguments out of range");
+        return NULL;
+    }
+    int k = s->k;
+    char *out = NULL;
+    size_t size = 0, capacity = 0;
+    for (Py_ssize_t position = start; position < stop; position++) {
+        PyObject *packed = PyList_GET_ITEM(frontier, position);
+        int length = PyBytes_Check(packed) ? record_length(s, PyBytes_GET_SIZE(packed)) : -1;
+        if (length < 0) {
+            PyErr_SetString(PyExc_ValueError, "give: a frontier record is not a world of this model");
+            goto fail;
+        }
+        int count = length - (k + AT_NET);
+        const char *q = PyBytes_AS_STRING(packed) + HEAD;
+        long e[WORLD_MAX];
+        for (int i = 0; i < length; i++) {
+            uint32_t w;
+            memcpy(&w, q + 4 * i, 4);
+            e[i] = (long)w;
+        }
+        size_t need = GLOBAL(k) + (s->network ? 4 + 8 * (size_t)count : 0);
+        if (reserve((void **)&out, &capacity, size + need, 1, 1 << 16) < 0)
+            goto fail;
+        char *p = out + size;
+        size += need;
+        int64_t h = PyLong_AsLongLong(PyList_GET_ITEM(fps, position)), zero = 0, v;
+        if (h == -1 && PyErr_Occurred())
+            goto fail;
+        uint32_t v32 = 0, pos32 = (uint32_t)position;
+        memcpy(p, &h, 8);
+        memcpy(p + 8, &zero, 8);
+        memcpy(p + 16, &v32, 4);
+        memcpy(p + 20, &pos32, 4);
+        for (int j = 0; j < k; j++) {
+            if (get(&s->node_fp, e[j], &v) < 0)
+                goto fail;
+            memcpy(p + 24 + 8 * j, &v, 8);
+        }
+        for (int j = 0; j < 3; j++) {
+            v32 = (uint32_t)e[k + j];
+            memcpy(p + 24 + 8 * k + 4 * j, &v32, 4);
+        }
+        if (get(&s->ghost_fp, e[k + AT_GHOST], &v) < 0)
+            goto fail;
+        memcpy(p + 24 + 8 * k + 12, &v, 8);
+        if (s->network) {
+            v32 = (uint32_t)count;
+            memcpy(p + NET_COUNT(k), &v32, 4);
+            for (int i = 0; i < count; i++) {
+                if (get(&s->message_fp, e[k + AT_NET + i], &v) < 0)
+                    goto fail;
+                memcpy(p + NET_COUNT(k) + 4 + 8 * i, &v, 8);
+            }
+        }
+    }
+    PyObject *result = PyBytes_FromStringAndSize(out ? out : "", (Py_ssize_t)size);
+    PyMem_Free(out);
+    if (result != NULL)
+        for (Py_ssize_t position = start; position < stop; position++) {
+            Py_INCREF(Py_None);
+            PyList_SetItem(frontier, position, Py_None);
+        }
+    return result;
+fail:
+    PyMem_Free(out);
+    return NULL;
+}
+
+PyDoc_STRVAR(take_doc,
+"take(records) -> (frontier, fps, positions)\n\n"
+"Another worker's give(), in this worker's spelling (every part the records name must be\n"
+"interned here): packed records to expand, their fingerprints, and their positions there.");
+
+static PyObject *
+Sync_take(Sync *s, PyObject *args)
+{
+    Py_buffer records;
+    if (!PyArg_ParseTuple(args, "y*", &records))
+        return NULL;
+    PyObject *frontier = PyList_New(0), *fps = PyList_New(0), *positions = PyList_New(0), *result = NULL;
+    if (frontier == NULL || fps == NULL || positions == NULL)
+        goto done;
+    const char *base = records.buf;
+    for (Py_ssize_t offset = 0; offset < records.len;) {
+        const char *p = base + offset;
+        Py_ssize_t size = global_size(s, p, records.len - offset);
+        if (size < 0) {
+            PyErr_SetString(PyExc_ValueError, "take: not a whole number of global records");
+            goto done;
+        }
+        offset += size;
+        int64_t h;
+        uint32_t pos32;
+        memcpy(&h, p, 8);
+        memcpy(&pos32, p + 20, 4);
+        PyObject *record = localise(s, p, 0);
+        if (record == NULL)
+            goto done;
+        int r = PyList_Append(frontier, record);
+        Py_DECREF(record);
+        if (r < 0)
+            goto done;
+        PyObject *fp = PyLong_FromLongLong(h), *at = PyLong_FromUnsignedLong(pos32);
+        r = fp == NULL || at == NULL ? -1 : PyList_Append(fps, fp) < 0 ? -1 : PyList_Append(positions, at);
+        Py_XDECREF(fp);
+        Py_XDECREF(at);
+        if (r < 0)
+            goto done;
+    }
+    result = PyTuple_Pack(3, frontier, fps, positions);
+done:
+    Py_XDECREF(frontier);
+    Py_XDECREF(fps);
+    Py_XDECREF(positions);
+    PyBuffer_Release(&records);
+    return result;
+}
+
 static PyObject *
 Sync_shipments(Sync *s, PyObject *unused)
 {
@@ -2100,15 +2261,19 @@ Sync_shipments(Sync *s, PyObject *unused)
 }
 
 PyDoc_STRVAR(lessons_doc,
-"lessons() -> bytes\n\n"
+"lessons(keep=False) -> bytes\n\n"
 "What this worker computed for its tables' misses since the last call (recorded only when made\n"
-"with record=True), every part named by its fingerprint: for learn() in another worker.");
+"with record=True), every part named by its fingerprint: for learn() in another worker. With\n"
+"``keep``, they are kept for the next call too.");
 
 static PyObject *
-Sync_lessons(Sync *s, PyObject *unused)
+Sync_lessons(Sync *s, PyObject *args)
 {
+    int keep = 0;
+    if (!PyArg_ParseTuple(args, "|p", &keep))
+        return NULL;
     PyObject *b = PyBytes_FromStringAndSize((const char *)s->lessons, sizeof(int64_t) * s->lessons_size);
-    if (b != NULL)
+    if (b != NULL && !keep)
         s->lessons_size = 0;
     return b;
 }
@@ -2213,8 +2378,10 @@ done:
 
 static PyMethodDef Sync_methods[] = {
     {"learn", (PyCFunction)Sync_learn, METH_VARARGS, learn_doc},
-    {"lessons", (PyCFunction)Sync_lessons, METH_NOARGS, lessons_doc},
+    {"lessons", (PyCFunction)Sync_lessons, METH_VARARGS, lessons_doc},
     {"shipments", (PyCFunction)Sync_shipments, METH_NOARGS, shipments_doc},
+    {"give", (PyCFunction)Sync_give, METH_VARARGS, give_doc},
+    {"take", (PyCFunction)Sync_take, METH_VARARGS, take_doc},
     {"expand", (PyCFunction)Sync_expand, METH_VARARGS, expand_doc},
     {"accept", (PyCFunction)Sync_accept, METH_VARARGS, accept_doc},
     {"settle", (PyCFunction)Sync_settle, METH_VARARGS, settle_doc},

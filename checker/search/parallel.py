@@ -1,7 +1,7 @@
 """Breadth-first search over several worker processes, level by level.
 
 The seen set is partitioned: every world has one owner among the W workers (``_owner``: a hash
-of its node states), which alone decides whether it is new. A level goes in two rounds, each ending at a barrier:
+of its node states), which alone decides whether it is new. A level goes in two steps:
 
 1. **expand**: every worker expands the part of the frontier it holds, checks the transition
    properties of each step, and sorts the successors by owner. Successors travel in *global
@@ -13,7 +13,11 @@ of its node states), which alone decides whether it is new. A level goes in two 
 
 The workers only exchange bytes through the coordinator, one message per worker and round,
 so the same scheme runs unchanged over any transport that can carry a list of byte strings
-between processes (a cluster's message queue as well as these pipes).
+between processes (a cluster's message queue as well as these pipes; ``ray_backend``), with a
+barrier after each step. Local worker processes on the C loop wait less (``_Sharing``): a
+worker that has finished its part of an expansion takes over half of what is left of a busy
+one's, and a worker that has accepted its part of a level goes on to expand it without
+waiting for the others (``_accept_round``). Neither changes what the search finds.
 
 On the synchronous and asynchronous networks, with or without symmetry reduction, both rounds
 run in C where ``checker/search/_native.c`` was built: ``_Worker._expand_native`` and ``_accept_native`` hand it the
@@ -123,6 +127,12 @@ class _Worker:
         self.native = _native_loop(self.enc, self.judge, record=workers > 1, symmetry=symmetry) if use_c else None
         # Told, now and then during a long expansion, how many steps it has taken so far.
         self.report: Callable[[int], None] | None = None
+        # Handed, between blocks of an expansion by the C loop, what would give part of the rest
+        # away (``give``): it calls it if an idle worker asked for work (``_serve``).
+        self.share: Callable[[Callable[[], Any]], None] | None = None
+        self.end = 0  # Where this worker's own expansion of the level stops (``give`` moves it).
+        self.stepped = 0  # Steps taken in this level so far, own and taken over.
+        self.known = (0, 0, 0)  # Parts interned when this worker's expansion of the level began.
 
     def seed(self) -> tuple[Any, ...]:
         enc = self.enc
@@ -212,31 +222,89 @@ class _Worker:
 
     def _expand_native(self) -> tuple[int, Any, list[bytes]]:
         """``expand`` by the C loop, a block of the frontier at a time; the same result."""
-        workers, me, report = self.workers, self.index, self.report
+        workers, me, report, share = self.workers, self.index, self.report, self.share
         mine: dict[int, bytes] = {}
         pending: dict[int, bytes] = {}  # Own successors, packed, not yet looked up in the seen set.
         steps: list[tuple] = []  # Broken steps: (fingerprint, parent's, action position, violation, position).
         frontier, fps, native = self.frontier, self.frontier_fps, self.native
         transitions = 0
-        for start in range(0, len(frontier), NATIVE_BLOCK):
-            stop = min(start + NATIVE_BLOCK, len(frontier))
+        start = 0
+        self.end = len(frontier)
+        enc = self.enc
+        self.known = (len(enc.nodes), len(enc.messages), len(enc.ghosts))
+        while start < self.end:
+            stop = min(start + NATIVE_BLOCK, self.end)
             transitions += native.expand(frontier, fps, start, stop, pending, mine, me, workers, steps)
+            start = stop
             if len(pending) >= CHUNK:
                 native.settle(pending, mine, self.seen.array)
             if report is not None:
                 report(transitions)
+            if share is not None:
+                share(lambda: self.give(start))
         native.settle(pending, mine, self.seen.array)
+        self.stepped = transitions
         # Per other owner, its successors as global records (see ``_native.c``), each world once.
         # (None at all before this worker's first expansion of a world.)
         made: list[Any] = (native.shipments() or [b""] * workers) if workers > 1 else [None]
         made[me] = mine
-        broken = None
-        for fp, from_fp, n, violation, position in steps:
-            if broken is None or (fp, 0, from_fp, n) < broken.key:
-                broken = Broken(fp, 0, from_fp, n, violation, me, position)
-        return transitions, broken, self._ship(made)
+        return transitions, _broken_step(steps, me), self._ship(made)
 
-    def _ship(self, made: list[Any]) -> list[bytes]:
+    def give(self, done: int) -> tuple | None:
+        """The second half of what is left of this worker's part of the level (from ``done``), for
+        an idle worker to expand in its stead (``take``); None if too little is left to be worth
+        the trip. The worlds go in global form with their positions here, so that the steps
+        taken from them are recorded as this worker's, as if it had taken them itself, with the
+        parts interned in this expansion, which they may name and the others do not know yet."""
+        left = self.end - done
+        if self.native is None or left < 2 * NATIVE_BLOCK:
+            return None
+        middle = done + left // 2
+        records = self.native.give(self.frontier, self.frontier_fps, middle, self.end)
+        self.end = middle
+        enc = self.enc
+        # Every part interned before this expansion is known to every worker: made by one and
+        # shipped to all, or taken in from one that had.
+        n0, m0, g0 = self.known
+        # And what its tables learnt in this level so far: the taker would otherwise compute
+        # again much of what these worlds' steps need (it still goes to everyone at the end).
+        lessons = self.native.lessons(True)
+        return (enc.nodes[n0:], enc.messages[m0:], enc.ghosts[g0:]), lessons, records, self.index
+
+    def take(self, given: tuple) -> tuple[int, Any, list[bytes]]:
+        """Expand worlds another worker gave away (``give``), after this worker's own ``expand``:
+        its steps are recorded as the giver's, and of two steps to one world the smaller is kept,
+        as in ``accept``, since these worlds do not follow this worker's own in order of
+        fingerprint. The successors this worker owns join those its ``expand`` kept; the others'
+        go out in blobs of their own, as ``expand``'s do."""
+        definitions, lessons, records, maker = given
+        self.define(definitions)
+        native, workers, me, report = self.native, self.workers, self.index, self.report
+        native.learn(lessons)
+        del lessons
+        frontier, fps, positions = native.take(records)
+        del records
+        pending: dict[int, bytes] = {}
+        steps: list[tuple] = []
+        kept = self.kept
+        offset = positions[0] if positions else 0
+        transitions = 0
+        for start in range(0, len(frontier), NATIVE_BLOCK):
+            stop = min(start + NATIVE_BLOCK, len(frontier))
+            transitions += native.expand(frontier, fps, start, stop, pending, kept, me, workers, steps, maker, offset, 1)
+            if len(pending) >= CHUNK:
+                native.settle(pending, kept, self.seen.array)
+            if report is not None:
+                report(self.stepped + transitions)
+        native.settle(pending, kept, self.seen.array)
+        self.stepped += transitions
+        made: list[Any] = native.shipments() or [b""] * workers
+        made[me] = kept
+        return transitions, _broken_step(steps, maker), self._ship(made, maker)
+
+    def _ship(self, made: list[Any], maker: int | None = None) -> list[bytes]:
+        """Blobs for the other owners, and what this worker owns kept here. ``maker``: whose part
+        of the level the successors were made from (this worker's, unless taken over)."""
         enc, me = self.enc, self.index
         # Definitions of everything interned since the last round, for the other workers.
         n0, m0, g0 = self.shipped
@@ -246,11 +314,12 @@ class _Worker:
         lessons = self.native.lessons() if self.native is not None else b""
         # What this worker owns itself stays here rather than making a round trip as bytes.
         self.kept = made[me]
+        maker = me if maker is None else maker
         blobs = []
         for d in range(self.workers):
             # Each owner's successors are let go once they are in its blob.
             items, made[d] = made[d], None
-            blobs.append(b"" if d == me else _blob(definitions, lessons, items))
+            blobs.append(b"" if d == me else _blob(definitions, lessons, items, maker))
             del items
         return blobs
 
@@ -270,13 +339,14 @@ class _Worker:
         candidates: dict[int, bytes | None] = self.kept
         self.kept = {}
         packing = self.packing
-        for sender in range(len(blobs)):
+        for at in range(len(blobs)):
             # Each blob is let go once it is taken in, so that a level's blobs are not all
-            # held until the level's worlds are accepted.
-            blob, blobs[sender] = blobs[sender], b""
-            if sender == self.index:
+            # held until the level's worlds are accepted. (Empty: this worker's own.)
+            blob, blobs[at] = blobs[at], b""
+            if not blob:
                 continue
-            definitions, lessons, items = _unblob(blob)
+            # ``sender``: the worker whose part of the level these successors were made from.
+            definitions, lessons, items, sender = _unblob(blob)
             del blob  # Held now by ``items`` alone, if it holds the C loop's records.
             self.define(definitions)
             if not isinstance(items, dict):  # Global records from the C loop.
@@ -358,23 +428,33 @@ class _Worker:
         return senders[position], ups[position], vias[position]
 
 
-def _blob(definitions: tuple, lessons: bytes, items: Any) -> bytes:
+def _blob(definitions: tuple, lessons: bytes, items: Any, maker: int) -> bytes:
     """What a worker sends an owner in a round: the definitions, the lessons and the successors
-    (a dictionary from the Python loop, global records as bytes from the C loop). The C loop's
-    records go after the pickle as they are (``pickle.loads`` reads no further than its end), so
-    that the owner reads them where they lie, not from a copy made by unpickling them."""
+    (a dictionary from the Python loop, global records as bytes from the C loop), and whose part
+    of the level they were made from (the sender's, or a worker whose part it took over). The C
+    loop's records go after the pickle as they are (``pickle.loads`` reads no further than its
+    end), so that the owner reads them where they lie, not from a copy made by unpickling them."""
     if isinstance(items, dict):
-        return pickle.dumps((definitions, lessons, items, -1), pickle.HIGHEST_PROTOCOL)
-    return pickle.dumps((definitions, lessons, None, len(items)), pickle.HIGHEST_PROTOCOL) + items
+        return pickle.dumps((definitions, lessons, items, -1, maker), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((definitions, lessons, None, len(items), maker), pickle.HIGHEST_PROTOCOL) + items
 
 
-def _unblob(blob: bytes) -> tuple[tuple, bytes, Any]:
-    """``_blob``'s parts again: (definitions, lessons, successors), the C loop's records as a view
-    of ``blob``."""
-    definitions, lessons, items, size = pickle.loads(blob)
+def _unblob(blob: bytes) -> tuple[tuple, bytes, Any, int]:
+    """``_blob``'s parts again: (definitions, lessons, successors, maker), the C loop's records as
+    a view of ``blob``."""
+    definitions, lessons, items, size, maker = pickle.loads(blob)
     if items is None:
         items = memoryview(blob)[len(blob) - size:]
-    return definitions, lessons, items
+    return definitions, lessons, items, maker
+
+
+def _broken_step(steps: list[tuple], maker: int) -> Broken | None:
+    """The first of the broken steps the C loop found (in ``Broken.key`` order), from ``maker``'s part."""
+    broken = None
+    for fp, from_fp, n, violation, position in steps:
+        if broken is None or (fp, 0, from_fp, n) < broken.key:
+            broken = Broken(fp, 0, from_fp, n, violation, maker, position)
+    return broken
 
 
 def native_fits(model: Model, symmetry: bool) -> bool:
@@ -491,9 +571,10 @@ class _Outboxes:
             self.close()
             raise
 
-    def post(self, index: int, blobs: list[bytes]) -> list[Any]:
-        """Worker ``index`` leaves ``blobs`` in its file: for each, (offset, length), or the empty bytes."""
-        fd, offset, posted = self.fds[index], 0, []
+    def post(self, index: int, blobs: list[bytes], offset: int = 0) -> tuple[list[Any], int]:
+        """Worker ``index`` leaves ``blobs`` in its file from ``offset`` on: for each, (``index``,
+        offset, length), or the empty bytes; and where the next may go."""
+        fd, posted = self.fds[index], []
         for blob in blobs:
             if not blob:
                 posted.append(b"")
@@ -503,18 +584,18 @@ class _Outboxes:
             while view:
                 written = os.pwrite(fd, view, at)
                 view, at = view[written:], at + written
-            posted.append((offset, len(blob)))
+            posted.append((index, offset, len(blob)))
             offset += len(blob)
-        return posted
+        return posted, offset
 
     def fetch(self, posted: list[Any]) -> list[bytes]:
-        """What each sender left here, by sender: the bytes themselves."""
+        """What the senders left here: the bytes themselves, in the order of ``posted``."""
         blobs = []
-        for sender, where in enumerate(posted):
+        for where in posted:
             if isinstance(where, bytes):
                 blobs.append(where)
                 continue
-            offset, length = where
+            sender, offset, length = where
             parts, got = [], 0
             while got < length:
                 part = os.pread(self.fds[sender], length - got, offset + got)
@@ -561,7 +642,32 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
                 last = now
                 conn.send(_Partial(transitions))
 
+        # In a round that accepts a level and expands the next (``_accept_round``): whether every
+        # worker has taken in what this one's outbox held ("go"), so that it may be written
+        # again, or the search ends in this level ("halt"), so that the expansion is let go.
+        said = {"go": True, "halt": False}
+
+        def hear_coordinator(give: Callable[[], Any] | None) -> None:
+            command, *_ = conn.recv()
+            if command == "give":  # With None: asked too late, this worker's expansion had ended.
+                conn.send(_Given(give() if give is not None and not said["halt"] else None))
+            elif command in said:
+                said[command] = True
+                if command == "halt":
+                    worker.end = 0  # Stops the expansion at the end of its block.
+            else:
+                raise RuntimeError(f"asked {command!r} in the middle of an expansion")
+
+        def share(give: Callable[[], Any]) -> None:
+            # Between blocks of an expansion the coordinator may have asked for part of the rest,
+            # for a worker that has finished its own (``_expand_round``), or said "go" or "halt".
+            while conn.poll():
+                hear_coordinator(give)
+
         worker.report = report
+        if outboxes is not None and hasattr(worker, "give"):
+            worker.share = share
+        written = 0  # Where this round's next blobs go in this worker's outbox.
         while True:
             command, *args = conn.recv()
             if command == "memory":  # Asked of every worker before any stops (see ``peak_memory_bytes``).
@@ -570,13 +676,30 @@ def _serve(conn, model: Model, index: int, workers: int, symmetry: bool, native:
             if command == "stop":
                 conn.send(None)
                 return
+            if command == "give":  # Asked too late: this worker's expansion had ended.
+                conn.send(_Given(None))
+                continue
+            then_expand = command == "accept" and len(args) > 2 and args.pop()
             if outboxes is not None and command == "accept":
                 args[0] = outboxes.fetch(args[0])
             answer = getattr(worker, command)(*args)
             del args  # A round's blobs, read: not held through the next round.
-            if outboxes is not None and command == "expand":
+            if then_expand:
+                # The level's worlds are in: said at once, and the next level expanded meanwhile.
+                conn.send(_Accepted(answer))
+                del answer
+                _give_back()
+                said["go"] = said["halt"] = False
+                answer = worker.expand()
+                while not (said["go"] or said["halt"]):
+                    hear_coordinator(None)
+                if said["halt"]:
+                    answer = (0, None, [])  # Not posted: the search ends in the level just accepted.
+                command = "expand"
+            if outboxes is not None and command in ("expand", "take") and answer[2]:
                 transitions, broken, blobs = answer
-                answer = (transitions, broken, outboxes.post(index, blobs))
+                posted, written = outboxes.post(index, blobs, 0 if command == "expand" else written)
+                answer = (transitions, broken, posted)
                 del blobs  # Now in the file: not held through the accept round.
             conn.send(answer)
             del answer
@@ -622,6 +745,20 @@ class _Failure:
         self.text = text
 
 
+class _Accepted:
+    """A worker's answer to the accept part of a round that goes on to expand the next level."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+
+class _Given:
+    """What a worker sends when asked to give part of its expansion away: ``_Worker.give``'s answer."""
+
+    def __init__(self, given: Any) -> None:
+        self.given = given
+
+
 class _Partial:
     """What a worker sends, before its answer, about a long expansion: the steps taken so far."""
 
@@ -661,6 +798,128 @@ def _answers(pipes: list[Any], hear: Callable[[int, int], None] | None = None) -
                 answers[index] = answer
                 del waiting[index]
     return answers
+
+
+class _Sharing:
+    """The bookkeeping of an expansion in which no worker sits idle while another still has much
+    to do. A worker that finishes its own part of the level is handed the second half of what
+    is left of a busy one's (``_Worker.give``, asked between two of its blocks), expands it
+    (``_Worker.take``) and may be handed more; the busy one stops where its half ends. Levels
+    split unevenly between the workers, and one may be slowed by the machine: each time, the
+    others used to wait for it at the barriers (on ``default`` with two workers, 0.5 to 1.2 s of
+    a 6 to 9 s run, at the two barriers of each level, on a quiet machine).
+
+    Who takes over what depends on timing, the result does not: each step is recorded as taken
+    from the part of the level its world belongs to, and of two steps to one world the smaller
+    is kept wherever each was taken."""
+
+    def __init__(self, pipes: list[Any], expanding: set[int]) -> None:
+        workers = self.workers = len(pipes)
+        self.pipes = pipes
+        self.transitions = [0] * workers
+        self.broken: list[list[Broken]] = [[] for _ in range(workers)]
+        self.parts: list[list[Any]] = [[] for _ in range(workers)]
+        self.expanding = expanding  # In their own part still, so may be asked to give.
+        self.taking: set[int] = set()  # Expanding what another gave them.
+        self.asked: dict[int, int] = {}  # Asked to give -> the idle worker it would go to.
+        self.spent: set[int] = set()  # Said they had too little left to give.
+        self.idle: list[int] = []
+        self.halted = False  # The expansion is let go: nothing more is handed over.
+
+    def busy(self) -> set[int]:
+        return self.expanding | self.taking | set(self.asked)
+
+    def hear(self, index: int, answer: Any) -> None:
+        """Take in a worker's ``_Given`` or expansion answer."""
+        if isinstance(answer, _Given):
+            thief = self.asked.pop(index)
+            if answer.given is None:
+                self.spent.add(index)
+                self.idle.append(thief)
+            elif self.halted:
+                self.idle.append(thief)
+            else:
+                _send(self.pipes[thief], thief, ("take", answer.given))
+                self.taking.add(thief)
+            return
+        steps, step, posted = answer
+        self.transitions[index] += steps
+        if step is not None:
+            self.broken[index].append(step)
+        self.parts[index].append(posted)
+        self.expanding.discard(index)
+        self.taking.discard(index)
+        self.idle.append(index)
+
+    def hand_over(self) -> None:
+        """Each idle worker asks one busy worker at a time; one that has too little left to
+        share is left alone."""
+        while self.idle and not self.halted:
+            busy = sorted(i for i in self.expanding if i not in self.asked and i not in self.spent)
+            if not busy:
+                break
+            thief = self.idle.pop(0)
+            victim = busy[0]
+            self.asked[victim] = thief
+            _send(self.pipes[victim], victim, ("give",))
+
+    def result(self) -> list[tuple[int, Any, list[Any]]]:
+        """Per worker: (steps taken, the first broken step, the blobs of each part it made, in order)."""
+        return [(self.transitions[i], _first(self.broken[i]), self.parts[i]) for i in range(self.workers)]
+
+
+def _expand_round(pipes: list[Any], hear: Callable[[int, int], None]) -> list[tuple[int, Any, list[Any]]]:
+    """An expand round in which workers take over parts of each other's (``_Sharing``)."""
+    for index, conn in enumerate(pipes):
+        _send(conn, index, ("expand",))
+    sharing = _Sharing(pipes, set(range(len(pipes))))
+    while sharing.busy():
+        waiting = {pipes[i]: i for i in sharing.busy()}
+        for conn in multiprocessing.connection.wait(list(waiting)):
+            index = waiting[conn]
+            answer = _answer(conn, index, hear, partial_ok=True)
+            if not isinstance(answer, _Partial):
+                sharing.hear(index, answer)
+        sharing.hand_over()
+    return sharing.result()
+
+
+def _accept_round(
+    pipes: list[Any], hear: Callable[[int, int], None], blobs: list[list[Any]], depth: int, ends: Callable[[list[Any]], bool]
+) -> tuple[list[Any], list[tuple[int, Any, list[Any]]] | None]:
+    """A round that accepts level ``depth`` and expands it at once, with the expansions shared as in
+    ``_expand_round``: a worker that has taken in its part of the level goes on to expand it,
+    without waiting at a barrier for the others to have taken in theirs. It writes its
+    successors into its outbox only once every worker has read what the outbox held ("go"),
+    and once all have taken in their parts, ``ends`` (of their answers) may say the search
+    ends in this level: then the expansions stop where they are and are let go ("halt").
+    Returns the accept answers, and the expansion's (None when let go)."""
+    workers = len(pipes)
+    for index, conn in enumerate(pipes):
+        _send(conn, index, ("accept", blobs[index], depth, True))
+    accepted: list[Any] = [None] * workers
+    accepting = set(range(workers))
+    sharing = _Sharing(pipes, set())
+    while accepting or sharing.busy():
+        waiting = {pipes[i]: i for i in accepting | sharing.busy()}
+        for conn in multiprocessing.connection.wait(list(waiting)):
+            index = waiting[conn]
+            answer = _answer(conn, index, hear, partial_ok=True)
+            if isinstance(answer, _Partial):
+                continue
+            if isinstance(answer, _Accepted):
+                accepted[index] = answer.answer
+                accepting.discard(index)
+                sharing.expanding.add(index)
+                if not accepting:
+                    sharing.halted = ends(accepted)
+                    word = "halt" if sharing.halted else "go"
+                    for i, c in enumerate(pipes):
+                        _send(c, i, (word,))
+                continue
+            sharing.hear(index, answer)
+        sharing.hand_over()
+    return accepted, None if sharing.halted else sharing.result()
 
 
 def _send_each(pipes: list[Any], messages: list[Any]) -> None:
@@ -750,6 +1009,12 @@ def parallel_search(
             pipes.append(mine)
             processes.append(process)
 
+    # Workers that finish their part of a level first take over part of another's (``_expand_round``):
+    # the C loop's worlds can travel in global form, and the outboxes carry the extra blobs.
+    sharing = (
+        outboxes is not None and native and _worker_class(model) is _Worker and native_loop() and native_fits(model, symmetry)
+    )
+
     def everyone(command: str, *args) -> list[Any]:
         for index, conn in enumerate(pipes):
             _send(conn, index, (command, *args))
@@ -761,6 +1026,7 @@ def parallel_search(
     exhaustive = interrupted = finished = False
     lost: WorkerLost | None = None
     bounds = model.bounds
+    expanded = None  # A level's expansion, when made in the round that accepted it.
     try:
         answers = everyone("seed")
         frontier = distinct = sum(a[0] for a in answers)
@@ -774,15 +1040,28 @@ def parallel_search(
             if bounds.max_depth is not None and depth >= bounds.max_depth:
                 break
             before = (states, distinct, dict(reached))
-            expanded = everyone("expand")
+            if expanded is None:
+                if sharing:
+                    expanded = _expand_round(pipes, hear)
+                else:  # Each worker's blobs, as the one part it made.
+                    expanded = [(t, b, [posted]) for t, b, posted in everyone("expand")]
             states += sum(a[0] for a in expanded)
             partial[:] = [0] * workers
-            _send_each(pipes, [("accept", [expanded[s][2][index] for s in range(workers)], depth + 1) for index in range(workers)])
-            accepted = _answers(pipes)
+            blobs = [[part[index] for s in range(workers) for part in expanded[s][2]] for index in range(workers)]
+            this = expanded
+            if sharing and (bounds.max_depth is None or depth + 1 < bounds.max_depth):
+                # The next level is expanded as its worlds come in, unless this one breaks something.
+                accepted, expanded = _accept_round(
+                    pipes, hear, blobs, depth + 1, lambda accepted: _level_broken(this, accepted, depth) is not None
+                )
+            else:
+                _send_each(pipes, [("accept", blobs[index], depth + 1) for index in range(workers)])
+                accepted, expanded = _answers(pipes), None
+            del blobs
             frontier = sum(a[0] for a in accepted)
             distinct += frontier
             _merge(reached, [a[2] for a in accepted])
-            found = _level_broken(expanded, accepted, depth)
+            found = _level_broken(this, accepted, depth)
             if found is not None:
                 broken, level = found
                 if hasattr(_worker_class(model), "cut"):
@@ -798,7 +1077,8 @@ def parallel_search(
                 now = time.monotonic()
                 if now - last_report >= progress_every:
                     last_report = now
-                    on_progress(Progress(depth, frontier, states, distinct, now - start))
+                    # With the steps the next level's expansion, begun in this round, has taken.
+                    on_progress(Progress(depth, frontier, states + sum(partial), distinct, now - start))
         if broken is not None:
             violation = broken.violation
             trace = _path(pipes, model, level, broken.worker, broken.position)
