@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import time
 
 import pytest
 
@@ -86,17 +87,35 @@ def test_a_level_part_given_away_is_searched_as_its_owner_would(name, workers, m
 @pytest.mark.parametrize("workers", [2, 3])
 @pytest.mark.parametrize("name", ["tiny", "async-tiny", "vote-no-log-check", "stale-replies"])
 def test_workers_that_take_over_parts_give_the_single_process_result(name, workers, monkeypatch, tmp_path):
-    """Through the worker processes and the coordinator, with blocks so small that a worker that
-    finishes first nearly always finds another with something left to give: the same counts,
-    verdict and counterexample as one worker, and parts were taken over."""
+    """Through the worker processes and the coordinator, with blocks of two worlds and the first
+    worker slowed between its blocks, so that the others finish first and find it with
+    something left to give: the same counts, verdict and counterexample as one worker, and
+    parts were taken over."""
     monkeypatch.setattr(parallel, "NATIVE_BLOCK", 2)
     plain_take = parallel._Worker.take
+    plain_expand = parallel._Worker._expand_native
+
+    def expand(self):
+        share = self.share
+        if self.index != 0 or share is None:
+            return plain_expand(self)
+
+        def slowly(give):
+            time.sleep(0.002)
+            share(give)
+
+        self.share = slowly
+        try:
+            return plain_expand(self)
+        finally:
+            self.share = share
 
     def take(self, given):
         (tmp_path / f"took-{os.getpid()}-{len(glob.glob(str(tmp_path / '*')))}").write_text("")
         return plain_take(self, given)
 
     monkeypatch.setattr(parallel._Worker, "take", take)
+    monkeypatch.setattr(parallel._Worker, "_expand_native", expand)
     config = CONFIGS[name]
     one, many = explore(config, workers=1), explore(config, workers=workers)
 
