@@ -126,18 +126,28 @@ def test_a_thawed_world_steps_to_the_worlds_its_original_steps_to():
 
 
 def test_workers_share_what_they_froze_through_their_definitions():
-    """A world frozen by one worker thaws in another process's codec once it is sent the parts
-    (node snapshots, ghost, messages) the first one defined, and in none without them."""
+    """A world one worker froze for another (its parts named by their ids) is taken into the
+    other's own form, and thaws there, once it is sent the parts (node snapshots, ghost,
+    messages) the first one defined, and not without them; neither form thaws where the other
+    is expected, and the form a worker keeps for itself is the smaller."""
     config = seed_style("SeedRaft", "async-tiny")
     one, other = model_for(config).codec, model_for(config).codec
     model = one.model
     w = model.step(model.initial(), next(iter(model.actions(model.initial()))))
-    frozen = one.freeze(w)
+    shared, kept = one.freeze(w, shared=True), one.freeze(w)
 
     with pytest.raises(KeyError):
-        other.thaw(frozen)
+        other.localize(shared)
+    with pytest.raises(ValueError):
+        other.thaw(shared)
     other.define(one.definitions())
-    assert (w.fingerprint, w.nodes) == (other.thaw(frozen).fingerprint, other.thaw(frozen).nodes)
+    local = other.localize(shared)
+    with pytest.raises(ValueError):
+        other.localize(local)
+    assert (w.fingerprint, w.nodes, w.network) == (other.thaw(local).fingerprint, other.thaw(local).nodes, other.thaw(local).network)
+    assert (w.fingerprint, w.nodes, w.network) == (one.thaw(kept).fingerprint, one.thaw(kept).nodes, one.thaw(kept).network)
+    assert other.thaw(local).frozen == one.thaw(kept).frozen  # The same snapshot ids.
+    assert len(kept) < len(shared)
     assert [] == one.definitions()  # Each part is sent once.
 
 

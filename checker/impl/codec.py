@@ -4,15 +4,18 @@ The plain search keeps every world it has seen, whole: each holds its nodes as t
 values, their keys and what they show, about 3 KB for three seed-style nodes. The partitioned
 search (``checker.search.snapshots``) needs far less: fingerprints for the worlds seen, and the
 worlds of the level it is expanding. This codec spells each of those as a few dozen bytes, made
-of the ids of parts it keeps once, however many worlds share them:
+of references to parts it keeps once, however many worlds share them:
 
 - a node: its snapshot (the adapter's ``snapshot(node)``, bytes), with its key and what it shows
   (``NodeState``), under an id that is a digest of the snapshot;
 - the ghost history (elections, entries known committed and their terms);
 - each message in flight (its name, payload and canonical text).
 
-Ids are digests of content, the same in every process, so a world frozen by one worker thaws in
-another that has been sent the parts it lacks (``definitions`` and ``define``).
+Each part has an id, a digest of its content, the same in every process; and a position in the
+table of parts of each process that holds it. A world kept by the process that froze it names its
+parts by their positions (4 bytes each); one frozen for another process names them by their ids
+(``freeze(w, shared=True)``, 8 bytes each), and that process, once it has been sent the parts it
+lacks (``definitions`` and ``define``), takes it into its own form (``localize``) to thaw it.
 
 A thawed world holds no node values: a step restores the node it touches from its snapshot
 (``restore``), which is the copy it would have made of the node anyway (the driver copies a node
@@ -42,9 +45,13 @@ MEMO_SIZE = 1 << 15
 
 
 #: A frozen world: its fingerprint, client requests made, the nodes cut off and crashed (bit
-#: masks), how many messages are in flight, whether it holds a finding; then the ids of its k node
-#: snapshots, its ghost and its messages (8 bytes each), then the finding, pickled, if any.
+#: masks), how many messages are in flight, its flags (``_FAILED``, ``_SHARED``); then the parts
+#: of its k node snapshots, its ghost and its messages, then the finding, pickled, if any. A
+#: world kept by the process that froze it names its parts by their positions in that process's
+#: table of them (4 bytes each); one shipped to another process, by their ids (8 bytes each).
 _HEAD = struct.Struct("<8sHHHHB")
+_FAILED = 1  # It holds a finding.
+_SHARED = 2  # Its parts are named by their ids, not by this process's positions.
 
 
 def _mask(nodes: frozenset[int]) -> int:
@@ -80,6 +87,11 @@ class WorldCodec:
         self._restore: Callable[[bytes], Any] = restore if self._given else pickle.loads
         self.parts: dict[int, Any] = {}  # Id -> a node's (snapshot, key, NodeState), or a ghost, or a message.
         self.defined: list[int] = []  # Ids of parts made here, in order, for the other workers.
+        # The parts a world kept here names, by position (``_local``): their ids, and their values,
+        # as ``parts`` holds them; and each one's position by its id.
+        self._names: list[int] = []
+        self._values: list[Any] = []
+        self._positions: dict[int, int] = {}
         self._nothing = (None,) * self.k
         # Sets of node ids by their bit masks (bit i - 1: node i).
         self._members = [frozenset(i + 1 for i in range(self.k) if mask >> i & 1) for mask in range(1 << self.k)]
@@ -118,8 +130,10 @@ class WorldCodec:
         """The world's fingerprint as a signed 64-bit integer, the seen set's."""
         return int.from_bytes(w.fingerprint, "big", signed=True)
 
-    def freeze(self, w: Any) -> Any:
-        """``w`` as bytes (its parts kept here), or ``w`` itself where the codec is not portable."""
+    def freeze(self, w: Any, shared: bool = False) -> Any:
+        """``w`` as bytes (its parts kept here), or ``w`` itself where the codec is not portable.
+        ``shared``: for another process, which ``localize`` s it once it has the parts
+        (``definitions``); otherwise for this one, half the size."""
         if not self.portable:
             return w
         parts, defined = self.parts, self.defined
@@ -137,12 +151,44 @@ class WorldCodec:
             ghost = last[3]  # The world it was made from's ghost, unchanged (the same objects).
         else:
             ghost = self._intern((w.elections, w.committed, w.commit_terms))
-        messages = [self._intern((m, p, t)) for m, (p, t) in zip(w.network, w.payloads)]
-        head = _HEAD.pack(
-            w.fingerprint, w.requests, _mask(w.cut), _mask(w.crashed), len(messages), w.finding is not None
-        )
-        body = struct.pack(f"<{self.k + 1 + len(messages)}q", *ids, ghost, *messages)
+        ids.append(ghost)
+        ids.extend(self._intern((m, p, t)) for m, (p, t) in zip(w.network, w.payloads))
+        flags = _FAILED if w.finding is not None else 0
+        if shared:
+            body = struct.pack(f"<{len(ids)}q", *ids)
+            flags |= _SHARED
+        else:
+            body = self._pack(ids)
+        head = _HEAD.pack(w.fingerprint, w.requests, _mask(w.cut), _mask(w.crashed), len(ids) - self.k - 1, flags)
         return head + body + (pickle.dumps(w.finding, _PROTOCOL) if w.finding is not None else b"")
+
+    def _pack(self, ids: list[int]) -> bytes:
+        positions = self._positions
+        local = [positions.get(i) for i in ids]
+        if None in local:
+            local = [self._local(i) if k is None else k for i, k in zip(ids, local)]
+        return struct.pack(f"<{len(ids)}I", *local)
+
+    def _local(self, part: int) -> int:
+        """The position of the part ``part`` in this process's table, given it if it has none."""
+        k = self._positions.get(part)
+        if k is None:
+            value = self.parts[part]  # A KeyError: a part no worker has defined here.
+            k = self._positions[part] = len(self._names)
+            self._names.append(part)
+            self._values.append(value)
+        return k
+
+    def localize(self, data: bytes) -> bytes:
+        """A world another process froze ``shared``, as this process keeps it: the same world,
+        its parts named by their positions here. Its parts must have been ``define`` d."""
+        fingerprint, requests, cut, crashed, count, flags = _HEAD.unpack_from(data)
+        if not flags & _SHARED:
+            raise ValueError("a world frozen for this process, not for another")
+        n = self.k + 1 + count
+        ids = struct.unpack_from(f"<{n}q", data, _HEAD.size)
+        head = _HEAD.pack(fingerprint, requests, cut, crashed, count, flags & ~_SHARED)
+        return head + self._pack(list(ids)) + data[_HEAD.size + 8 * n :]
 
     def identify(self, node_id: int, node: Any) -> tuple[int, bytes]:
         """Node ``node_id``'s snapshot and its id."""
@@ -210,32 +256,34 @@ class WorldCodec:
         return key
 
     def thaw(self, data: Any) -> Any:
-        """The world ``freeze`` made ``data`` of, its nodes held as snapshot ids."""
+        """The world ``freeze`` made ``data`` of (for this process), its nodes held as snapshot ids."""
         if not self.portable:
             return data
-        fingerprint, requests, cut, crashed, count, failed = _HEAD.unpack_from(data)
+        fingerprint, requests, cut, crashed, count, flags = _HEAD.unpack_from(data)
+        if flags & _SHARED:
+            raise ValueError("a world frozen for another process: localize it first")
         k = self.k
-        numbers = struct.unpack_from(f"<{k + 1 + count}q", data, _HEAD.size)
-        ids, ghost, messages = numbers[:k], numbers[k], numbers[k + 1 :]
-        finding = pickle.loads(data[_HEAD.size + 8 * (k + 1 + count) :]) if failed else None
-        parts = self.parts
-        nodes = [parts[i] for i in ids]
+        local = struct.unpack_from(f"<{k + 1 + count}I", data, _HEAD.size)
+        finding = pickle.loads(data[_HEAD.size + 4 * (k + 1 + count) :]) if flags & _FAILED else None
+        values, names = self._values, self._names
+        nodes = [values[i] for i in local[:k]]
         w = self._world.__new__(self._world)
         w.objects = self._nothing
         w.keys = tuple(n[1] for n in nodes)
         w.nodes = tuple(n[2] for n in nodes)
-        inflight = [parts[m] for m in messages]
+        inflight = [values[m] for m in local[k + 1 :]]
         w.network = tuple(m for m, _, _ in inflight)
         w.payloads = tuple((p, t) for _, p, t in inflight)
         w.cut = self._members[cut]
         w.crashed = self._members[crashed]
         w.requests = requests
-        w.elections, w.committed, w.commit_terms = parts[ghost]
-        self._ghost = (w.elections, w.committed, w.commit_terms, ghost)
+        g = local[k]
+        w.elections, w.committed, w.commit_terms = values[g]
+        self._ghost = (w.elections, w.committed, w.commit_terms, names[g])
         w.finding = finding
         w.fingerprint = fingerprint
         w._hash = int.from_bytes(fingerprint, "big")
-        w.frozen = ids
+        w.frozen = tuple(names[i] for i in local[:k])
         return w
 
     def restore(self, snapshot: int) -> Any:
