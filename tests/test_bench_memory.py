@@ -86,3 +86,18 @@ def test_the_bench_gives_a_runs_memory_as_the_sampled_sum_and_bytes_per_state_fr
         assert run["peak_pss_bytes"] > 8 * MiB  # An interpreter with NumPy at least.
         assert run["bytes_per_state"] == round(run["peak_pss_bytes"] / run["distinct"])
     assert "peak PSS (MiB)" in bench.explore_table(runs)
+
+
+def test_the_bench_counts_the_cpu_time_of_a_runs_worker_processes():
+    """The CPU column is the search's processes' time: on two workers, where the coordinator only
+    waits while the worker processes expand and accept every level, it is at least about what
+    the one-worker search spends in its one process; without the workers' time it would be a
+    small fraction of that."""
+    from checker.measure import bench
+
+    runs, _ = bench.bench_explore(["tiny"], [1, 2], repeat=1)
+    one, two = (next(r for r in runs if r["workers"] == w) for w in (1, 2))
+    assert one["cpu_seconds"] > 0
+    assert two["cpu_seconds"] >= 0.6 * one["cpu_seconds"]
+    assert [one["cpu_seconds"]] == one["cpu_seconds_each"]
+    assert "| CPU seconds (median) |" in bench.explore_table(runs)

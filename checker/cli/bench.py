@@ -158,6 +158,7 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             on_run=lambda r: print(
                 f"  {r['config']} {r['engine']} ({r['loop']} loop, {r['backend']}) x{r['workers']}: "
                 f"{r['distinct']:,} distinct in {r['seconds']:.1f} s"
+                + (f" ({r['cpu_seconds']:.1f} s of CPU)" if r.get("cpu_seconds") is not None else "")
                 + (f", peak PSS {r['peak_pss_bytes'] / 2**20:,.0f} MiB" if r.get("peak_pss_bytes") else ""),
                 file=sys.stderr,
                 flush=True,
@@ -169,7 +170,15 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
                 print("\n" + bench.levels_table(run), file=out, flush=True)
         for name, ratio in speedups.items():
             if ratio is not None:
-                print(f"speed-up on 2 workers against 1 ({name}): {ratio:.2f}x", file=out, flush=True)
+                cpu = {
+                    r["workers"]: r.get("cpu_seconds")
+                    for r in runs
+                    if r["config"] == name and r["engine"] == "fast" and r["loop"] == "C" and r.get("backend", "local") == "local"
+                }
+                # What two workers spend beside one: the cost of splitting the search, whatever
+                # else the machine was doing meanwhile (which moves the wall time more).
+                spent = f"; CPU time {cpu[2] / cpu[1]:.2f} times one worker's" if cpu.get(1) and cpu.get(2) else ""
+                print(f"speed-up on 2 workers against 1 ({name}): {ratio:.2f}x{spent}", file=out, flush=True)
     if args.only in (None, "fuzz"):
         print(
             f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "

@@ -27,10 +27,14 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True,
     config = REFERENCE[name]
     levels: list[dict[str, Any]] = []
     started = None
+    cpu = None  # A Ray cluster's processes are not this one's children: not counted.
     if backend == "ray":
         result, started, levels = _explore_on_ray(name, workers, c_loop)
     else:
+        before = _cpu_seconds()
         result = explore(config, workers=workers, engine=engine, native=c_loop)
+        # The worker processes have been waited for by now, so their time is counted.
+        cpu = round(_cpu_seconds() - before, 3)
     # Which loop expanded the worlds: the fast engine's C loop (where it was built and knows the
     # network) or Python.
     symmetry = engine == "fast" and symmetry_sound(config)
@@ -47,11 +51,22 @@ def _explore_in_child(name: str, engine: str, workers: int, c_loop: bool = True,
         "distinct": result.distinct,
         "transitions": result.states,
         "seconds": round(result.seconds, 3),
+        "cpu_seconds": cpu,
         "exhaustive": result.exhaustive,
         "verdict": "violation" if result.violation else "clean",
         "peak_rss_bytes": result.peak_rss_bytes,
         **({"ray_start_s": started, "levels": levels} if backend == "ray" else {}),
     }
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user and system) of this process and of its children that have ended."""
+    import resource
+
+    return sum(
+        u.ru_utime + u.ru_stime
+        for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 def _serve_one(conn, function, args) -> None:
@@ -189,6 +204,9 @@ def bench_explore(
             seconds = [a["seconds"] for a in attempts]
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
+            cpu = [a.get("cpu_seconds") for a in attempts]
+            run["cpu_seconds"] = round(statistics.median(cpu), 3) if None not in cpu else None
+            run["cpu_seconds_each"] = cpu
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
             sampled = [a["peak_pss_bytes"] for a in attempts if a.get("peak_pss_bytes")]
             run["peak_pss_bytes"] = max(sampled) if len(sampled) == len(attempts) else None
@@ -308,6 +326,9 @@ def bench_impl(
             seconds = [a["seconds"] for a in attempts]
             run["seconds"] = round(statistics.median(seconds), 3)
             run["seconds_each"] = seconds
+            cpu = [a.get("cpu_seconds") for a in attempts]
+            run["cpu_seconds"] = round(statistics.median(cpu), 3) if None not in cpu else None
+            run["cpu_seconds_each"] = cpu
             run["peak_rss_bytes"] = max(a["peak_rss_bytes"] for a in attempts)
             run["distinct_per_s"] = round(run["distinct"] / run["seconds"]) if run["seconds"] else None
             run["bytes_per_state"] = round(run["peak_rss_bytes"] / run["distinct"]) if run["distinct"] else None
@@ -477,10 +498,10 @@ def explore_table(runs: list[dict[str, Any]]) -> str:
     lines = [
         "| config | engine | loop | "
         + ("backend | " if backends else "")
-        + "workers | distinct | transitions | seconds (median) | "
+        + "workers | distinct | transitions | seconds (median) | CPU seconds (median) | "
         + ("against local | " if backends else "")
         + "distinct/s | explorer's peak (MiB) | peak PSS (MiB) | bytes/state |",
-        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: | ---: |",
+        "| --- | --- | --- | " + ("--- | " if backends else "") + "---: | ---: | ---: | ---: | ---: | " + ("---: | " if backends else "") + "---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         ratio = f"{r['over_local']:.2f}x | " if r.get("over_local") is not None else "- | "
@@ -488,6 +509,7 @@ def explore_table(runs: list[dict[str, Any]]) -> str:
             f"| {r['config']} | {r['engine']} | {r['loop']} | "
             + (f"{r.get('backend', 'local')} | " if backends else "")
             + f"{r['workers']} | {r['distinct']:,} | {r['transitions']:,} | {r['seconds']:.1f} | "
+            + (f"{r['cpu_seconds']:.1f} | " if r.get("cpu_seconds") is not None else "- | ")
             + (ratio if backends else "")
             + f"{r['distinct_per_s']:,} | {r['peak_rss_bytes'] / 2**20:,.0f} | "
             + (f"{r['peak_pss_bytes'] / 2**20:,.0f}" if r.get("peak_pss_bytes") else "-")
