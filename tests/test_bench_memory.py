@@ -101,3 +101,16 @@ def test_the_bench_counts_the_cpu_time_of_a_runs_worker_processes():
     assert two["cpu_seconds"] >= 0.6 * one["cpu_seconds"]
     assert [one["cpu_seconds"]] == one["cpu_seconds_each"]
     assert "| CPU seconds (median) |" in bench.explore_table(runs)
+
+
+def test_the_machine_probe_compares_two_processes_at_once_with_one_alone():
+    """``two_process_throughput``: the sum of two simultaneous loops' speeds beside a lone one's,
+    near 2 on two free cores and never near 0 or 4 (two loops cannot each outrun a lone one by
+    much, nor stop); and the bench prints it beside the speed-up when it runs 1 and 2 workers."""
+    from checker.measure import bench
+
+    ratio = bench.two_process_throughput(loops=3_000_000)
+    assert 0.8 < ratio < 3.2
+    machine: list[float] = []
+    bench.bench_explore(["tiny"], [1, 2], repeat=2, machine=machine)
+    assert len(machine) == 2 and all(0.8 < m < 3.2 for m in machine)

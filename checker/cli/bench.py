@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 
 from checker.cli.options import EXIT_CLEAN, EXIT_INTERRUPTED, BadInput, non_negative, worker_count
@@ -134,6 +135,7 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
     from checker.measure import bench
 
     runs, rows, speedup = [], [], None
+    machine: list[float] | None = None
     speedups: dict[str, float | None] = {}  # Per configuration run on 1 and 2 workers.
     if args.backend == "ray":
         try:
@@ -147,6 +149,9 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             file=out,
             flush=True,
         )
+        # What two processes that share nothing get done at once here, against one: the bound on
+        # any speed-up of two workers on this machine, measured in each round of runs.
+        machine: list[float] | None = [] if 1 in worker_counts and 2 in worker_counts else None
         runs, speedup = bench.bench_explore(
             configs,
             worker_counts,
@@ -155,6 +160,7 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
             python_loop=args.python_loop,
             speedups=speedups,
             backends=("local", args.backend) if args.backend != "local" else ("local",),
+            machine=machine,
             on_run=lambda r: print(
                 f"  {r['config']} {r['engine']} ({r['loop']} loop, {r['backend']}) x{r['workers']}: "
                 f"{r['distinct']:,} distinct in {r['seconds']:.1f} s"
@@ -179,6 +185,14 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
                 # else the machine was doing meanwhile (which moves the wall time more).
                 spent = f"; CPU time {cpu[2] / cpu[1]:.2f} times one worker's" if cpu.get(1) and cpu.get(2) else ""
                 print(f"speed-up on 2 workers against 1 ({name}): {ratio:.2f}x{spent}", file=out, flush=True)
+        if machine:
+            print(
+                f"this machine, in the same run: two processes that share nothing got "
+                f"{statistics.median(machine):.2f} times one's work done at once (median of "
+                f"{len(machine)}: {', '.join(f'{m:.2f}' for m in machine)}); 2.00 on two free cores",
+                file=out,
+                flush=True,
+            )
     if args.only in (None, "fuzz"):
         print(
             f"\nfuzzing: seconds until a violation is first seen, median over {args.seeds} seeds, "
@@ -240,5 +254,5 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
         print(bench.bugs_table(bugs), file=out, flush=True)
     if args.json:
         print(json.dumps({"runs": runs, "speedup_2_workers": speedup, "speedups_2_workers": speedups, "fuzz": rows, "bugs": bugs,
-                          "impl": impl_rows}))
+                          "impl": impl_rows, "two_process_throughput": machine}))
     return EXIT_CLEAN

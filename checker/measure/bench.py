@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import statistics
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -116,9 +117,12 @@ def _in_child(context, function, *args, memory: dict[str, int] | None = None):
             if memory is not None:
                 from checker.measure import memory as measure
 
-                peak = 0
-                while not parent.poll(measure.EVERY):
+                # The first samples sooner, so that a run of a fraction of a second is sampled too
+                # (with none, its memory went unreported); then every ``EVERY`` seconds.
+                peak, every = 0, measure.EVERY / 8
+                while not parent.poll(every):
                     peak = max(peak, measure.total(process.pid))
+                    every = min(2 * every, measure.EVERY)
                 memory["peak_pss_bytes"] = peak
             kind, value = parent.recv()
         except EOFError:
@@ -129,6 +133,58 @@ def _in_child(context, function, *args, memory: dict[str, int] | None = None):
     finally:
         process.terminate()
         process.join()
+
+
+#: Iterations of the machine probe's loop (``two_process_throughput``): about 1.5 s of one core
+#: here (at 0.3 s the figure moved between 1.7 and 2.5 from one probe to the next).
+PROBE_LOOPS = 15_000_000
+
+
+def _probe(loops: int) -> float:
+    """Seconds this process takes for ``loops`` rounds of plain integer arithmetic: work that
+    shares nothing with any other process (no memory to speak of, no I/O)."""
+    started = time.perf_counter()
+    x = 0
+    for i in range(loops):
+        x += i * i % 7
+    return time.perf_counter() - started
+
+
+def _probe_when_told(conn, loops: int) -> None:
+    conn.send("ready")
+    conn.recv()
+    conn.send(_probe(loops))
+
+
+def two_process_throughput(context=None, loops: int = PROBE_LOOPS) -> float:
+    """How much work two processes that share nothing get done at once on this machine, against
+    one alone: the sum of each one's speed beside the lone one's, 2.0 on two free cores. On a
+    virtual machine whose cores are not its own it is less, and two search workers can do no
+    better: their speed-up is bounded by it, however little they cost each other. Both start
+    their loops at one word from here, once both are ready; the lone speed is that of one run
+    before them and one after, averaged."""
+    context = context or multiprocessing.get_context("spawn")
+    before = _in_child(context, _probe, loops)
+    pipes, processes = [], []
+    try:
+        for _ in range(2):
+            parent, child = context.Pipe()
+            process = context.Process(target=_probe_when_told, args=(child, loops), daemon=True)
+            _start(process)
+            child.close()
+            pipes.append(parent)
+            processes.append(process)
+        for parent in pipes:
+            parent.recv()
+        for parent in pipes:
+            parent.send("go")
+        both = [parent.recv() for parent in pipes]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.join()
+    alone = (before + _in_child(context, _probe, loops)) / 2
+    return round(sum(alone / seconds for seconds in both), 2)
 
 
 def _explore_on_ray(name: str, workers: int, c_loop: bool) -> tuple[Any, float, list[dict[str, Any]]]:
@@ -161,6 +217,7 @@ def bench_explore(
     python_loop: bool = False,
     speedups: dict[str, float | None] | None = None,
     backends: tuple[str, ...] = ("local",),
+    machine: list[float] | None = None,
 ) -> tuple[list[dict[str, Any]], float | None]:
     """Exhaustive explorations of each reference configuration, each run in a fresh process:
     the fast engine on each worker count, and if asked the plain engine and the fast engine
@@ -171,7 +228,8 @@ def bench_explore(
     configuration (the largest, by convention) run on both; ``speedups``, if given, is filled
     with that ratio for every configuration run on both. With ``"ray"`` among ``backends``,
     the fast engine also runs on a local Ray instance for each worker count, taking turns with
-    the local runs, and its rows say how long it took against the local backend's."""
+    the local runs, and its rows say how long it took against the local backend's. With
+    ``machine``, each round of runs also measures ``two_process_throughput`` into it."""
     from checker.measure import memory as measure
 
     context = multiprocessing.get_context("spawn")
@@ -187,6 +245,9 @@ def bench_explore(
         )
         results: dict[tuple[str, int, bool, str], list[dict[str, Any]]] = {setup: [] for setup in setups}
         for _ in range(repeat):
+            if machine is not None:
+                # Taking turns with the runs too, so that it meets the hour they meet.
+                machine.append(two_process_throughput(context))
             for engine, w, c_loop, backend in setups:
                 memory: dict[str, int] | None = {} if measure_memory else None
                 run = _in_child(context, _explore_in_child, name, engine, w, c_loop, backend, memory=memory)
