@@ -79,6 +79,23 @@ def test_the_outboxes_count_what_they_hold():
         outboxes.close()
 
 
+def test_an_outbox_lets_go_of_an_earlier_round_once_the_rounds_have_shrunk_by_half():
+    """A round whose blobs fill less than half of its file cuts the file to them (the rest is an
+    earlier round's, read already); one that fills more than half keeps the file's pages, to be
+    written again; and what a round posted still reads back whole."""
+    outboxes = parallel._Outboxes(2)
+    try:
+        outboxes.post(0, [b"", b"a" * (8 * MiB)])
+        assert 8 * MiB <= outboxes.size() < 8 * MiB + 64 * 1024
+        outboxes.post(0, [b"", b"b" * (5 * MiB)])  # More than half: the file keeps its 8 MiB.
+        assert outboxes.size() >= 8 * MiB
+        where, _ = outboxes.post(0, [b"", b"c" * (2 * MiB)])  # Less than half of 8: cut to 2.
+        assert 2 * MiB <= outboxes.size() < 2 * MiB + 64 * 1024
+        assert outboxes.fetch(where) == [b"", b"c" * (2 * MiB)]
+    finally:
+        outboxes.close()
+
+
 @needs_rollup
 @needs_fork
 def test_two_workers_report_less_than_the_sum_of_their_peak_rss(monkeypatch):

@@ -562,6 +562,7 @@ class _Outboxes:
     def __init__(self, workers: int) -> None:
         where = "/dev/shm" if os.path.isdir("/dev/shm") else None
         self.fds: list[int] = []
+        self.sizes = [0] * workers  # How far each file's contents reach.
         try:
             for _ in range(workers):
                 handle, path = tempfile.mkstemp(prefix="raftcheck-outbox-", dir=where)
@@ -574,7 +575,7 @@ class _Outboxes:
     def post(self, index: int, blobs: list[bytes], offset: int = 0) -> tuple[list[Any], int]:
         """Worker ``index`` leaves ``blobs`` in its file from ``offset`` on: for each, (``index``,
         offset, length), or the empty bytes; and where the next may go."""
-        fd, posted = self.fds[index], []
+        fd, posted, start = self.fds[index], [], offset
         for blob in blobs:
             if not blob:
                 posted.append(b"")
@@ -586,6 +587,15 @@ class _Outboxes:
                 view, at = view[written:], at + written
             posted.append((index, offset, len(blob)))
             offset += len(blob)
+        if start == 0 and 2 * offset < self.sizes[index]:
+            # A round's first blobs, and less than half the file: what lies beyond them is an
+            # earlier round's, read by every owner already. Let go, or the file would hold the
+            # largest round's blobs to the end of the search, when the seen sets are largest
+            # (up to a tenth of a two-worker peak). Only once the rounds have shrunk by half, so
+            # that the pages of a file still in use are not freed and taken again round by round.
+            os.ftruncate(fd, offset)
+            self.sizes[index] = offset
+        self.sizes[index] = max(self.sizes[index], offset)
         return posted, offset
 
     def fetch(self, posted: list[Any]) -> list[bytes]:
