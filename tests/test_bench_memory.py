@@ -105,12 +105,13 @@ def test_the_bench_counts_the_cpu_time_of_a_runs_worker_processes():
 
 def test_the_machine_probe_compares_two_processes_at_once_with_one_alone():
     """``two_process_throughput``: the sum of two simultaneous loops' speeds beside a lone one's,
-    near 2 on two free cores and never near 0 or 4 (two loops cannot each outrun a lone one by
-    much, nor stop); and the bench prints it beside the speed-up when it runs 1 and 2 workers."""
+    near 2 on two free cores, less on a busy machine (the suite's other tests run meanwhile),
+    never near 0 or 4 (two loops cannot each run twice as fast as a lone one, nor stop); and the
+    bench takes one in each round of runs when asked."""
     from checker.measure import bench
 
     ratio = bench.two_process_throughput(loops=3_000_000)
-    assert 0.8 < ratio < 3.2
+    assert 0.25 < ratio < 4.0
     machine: list[float] = []
     bench.bench_explore(["tiny"], [1, 2], repeat=2, machine=machine)
-    assert len(machine) == 2 and all(0.8 < m < 3.2 for m in machine)
+    assert len(machine) == 2 and all(0.25 < m < 4.0 for m in machine)

@@ -151,7 +151,7 @@ def _bench(args, configs, variants, worker_counts, engines, out) -> int:
         )
         # What two processes that share nothing get done at once here, against one: the bound on
         # any speed-up of two workers on this machine, measured in each round of runs.
-        machine: list[float] | None = [] if 1 in worker_counts and 2 in worker_counts else None
+        machine = [] if 1 in worker_counts and 2 in worker_counts else None
         runs, speedup = bench.bench_explore(
             configs,
             worker_counts,

@@ -135,8 +135,8 @@ def _in_child(context, function, *args, memory: dict[str, int] | None = None):
         process.join()
 
 
-#: Iterations of the machine probe's loop (``two_process_throughput``): about 1.5 s of one core
-#: here (at 0.3 s the figure moved between 1.7 and 2.5 from one probe to the next).
+#: Iterations of the machine probe's loop (``two_process_throughput``): 0.8 to 1.2 s of one core
+#: here (with loops of 0.3 s the figure moved between 1.7 and 2.5 from one probe to the next).
 PROBE_LOOPS = 15_000_000
 
 
