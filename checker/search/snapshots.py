@@ -111,9 +111,6 @@ class _Made:
     def __contains__(self, fp: int) -> bool:
         return self._find(fp)[1]
 
-    def __len__(self) -> int:
-        return len(self.records)
-
     def add(self, fp: int, record: bytes) -> None:
         """``record``, of a world ``fp`` whose record is not held."""
         k, _ = self._find(fp)
@@ -128,7 +125,7 @@ class _Made:
         self.mask = mask = size - 1
         at = self.at
         for j, record in enumerate(self.records):
-            k = int.from_bytes(record[at : at + 8], "big", signed=True) & mask
+            k = _fingerprint_at(record, at) & mask
             while slots[k] >= 0:
                 k = (k + 1) & mask
             slots[k] = j
